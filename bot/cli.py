@@ -1,0 +1,201 @@
+"""The `mentorbot` command: the only place that reads the environment, `.env`, and starts servers.
+
+    mentorbot web         serve Slack over HTTP (gunicorn) at /slack/events, with /healthz
+    mentorbot socket      connect to Slack over Socket Mode (no public URL needed)
+    mentorbot db upgrade  apply database migrations
+    mentorbot db status   show whether the database schema is up to date
+
+Problems a person can fix (a missing token, an unreachable database, an old schema) end the
+command with one line on stderr naming what to do, and a non-zero exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dotenv import load_dotenv
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from bot.app import create_app, create_client
+from bot.config import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, ConfigError, Settings
+from bot.web import GunicornServer, WsgiApp, create_wsgi_app
+from storage.db import create_db_engine, create_session_factory
+from storage.migrate import schema_state, upgrade
+
+log = logging.getLogger("mentorbot")
+
+EXIT_CONFIG = 2
+
+
+class StartupError(Exception):
+    """mentorbot cannot start for a reason the operator can fix; the message says how."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `mentorbot` command line; returns the process exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return EXIT_CONFIG
+    load_dotenv(Path.cwd() / ".env", override=False)
+    try:
+        return args.run(args)
+    except (ConfigError, StartupError) as error:
+        print(f"mentorbot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mentorbot",
+        description="mentorbot runs mentorship programs in Slack. Settings come from the environment "
+        "and a .env file in the working folder (see .env.example).",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    web = commands.add_parser("web", help="serve Slack over HTTP at /slack/events (production)")
+    web.set_defaults(run=_run_web)
+    socket = commands.add_parser("socket", help="connect to Slack over Socket Mode (development)")
+    socket.set_defaults(run=_run_socket)
+    db = commands.add_parser("db", help="database schema commands")
+    db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
+    db_commands.add_parser("upgrade", help="apply every pending migration").set_defaults(run=_run_db_upgrade)
+    db_commands.add_parser("status", help="show the schema revision").set_defaults(run=_run_db_status)
+    return parser
+
+
+def _settings(require: Sequence[str] = ()) -> Settings:
+    settings = Settings.from_env(os.environ, require=require)
+    logging.basicConfig(
+        level=settings.log_level_number,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        # Bolt switches to its OAuth install flow when both are set; mentorbot uses a bot token.
+        if os.environ.pop(name, None) is not None:
+            log.warning("%s is set but mentorbot does not use Slack's OAuth flow; ignoring it", name)
+    return settings
+
+
+def _engine(settings: Settings) -> Engine:
+
+    return create_db_engine(settings.database_url)
+
+
+def _describe_database(settings: Settings) -> str:
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def _prepare_schema(settings: Settings, engine: Engine) -> None:
+    """Bring SQLite up to date by itself; refuse to run a shared database on an old schema."""
+
+    try:
+        state = schema_state(engine)
+        if state.is_current:
+            return
+        if settings.is_sqlite:
+            log.info("bringing the SQLite schema up to date (%s -> %s)", state.current or "empty", state.head)
+            upgrade(engine)
+            return
+    except OperationalError as error:
+        raise StartupError(_unreachable(settings, error)) from None
+    raise StartupError(
+        f"the database schema is at {', '.join(state.current) or 'nothing'} but this mentorbot needs "
+        f"{state.head}: run `mentorbot db upgrade` first."
+    )
+
+
+def _unreachable(settings: Settings, error: OperationalError) -> str:
+    reason = str(error.orig or error).strip().splitlines()[0]
+    return f"cannot use the database in DATABASE_URL ({_describe_database(settings)}): {reason}"
+
+
+def _check_token(settings: Settings) -> None:
+
+    try:
+        create_client(settings).auth_test()
+    except SlackApiError as error:
+        raise StartupError(
+            f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}): copy the Bot User OAuth Token "
+            "again from your Slack app's 'OAuth & Permissions' page."
+        ) from None
+    except OSError as error:
+        raise StartupError(f"cannot reach Slack at {settings.slack_api_url}: {error}") from None
+
+
+def _build_app(settings: Settings, engine: Engine, *, verify_token: bool) -> App:
+    try:
+        return create_app(settings, create_session_factory(engine), verify_token=verify_token)
+    except BoltError as error:
+        raise StartupError(str(error)) from None
+
+
+def _run_web(args: argparse.Namespace) -> int:
+
+    settings = _settings(require=(BOT_TOKEN, SIGNING_SECRET))
+    engine = _engine(settings)
+    _prepare_schema(settings, engine)
+    engine.dispose()
+    _check_token(settings)
+
+    def build() -> WsgiApp:
+        worker_engine = _engine(settings)
+        return create_wsgi_app(_build_app(settings, worker_engine, verify_token=False), worker_engine)
+
+    log.info("serving Slack at http://0.0.0.0:%d/slack/events", settings.port)
+    GunicornServer(
+        build, port=settings.port, workers=settings.web_concurrency, log_level=settings.log_level
+    ).run()
+    return 0
+
+
+def _run_socket(args: argparse.Namespace) -> int:
+
+    settings = _settings(require=(BOT_TOKEN, APP_TOKEN))
+    engine = _engine(settings)
+    _prepare_schema(settings, engine)
+    _check_token(settings)
+    app = _build_app(settings, engine, verify_token=False)
+    log.info("connecting to Slack over Socket Mode")
+    SocketModeHandler(app, settings.slack_app_token).start()
+    return 0
+
+
+def _run_db_upgrade(args: argparse.Namespace) -> int:
+
+    settings = _settings()
+    engine = _engine(settings)
+    try:
+        state = upgrade(engine)
+    except OperationalError as error:
+        raise StartupError(_unreachable(settings, error)) from None
+    print(f"database {_describe_database(settings)} is at revision {state.head}")
+    return 0
+
+
+def _run_db_status(args: argparse.Namespace) -> int:
+
+    settings = _settings()
+    try:
+        state = schema_state(_engine(settings))
+    except OperationalError as error:
+        raise StartupError(_unreachable(settings, error)) from None
+    current = ", ".join(state.current) or "empty"
+    verdict = "up to date" if state.is_current else "run `mentorbot db upgrade`"
+    print(f"database {_describe_database(settings)}: schema {current}, newest {state.head} ({verdict})")
+    return 0 if state.is_current else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,172 @@
+"""Settings: every knob mentorbot reads from its environment, parsed and checked in one place.
+
+Only the command-line entry point calls `Settings.from_env`; everything else receives a `Settings`.
+A missing or malformed variable raises `ConfigError` whose message names the variable and says
+where to get a good value, so start-up fails with one line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite:///mentorbot.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_PORT = 3000
+
+BOT_TOKEN = "SLACK_BOT_TOKEN"
+SIGNING_SECRET = "SLACK_SIGNING_SECRET"
+APP_TOKEN = "SLACK_APP_TOKEN"
+
+_HOW_TO_GET = {
+    BOT_TOKEN: "copy the Bot User OAuth Token (xoxb-...) from your Slack app's 'OAuth & Permissions' page",
+    SIGNING_SECRET: "copy the Signing Secret from your Slack app's 'Basic Information' page",
+    APP_TOKEN: (
+        "create an App-Level Token with the connections:write scope on your Slack app's "
+        "'Basic Information' page (it starts with xapp-)"
+    ),
+}
+_PREFIXES = {BOT_TOKEN: "xoxb-", APP_TOKEN: "xapp-"}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is meant for the person starting mentorbot."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration for one mentorbot process."""
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    port: int = DEFAULT_PORT
+    web_concurrency: int = 2
+    log_level: str = "INFO"
+    admin_user_ids: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str], *, require: Iterable[str] = ()) -> Settings:
+        """Parse settings from `environ`; `require` names the Slack credentials this command needs."""
+        values = {key: (environ.get(key) or "").strip() for key in _ALL_VARIABLES}
+        for name in require:
+            if not values[name]:
+                raise ConfigError(f"{name} is not set: {_HOW_TO_GET[name]}, and put it in .env.")
+        for name, prefix in _PREFIXES.items():
+            if values[name] and not values[name].startswith(prefix):
+                raise ConfigError(f"{name} should start with {prefix!r} but does not: {_HOW_TO_GET[name]}.")
+        return cls(
+            slack_bot_token=values[BOT_TOKEN] or None,
+            slack_signing_secret=values[SIGNING_SECRET] or None,
+            slack_app_token=values[APP_TOKEN] or None,
+            database_url=normalize_database_url(values["DATABASE_URL"] or DEFAULT_DATABASE_URL),
+            slack_api_url=_parse_api_url(values["SLACK_API_URL"] or DEFAULT_SLACK_API_URL),
+            port=_parse_port(values["PORT"]),
+            web_concurrency=_parse_workers(values["WEB_CONCURRENCY"]),
+            log_level=_parse_log_level(values["LOG_LEVEL"]),
+            admin_user_ids=_parse_user_ids(values["MENTORBOT_ADMINS"]),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is the embedded SQLite file."""
+        return make_url(self.database_url).get_backend_name() == "sqlite"
+
+    @property
+    def log_level_number(self) -> int:
+        """The log level as the `logging` module's number."""
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+_ALL_VARIABLES = (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    APP_TOKEN,
+    "DATABASE_URL",
+    "SLACK_API_URL",
+    "PORT",
+    "WEB_CONCURRENCY",
+    "LOG_LEVEL",
+    "MENTORBOT_ADMINS",
+)
+
+
+def normalize_database_url(raw: str) -> str:
+    """Accept Heroku's `postgres://` and plain `postgresql://` URLs and use the psycopg 3 driver."""
+    try:
+        url: URL = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            f"DATABASE_URL is not a database URL ({_redact(raw)!r}): use postgresql://user:pass@host/db "
+            f"or sqlite:///path/to/file.db."
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "postgres" or url.drivername in ("postgresql", "postgresql+psycopg2"):
+        # Heroku's scheme and driverless URLs get psycopg 3, the driver mentorbot installs.
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend not in ("postgresql", "sqlite"):
+        raise ConfigError(
+            f"DATABASE_URL uses {backend!r}, which mentorbot does not support: use PostgreSQL or SQLite."
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def _redact(raw: str) -> str:
+    """Hide a password in a URL we are about to print."""
+    parts = urlsplit(raw)
+    if parts.password:
+        return raw.replace(parts.password, "***")
+    return raw
+
+
+def _parse_api_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(
+            f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_SLACK_API_URL}, not {raw!r}."
+        )
+    return raw if raw.endswith("/") else raw + "/"
+
+
+def _parse_port(raw: str) -> int:
+    if not raw:
+        return DEFAULT_PORT
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise ConfigError(f"PORT must be a TCP port number between 1 and 65535, not {raw!r}.")
+    return int(raw)
+
+
+def _parse_workers(raw: str) -> int:
+    if not raw:
+        return 2
+    if not raw.isdigit() or not 0 < int(raw) <= 64:
+        raise ConfigError(
+            f"WEB_CONCURRENCY must be a number of web worker processes from 1 to 64, not {raw!r}."
+        )
+    return int(raw)
+
+
+def _parse_log_level(raw: str) -> str:
+    level = (raw or "INFO").upper()
+    if level not in _LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(_LOG_LEVELS)}, not {raw!r}.")
+    return level
+
+
+def _parse_user_ids(raw: str) -> frozenset[str]:
+    ids = frozenset(part.strip() for part in raw.replace(";", ",").split(",") if part.strip())
+    bad = sorted(i for i in ids if not (i[:1] in ("U", "W") and i.isalnum() and i.isupper()))
+    if bad:
+        raise ConfigError(
+            f"MENTORBOT_ADMINS must be Slack member ids separated by commas (like U012AB3CD), "
+            f"not {', '.join(bad)}: find a member id under 'Copy member ID' in their Slack profile."
+        )
+    return ids

@@ -1,0 +1,36 @@
+"""Small Block Kit helpers shared by the view modules, plus the limits they keep."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
+
+# Slack's documented Block Kit limits.
+MAX_BLOCKS_MESSAGE = 50
+MAX_BLOCKS_VIEW = 100
+MAX_SECTION_TEXT = 3000
+MAX_MESSAGE_TEXT = 4000
+
+
+def mrkdwn(text: str) -> MarkdownTextObject:
+    """A mrkdwn text object, cut to what a section may hold."""
+    return MarkdownTextObject(text=clip(text, MAX_SECTION_TEXT))
+
+
+def context(text: str) -> ContextBlock:
+    """A small grey line of mrkdwn."""
+    return ContextBlock(elements=[mrkdwn(text)])
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, with an ellipsis when something was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def user(user_id: str) -> str:
+    """A mention that Slack renders as the person's name."""
+    return f"<@{user_id}>"
+
+
+def render(blocks: list[Block]) -> list[dict]:
+    """Blocks as dicts; `to_dict()` checks the per-field limits slack_sdk knows."""
+    return [block.to_dict() for block in blocks]

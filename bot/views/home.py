@@ -1,0 +1,74 @@
+"""The App Home tab: a person's programs and pairs, or a welcome for someone new."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, SectionBlock
+from slack_sdk.models.views import View
+
+from bot.commands import Subcommand
+from bot.home import HomeSnapshot
+from bot.views.common import MAX_BLOCKS_VIEW, context, mrkdwn, user
+
+# Past this many pairs the list is summarised so the tab stays within Slack's 100-block limit.
+MAX_LISTED_PAIRS = 40
+
+_STATUS_LABEL = {"active": "active", "paused": "paused"}
+
+
+def home_view(snapshot: HomeSnapshot, subcommands: list[Subcommand]) -> dict:
+    """The Home tab for `snapshot`, as a `views.publish` view."""
+    blocks: list[Block] = [HeaderBlock(text="Mentorship")]
+    if not snapshot.enrollments and not snapshot.pairs:
+        blocks += _welcome(snapshot.user_id)
+    else:
+        blocks += _programs(snapshot)
+        blocks += _pairs(snapshot)
+    blocks += [DividerBlock(), *_commands(subcommands)]
+    assert len(blocks) <= MAX_BLOCKS_VIEW, "home view over Slack's block limit"
+    return View(type="home", blocks=blocks).to_dict()
+
+
+def _welcome(user_id: str) -> list[Block]:
+    return [
+        SectionBlock(
+            text=mrkdwn(
+                f"Welcome, {user(user_id)}! mentorbot pairs mentors and mentees in this workspace, "
+                "helps each pair agree how they will meet, keeps SMART goals, and checks in on "
+                "their progress."
+            )
+        ),
+        SectionBlock(text=mrkdwn("You are not in a mentorship program yet.")),
+    ]
+
+
+def _programs(snapshot: HomeSnapshot) -> list[Block]:
+    if not snapshot.enrollments:
+        return []
+    lines = [f"• *{e.program_name}*: {e.role}" for e in snapshot.enrollments]
+    return [SectionBlock(text=mrkdwn("*Your programs*\n" + "\n".join(lines)))]
+
+
+def _pairs(snapshot: HomeSnapshot) -> list[Block]:
+    if not snapshot.pairs:
+        return [SectionBlock(text=mrkdwn("*Your pairs*\nYou have no mentorship pair yet."))]
+    blocks: list[Block] = [SectionBlock(text=mrkdwn("*Your pairs*"))]
+    for pair in snapshot.pairs[:MAX_LISTED_PAIRS]:
+        partner_role = "mentee" if pair.role == "mentor" else "mentor"
+        blocks.append(
+            SectionBlock(
+                text=mrkdwn(
+                    f"Your {partner_role} {user(pair.partner_user_id)}, "
+                    f"{_STATUS_LABEL.get(pair.status, pair.status)} since "
+                    f"<!date^{int(pair.since.timestamp())}^{{date_short}}|{pair.since:%Y-%m-%d}>"
+                )
+            )
+        )
+    hidden = len(snapshot.pairs) - MAX_LISTED_PAIRS
+    if hidden > 0:
+        blocks.append(context(f"…and {hidden} more pairs."))
+    return blocks
+
+
+def _commands(subcommands: list[Subcommand]) -> list[Block]:
+    lines = [f"`{sub.example}`: {sub.summary}" for sub in subcommands if not sub.admin_only]
+    return [SectionBlock(text=mrkdwn("*Commands*\n" + "\n".join(lines)))]

@@ -1,0 +1,17 @@
+"""Bolt listeners: thin functions that parse a payload, call `bot/`, render a view, answer Slack.
+
+Each module exposes `register(app, deps)`; `register_all` wires every one of them.
+"""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from handlers import commands, errors, home
+
+
+def register_all(app: App, deps: Deps) -> None:
+    """Attach every listener module to `app`."""
+    for module in (errors, commands, home):
+        module.register(app, deps)

@@ -1,0 +1,185 @@
+"""The schema: SQLAlchemy 2 typed models for workspaces, programs, people, profiles and pairs.
+
+Every row that belongs to a workspace carries its Slack `team_id`, so one deployment can serve
+several workspaces. Enumerations are stored as short strings guarded by CHECK constraints, which
+migrate cleanly on both SQLite and PostgreSQL. Changes here need an Alembic migration in
+`storage/migrations/versions/`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import UTCDateTime, utcnow
+
+# Named constraints keep Alembic migrations deterministic across databases.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SLACK_ID = String(32)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with aware datetimes and named constraints."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class Role(StrEnum):
+    """How someone takes part in a program."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    BOTH = "both"
+
+
+class PairStatus(StrEnum):
+    """Where a mentorship stands."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return f"{column} IN ({values})"
+
+
+class Workspace(Base):
+    """A Slack workspace (team) that has talked to mentorbot."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Program(Base):
+    """A mentorship program in a workspace; each workspace has one default program."""
+
+    __tablename__ = "programs"
+    __table_args__ = (
+        UniqueConstraint("team_id", "name"),
+        Index(
+            "uq_programs_one_default_per_team",
+            "team_id",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    is_default: Mapped[bool] = mapped_column(Boolean, default=False)
+    announce_channel_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[datetime | None]
+
+
+class Person(Base):
+    """Someone in a workspace whom mentorbot knows, whether or not they have joined a program."""
+
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("team_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    user_id: Mapped[str] = mapped_column(SLACK_ID)
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    # An IANA zone name from users.info, never an offset: offsets change with daylight saving.
+    tz: Mapped[str | None] = mapped_column(String(64))
+    deactivated_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Profile(Base):
+    """A person's enrollment in one program: their role and what they bring or want to grow."""
+
+    __tablename__ = "profiles"
+    __table_args__ = (
+        UniqueConstraint("program_id", "person_id"),
+        CheckConstraint(_in("role", Role), name="role"),
+        CheckConstraint("mentor_capacity >= 0 AND mentor_capacity <= 20", name="mentor_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    mentor_capacity: Mapped[int] = mapped_column(Integer, default=1)
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    growth_areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    meeting_formats: Mapped[list[str]] = mapped_column(JSON, default=list)
+    experience_level: Mapped[str | None] = mapped_column(String(20))
+    motivations: Mapped[str | None] = mapped_column(Text)
+    background: Mapped[str | None] = mapped_column(Text)
+    tz_override: Mapped[str | None] = mapped_column(String(64))
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    left_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    person: Mapped[Person] = relationship()
+
+
+class Pair(Base):
+    """A mentorship between a mentor and a mentee in a program."""
+
+    __tablename__ = "pairs"
+    __table_args__ = (
+        CheckConstraint("mentor_id <> mentee_id", name="not_self"),
+        CheckConstraint(_in("status", PairStatus), name="status"),
+        # At most one open (active or paused) pair per mentor and mentee; past pairs stay as history.
+        Index(
+            "uq_pairs_open_mentor_mentee",
+            "program_id",
+            "mentor_id",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text("status <> 'ended'"),
+            postgresql_where=text("status <> 'ended'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"), index=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=PairStatus.ACTIVE.value)
+    match_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_user_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    paused_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+    mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
+    mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])

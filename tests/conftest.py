@@ -1,0 +1,152 @@
+"""Shared fixtures: real databases (SQLite and PostgreSQL), a fake Slack, and mentorbot over HTTP.
+
+Storage tests run once per database. PostgreSQL comes from MENTORBOT_TEST_POSTGRES_URL; without
+it those tests are skipped with a reason, except under CI (CI=true or MENTORBOT_REQUIRE_POSTGRES=1),
+where a missing or unreachable PostgreSQL fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from sqlalchemy import Engine, delete, text
+from sqlalchemy.engine import make_url
+
+from bot.app import create_app
+from bot.config import Settings, normalize_database_url
+from bot.web import create_wsgi_app
+from storage.db import SessionFactory, create_db_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.models import Base
+from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
+
+POSTGRES_ENV = "MENTORBOT_TEST_POSTGRES_URL"
+
+
+def postgres_required() -> bool:
+    """True where PostgreSQL tests must run rather than skip."""
+    flags = (os.environ.get("CI", ""), os.environ.get("MENTORBOT_REQUIRE_POSTGRES", ""))
+    return any(flag.lower() in ("1", "true", "yes") for flag in flags)
+
+
+@dataclass(frozen=True)
+class TestDatabase:
+    """A migrated database for the test session: its URL and engine."""
+
+    __test__ = False
+    kind: str
+    url: str
+    engine: Engine
+
+
+def _postgres_database(schema: str) -> tuple[str, Engine]:
+    raw = os.environ.get(POSTGRES_ENV)
+    if not raw:
+        reason = f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)"
+        if postgres_required():
+            pytest.fail(f"{reason}; CI must run them", pytrace=False)
+        pytest.skip(reason)
+    base_url = normalize_database_url(raw)
+    admin = create_db_engine(base_url)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as error:
+        message = f"cannot reach PostgreSQL at {make_url(base_url).render_as_string()}: {error}"
+        pytest.fail(message, pytrace=False)
+    finally:
+        admin.dispose()
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    url_text = url.render_as_string(hide_password=False)
+    return url_text, create_db_engine(url_text)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestDatabase]:
+    """A migrated database, once per kind for the whole session."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'mentorbot.db'}"
+        engine = create_db_engine(url)
+        upgrade(engine)
+        yield TestDatabase("sqlite", url, engine)
+        engine.dispose()
+        return
+    schema = f"mentorbot_test_{uuid.uuid4().hex[:10]}"
+    url, engine = _postgres_database(schema)
+    upgrade(engine)
+    yield TestDatabase("postgresql", url, engine)
+    engine.dispose()
+    admin = create_db_engine(normalize_database_url(os.environ[POSTGRES_ENV]))
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def session_factory(database: TestDatabase) -> Iterator[SessionFactory]:
+    """Sessions on the test database; every row is deleted again after the test."""
+    yield create_session_factory(database.engine)
+    with database.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(delete(table))
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """A fake Slack Web API over HTTP, recording every call."""
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(fake_slack: FakeSlack, database: TestDatabase) -> Settings:
+    """Settings that point mentorbot at the fake Slack and the test database."""
+    return Settings(
+        slack_bot_token=BOT_TOKEN,
+        slack_signing_secret=SIGNING_SECRET,
+        database_url=database.url,
+        slack_api_url=fake_slack.base_url,
+    )
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def bot_url(settings: Settings, session_factory: SessionFactory, database: TestDatabase) -> Iterator[str]:
+    """mentorbot's real WSGI app served over HTTP on loopback; yields its /slack/events URL."""
+    app = create_app(settings, session_factory)
+    server = make_server(
+        "127.0.0.1",
+        0,
+        create_wsgi_app(app, database.engine),
+        server_class=_ThreadingWSGIServer,
+        handler_class=_QuietHandler,
+    )
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="mentorbot-http", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/slack/events"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def slack(bot_url: str) -> SlackSender:
+    """Sends mentorbot requests signed like Slack's."""
+    return SlackSender(bot_url)

@@ -1,0 +1,275 @@
+"""A fake Slack Web API served over real HTTP, for tests and benchmarks.
+
+Point a real `slack_sdk.WebClient` at `FakeSlack.base_url` (mentorbot reads it from SLACK_API_URL).
+The fake checks the bearer token, records every call, answers the way Slack answers, refuses
+invalid Block Kit with `invalid_blocks`, and can be told to answer the next calls with a 429
+(with Retry-After) or a 5xx.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from tests.blockkit import block_kit_problems
+
+TEAM_ID = "T0MENTOR"
+BOT_USER_ID = "UMENTORBOT"
+BOT_TOKEN = "xoxb-test-mentorbot"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Web API call as the fake received it."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    at: float
+
+
+@dataclass
+class _Fault:
+    method: str
+    status: int
+    retry_after: int | None
+    body: dict[str, Any]
+
+
+@dataclass
+class FakeSlack:
+    """The fake server; use as a context manager or call `start()` and `stop()`."""
+
+    token: str = BOT_TOKEN
+    team_id: str = TEAM_ID
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._faults: deque[_Fault] = deque()
+        self._lock = threading.Condition()
+        self._ids = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+        self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "auth.test": self._auth_test,
+            "chat.postMessage": self._post_message,
+            "chat.postEphemeral": lambda args: {"ok": True, "message_ts": self._ts()},
+            "conversations.open": self._conversations_open,
+            "users.info": self._users_info,
+            "views.publish": self._view,
+            "views.open": self._view,
+            "views.update": self._view,
+            "views.push": self._view,
+        }
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    def start(self) -> FakeSlack:
+        """Serve on a free loopback port in a background thread."""
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length).decode()
+                status, headers, payload = fake._handle(self.path, self.headers, raw)
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """The URL to give `WebClient(base_url=...)` or SLACK_API_URL."""
+        assert self._server is not None, "FakeSlack is not started"
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}/api/"
+
+    # -- test controls ---------------------------------------------------------------------------
+
+    def fail_next(
+        self, method: str, *, status: int = 500, retry_after: int | None = None, times: int = 1
+    ) -> None:
+        """Answer the next `times` calls to `method` with `status` (429 carries Retry-After)."""
+        error = "ratelimited" if status == 429 else "internal_error"
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        with self._lock:
+            for _ in range(times):
+                self._faults.append(_Fault(method, status, retry_after, {"ok": False, "error": error}))
+
+    def add_user(self, user_id: str, **profile: Any) -> dict[str, Any]:
+        """Make `users.info` know a person; keyword arguments override the defaults."""
+        user = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": user_id.lower(),
+            "real_name": profile.pop("real_name", f"Person {user_id}"),
+            "tz": "Europe/Berlin",
+            "deleted": False,
+            "is_bot": False,
+            "is_admin": False,
+            "is_owner": False,
+            **profile,
+        }
+        self.users[user_id] = user
+        return user
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Every recorded call to `method`, oldest first."""
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def last(self, method: str) -> Call:
+        """The newest call to `method`; fails the test if there is none."""
+        found = self.calls_to(method)
+        assert found, f"Slack's {method} was never called; calls were {[c.method for c in self.calls]}"
+        return found[-1]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until `method` has been called `count` times (listeners run after the ack)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [call for call in self.calls if call.method == method]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                assert remaining > 0, (
+                    f"expected {count} call(s) to {method}, got {len(found)}; "
+                    f"calls were {[c.method for c in self.calls]}"
+                )
+                self._lock.wait(remaining)
+
+    def reset(self) -> None:
+        """Forget recorded calls and pending faults."""
+        with self._lock:
+            self.calls.clear()
+            self._faults.clear()
+
+    # -- the server side -------------------------------------------------------------------------
+
+    def _handle(self, path: str, headers: Any, raw: str) -> tuple[int, dict[str, str], dict[str, Any]]:
+        method = path.removeprefix("/api/").split("?")[0]
+        args = _parse_args(headers.get("Content-Type") or "", raw)
+        auth = headers.get("Authorization") or ""
+        token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else args.get("token")
+        with self._lock:
+            self.calls.append(Call(method=method, args=args, token=token, at=time.monotonic()))
+            fault = next((f for f in self._faults if f.method == method), None)
+            if fault is not None:
+                self._faults.remove(fault)
+            self._lock.notify_all()
+        if fault is not None:
+            extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            return fault.status, extra, fault.body
+        if not token:
+            return 200, {}, {"ok": False, "error": "not_authed"}
+        if token != self.token:
+            return 200, {}, {"ok": False, "error": "invalid_auth"}
+        handler = self._handlers.get(method, lambda _args: {"ok": True})
+        return 200, {}, handler(args)
+
+    def _ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ids):06d}"
+
+    def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://mentorbot-test.slack.com/",
+            "team": "Mentorbot Test",
+            "team_id": self.team_id,
+            "user": "mentorbot",
+            "user_id": BOT_USER_ID,
+            "bot_id": "BMENTORBOT",
+        }
+
+    def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("channel"):
+            return {"ok": False, "error": "channel_not_found"}
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        problems = block_kit_problems(_blocks(args.get("blocks")), surface="message")
+        if problems:
+            return {"ok": False, "error": "invalid_blocks", "errors": problems}
+        return {
+            "ok": True,
+            "channel": args["channel"],
+            "ts": self._ts(),
+            "message": {"text": args.get("text")},
+        }
+
+    def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        users = str(args.get("users") or "")
+        if not users:
+            return {"ok": False, "error": "users_list_not_supplied"}
+        prefix = "G" if "," in users else "D"
+        return {"ok": True, "channel": {"id": f"{prefix}{abs(hash(users)) % 10**8:08d}"}}
+
+    def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
+        user = self.users.get(str(args.get("user")))
+        if user is None:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": user}
+
+    def _view(self, args: dict[str, Any]) -> dict[str, Any]:
+        view = args.get("view")
+        if isinstance(view, str):
+            view = json.loads(view)
+        if not isinstance(view, dict):
+            return {"ok": False, "error": "invalid_arguments"}
+        problems = block_kit_problems(view.get("blocks") or [], surface=view.get("type", "modal"), view=view)
+        if problems:
+            return {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
+        return {"ok": True, "view": {"id": f"V{next(self._ids):08d}", **view}}
+
+
+def _parse_args(content_type: str, raw: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if content_type.startswith("application/json"):
+        return json.loads(raw)
+    return {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
+
+
+def _blocks(raw: Any) -> list[dict[str, Any]]:
+    if isinstance(raw, str):
+        return json.loads(raw)
+    return raw or []
