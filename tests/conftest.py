@@ -11,13 +11,16 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from bot.app import create_app
 from bot.config import Settings, normalize_database_url
@@ -47,7 +50,9 @@ class TestDatabase:
     engine: Engine
 
 
-def _postgres_database(schema: str) -> tuple[str, Engine]:
+@contextmanager
+def _postgres_schema() -> Iterator[str]:
+    """A new, empty PostgreSQL schema for this test run; yields a URL whose search_path is it."""
     raw = os.environ.get(POSTGRES_ENV)
     if not raw:
         reason = f"PostgreSQL tests need {POSTGRES_ENV} (e.g. postgresql://postgres@127.0.0.1:5432/test)"
@@ -55,18 +60,31 @@ def _postgres_database(schema: str) -> tuple[str, Engine]:
             pytest.fail(f"{reason}; CI must run them", pytrace=False)
         pytest.skip(reason)
     base_url = normalize_database_url(raw)
+    schema = f"mentorbot_test_{uuid.uuid4().hex[:12]}"
     admin = create_db_engine(base_url)
     try:
+        try:
+            with admin.begin() as connection:
+                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        except OperationalError as error:
+            where = make_url(base_url).render_as_string()
+            pytest.fail(f"cannot reach PostgreSQL at {where}: {error.orig}", pytrace=False)
+        url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
         with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as error:
-        message = f"cannot reach PostgreSQL at {make_url(base_url).render_as_string()}: {error}"
-        pytest.fail(message, pytrace=False)
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     finally:
         admin.dispose()
-    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    url_text = url.render_as_string(hide_password=False)
-    return url_text, create_db_engine(url_text)
+
+
+@contextmanager
+def _empty_database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of a database with no tables yet, of `kind` "sqlite" or "postgresql"."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'mentorbot.db'}"
+    else:
+        with _postgres_schema() as url:
+            yield url
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -74,22 +92,18 @@ def database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TestDatabase]:
     """A migrated database, once per kind for the whole session."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'mentorbot.db'}"
+    with _empty_database(request.param, tmp_path_factory.mktemp("db")) as url:
         engine = create_db_engine(url)
         upgrade(engine)
-        yield TestDatabase("sqlite", url, engine)
+        yield TestDatabase(request.param, url, engine)
         engine.dispose()
-        return
-    schema = f"mentorbot_test_{uuid.uuid4().hex[:10]}"
-    url, engine = _postgres_database(schema)
-    upgrade(engine)
-    yield TestDatabase("postgresql", url, engine)
-    engine.dispose()
-    admin = create_db_engine(normalize_database_url(os.environ[POSTGRES_ENV]))
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no schema yet, for migration and start-up tests."""
+    with _empty_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
@@ -150,3 +164,10 @@ def bot_url(settings: Settings, session_factory: SessionFactory, database: TestD
 def slack(bot_url: str) -> SlackSender:
     """Sends mentorbot requests signed like Slack's."""
     return SlackSender(bot_url)
+
+
+@pytest.fixture
+def empty_postgres_url() -> Iterator[str]:
+    """An empty PostgreSQL schema, for behaviour only shared databases have."""
+    with _postgres_schema() as url:
+        yield url
