@@ -8,6 +8,7 @@ where to get a good value, so start-up fails with one line instead of a tracebac
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -120,11 +121,8 @@ def normalize_database_url(raw: str) -> str:
 
 
 def _redact(raw: str) -> str:
-    """Hide a password in a URL we are about to print."""
-    parts = urlsplit(raw)
-    if parts.password:
-        return raw.replace(parts.password, "***")
-    return raw
+    """Hide a password in a URL we are about to print, even in a URL too broken to parse."""
+    return re.sub(r"(//[^/:@]*:)[^@]*@", r"\1***@", raw)
 
 
 def _parse_api_url(raw: str) -> str:

@@ -1,0 +1,125 @@
+"""The schema on SQLite and PostgreSQL: migrations match the models, constraints hold, times stay UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from storage.db import SessionFactory
+from storage.migrate import schema_state
+from storage.models import Base, Pair, PairStatus, Person, Profile, Program, Workspace
+from tests.conftest import TestDatabase
+
+TEAM = "T0STORAGE"
+
+
+def _people(session, *user_ids: str) -> tuple[Program, list[Person]]:
+    session.add(Workspace(team_id=TEAM))
+    session.flush()
+    program = Program(team_id=TEAM, name="Default", is_default=True)
+    people = [Person(team_id=TEAM, user_id=user_id) for user_id in user_ids]
+    session.add_all([program, *people])
+    session.flush()
+    return program, people
+
+
+def test_migrations_create_exactly_the_models(database: TestDatabase) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+    assert schema_state(database.engine).is_current
+
+
+def test_times_come_back_aware_utc(session_factory: SessionFactory) -> None:
+    berlin_morning = datetime(2026, 3, 29, 9, 0, tzinfo=timezone(timedelta(hours=2)))
+    with session_factory.begin() as session:
+        _, (mentor, mentee) = _people(session, "UA", "UB")
+        program_id = session.scalar(select(Program.id))
+        session.add(
+            Pair(
+                team_id=TEAM,
+                program_id=program_id,
+                mentor_id=mentor.id,
+                mentee_id=mentee.id,
+                created_at=berlin_morning,
+            )
+        )
+
+    with session_factory() as session:
+        stored = session.scalar(select(Pair.created_at))
+    assert stored == berlin_morning
+    assert stored.tzinfo is not None
+    assert stored.utcoffset() == timedelta(0)
+
+
+def test_naive_times_are_refused(session_factory: SessionFactory) -> None:
+    with pytest.raises(StatementError, match="naive datetime"), session_factory.begin() as session:
+        session.add(Workspace(team_id=TEAM, created_at=datetime(2026, 1, 1)))  # noqa: DTZ001 - the point
+
+
+def test_foreign_keys_are_enforced(session_factory: SessionFactory) -> None:
+    with pytest.raises(IntegrityError), session_factory.begin() as session:
+        session.add(Person(team_id="T0NOWHERE", user_id="UX"))
+
+
+def test_one_open_pair_per_mentor_and_mentee_but_history_is_kept(session_factory: SessionFactory) -> None:
+    with session_factory.begin() as session:
+        program, (mentor, mentee) = _people(session, "UMENTOR", "UMENTEE")
+        ids = {"team_id": TEAM, "program_id": program.id, "mentor_id": mentor.id, "mentee_id": mentee.id}
+        session.add(Pair(**ids, status=PairStatus.ENDED, ended_at=datetime.now(UTC)))
+        session.add(Pair(**ids))
+
+    with pytest.raises(IntegrityError), session_factory.begin() as session:
+        session.add(Pair(**ids, status=PairStatus.PAUSED))
+
+
+def test_nobody_mentors_themselves(session_factory: SessionFactory) -> None:
+    with session_factory.begin() as session:
+        program, (alice,) = _people(session, "UALICE")
+        ids = {"team_id": TEAM, "program_id": program.id}
+
+    with pytest.raises(IntegrityError), session_factory.begin() as session:
+        session.add(Pair(**ids, mentor_id=alice.id, mentee_id=alice.id))
+
+
+@pytest.mark.parametrize(("column", "value"), [("role", "sponsor"), ("mentor_capacity", 99)])
+def test_profile_values_are_checked(session_factory: SessionFactory, column: str, value: object) -> None:
+    with session_factory.begin() as session:
+        program, (alice,) = _people(session, "UALICE")
+        ids = {"team_id": TEAM, "program_id": program.id, "person_id": alice.id, "role": "mentor"}
+
+    with pytest.raises(IntegrityError), session_factory.begin() as session:
+        session.add(Profile(**(ids | {column: value})))
+
+
+def test_one_default_program_per_workspace(session_factory: SessionFactory) -> None:
+    with session_factory.begin() as session:
+        _people(session)
+
+    with pytest.raises(IntegrityError), session_factory.begin() as session:
+        session.add(Program(team_id=TEAM, name="Second default", is_default=True))
+
+
+def test_profile_lists_round_trip(session_factory: SessionFactory) -> None:
+    with session_factory.begin() as session:
+        program, (alice,) = _people(session, "UALICE")
+        session.add(
+            Profile(
+                team_id=TEAM,
+                program_id=program.id,
+                person_id=alice.id,
+                role="both",
+                skills=["Python", "Public speaking"],
+                meeting_formats=["video"],
+            )
+        )
+
+    with session_factory() as session:
+        profile = session.scalars(select(Profile)).one()
+    assert profile.skills == ["Python", "Public speaking"]
+    assert profile.growth_areas == []
