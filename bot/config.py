@@ -57,7 +57,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str], *, require: Iterable[str] = ()) -> Settings:
         """Parse settings from `environ`; `require` names the Slack credentials this command needs."""
-        values = {key: (environ.get(key) or "").strip() for key in _ALL_VARIABLES}
+        values = {key: (environ.get(key) or "").strip() for key in VARIABLES}
         for name in require:
             if not values[name]:
                 raise ConfigError(f"{name} is not set: {_HOW_TO_GET[name]}, and put it in .env.")
@@ -87,7 +87,7 @@ class Settings:
         return logging.getLevelNamesMapping()[self.log_level]
 
 
-_ALL_VARIABLES = (
+VARIABLES = (
     BOT_TOKEN,
     SIGNING_SECRET,
     APP_TOKEN,
