@@ -63,3 +63,24 @@ def test_messages_tab_publishes_nothing(slack: SlackSender, fake_slack: FakeSlac
     slack.slash("help")  # a later request, so the event listener has certainly run
 
     assert fake_slack.calls_to("views.publish") == []
+
+
+def test_a_rate_limited_publish_waits_and_retries(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    fake_slack.fail_next("views.publish", status=429, retry_after=1)
+
+    slack.open_home("UALICE")
+
+    first, second = fake_slack.wait_for("views.publish", count=2, timeout=10)
+    assert second.at - first.at >= 0.9
+    assert second.args["user_id"] == "UALICE"
+
+
+def test_a_slack_outage_does_not_stop_the_bot(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    fake_slack.fail_next("views.publish", status=503)
+
+    slack.open_home("UALICE")
+    fake_slack.wait_for("views.publish")
+    slack.open_home("UALICE")
+
+    assert len(fake_slack.wait_for("views.publish", count=2)) == 2
+    assert slack.slash("help").status == 200

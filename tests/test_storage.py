@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -10,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from storage.db import SessionFactory
+from storage.db import SessionFactory, create_db_engine
 from storage.migrate import schema_state
 from storage.models import Base, Pair, PairStatus, Person, Profile, Program, Workspace
 from tests.conftest import TestDatabase
@@ -123,3 +124,11 @@ def test_profile_lists_round_trip(session_factory: SessionFactory) -> None:
         profile = session.scalars(select(Profile)).one()
     assert profile.skills == ["Python", "Public speaking"]
     assert profile.growth_areas == []
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
