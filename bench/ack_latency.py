@@ -16,6 +16,10 @@ the figures combine all rounds. The client runs on the same machine as the serve
 with them for CPU, equally for both targets, which is why only the ratio is comparable across
 machines.
 
+The p99 tail is dominated by rare whole-worker pauses (a full garbage collection in a gunicorn
+worker stalls all of its threads); the default run is short enough that one may or may not fall
+inside it, so use `--requests 10000` or more before trusting a single PASS or MISS.
+
 Run it from the repository root:
 
     python bench/ack_latency.py [--requests N] [--concurrency 50] [--workers 2] [--database-url URL]

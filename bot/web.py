@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Callable, Iterable
 
@@ -60,4 +61,9 @@ class GunicornServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> WsgiApp:
-        return self._build()
+        app = self._build()
+        # Everything built so far lives as long as the worker: keep it out of the garbage
+        # collector's full passes, which otherwise stall every thread of a busy worker.
+        gc.collect()
+        gc.freeze()
+        return app
