@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -98,6 +99,10 @@ class Program(Base):
     name: Mapped[str] = mapped_column(String(80))
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     announce_channel_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    # The skills people pick from when they join; admins extend it in /mentor config.
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    admin_user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    default_cadence: Mapped[str] = mapped_column(String(10), default="biweekly")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]
 
@@ -180,6 +185,75 @@ class Pair(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     paused_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
+    ended_by_user_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    # The pair's group DM with mentor and mentee, once it has been opened.
+    dm_channel_id: Mapped[str | None] = mapped_column(SLACK_ID)
 
+    mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
+    mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])
+
+
+class PairFeedback(Base):
+    """A member's closing rating and comment on a pair; admins see only aggregates."""
+
+    __tablename__ = "pair_feedback"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "person_id"),
+        CheckConstraint("rating >= 1 AND rating <= 5", name="rating"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProposalStatus(StrEnum):
+    """What became of a proposed match."""
+
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    DROPPED = "dropped"
+
+
+class MatchRun(Base):
+    """One `/mentor match`: the proposals an admin reviews and confirms together."""
+
+    __tablename__ = "match_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    created_by_user_id: Mapped[str] = mapped_column(SLACK_ID)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+
+    proposals: Mapped[list[MatchProposal]] = relationship(
+        back_populates="run", order_by="MatchProposal.id", cascade="all, delete-orphan"
+    )
+
+
+class MatchProposal(Base):
+    """A proposed mentor-mentee pair within a match run."""
+
+    __tablename__ = "match_proposals"
+    __table_args__ = (
+        UniqueConstraint("run_id", "mentee_id"),
+        CheckConstraint(_in("status", ProposalStatus), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("match_runs.id"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    score: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default=ProposalStatus.PROPOSED.value)
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id"))
+
+    run: Mapped[MatchRun] = relationship(back_populates="proposals")
     mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
     mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])

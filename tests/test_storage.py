@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from storage.db import SessionFactory, create_db_engine
-from storage.migrate import schema_state
+from storage.db import SessionFactory, create_db_engine, create_session_factory
+from storage.migrate import schema_state, upgrade
 from storage.models import Base, Pair, PairStatus, Person, Profile, Program, Workspace
 from tests.conftest import TestDatabase
 
@@ -132,3 +132,24 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_upgrading_a_database_with_programs_keeps_them(empty_database_url: str) -> None:
+    engine = create_db_engine(empty_database_url)
+    upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO workspaces (team_id, created_at) VALUES ('T1', '2026-01-01')"))
+        connection.execute(
+            text(
+                "INSERT INTO programs (team_id, name, is_default, created_at) "
+                "VALUES ('T1', 'Mentorship', true, CURRENT_TIMESTAMP)"
+            )
+        )
+
+    upgrade(engine)
+
+    with create_session_factory(engine)() as session:
+        program = session.scalars(select(Program)).one()
+    engine.dispose()
+    assert (program.name, program.skills, program.admin_user_ids) == ("Mentorship", [], [])
+    assert program.default_cadence == "biweekly"

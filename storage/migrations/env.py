@@ -11,15 +11,24 @@ from sqlalchemy import Connection
 from bot.config import DEFAULT_DATABASE_URL, normalize_database_url
 from storage.db import create_db_engine
 from storage.models import Base
+from storage.types import UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _render_item(kind: str, item: object, autogen_context) -> str | bool:
+    """Write mentorbot's own column types as plain SQLAlchemy ones, so migrations never import them."""
+    if kind == "type" and isinstance(item, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        render_item=_render_item,
         # SQLite cannot ALTER most things in place; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
