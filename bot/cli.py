@@ -85,6 +85,9 @@ def _settings(require: Sequence[str] = ()) -> Settings:
         # Bolt switches to its OAuth install flow when both are set; mentorbot uses a bot token.
         if os.environ.pop(name, None) is not None:
             log.warning("%s is set but mentorbot does not use Slack's OAuth flow; ignoring it", name)
+    for name in (BOT_TOKEN, SIGNING_SECRET, APP_TOKEN):
+        # Settings hold these now; Bolt would otherwise read them from the environment on its own.
+        os.environ.pop(name, None)
     return settings
 
 
@@ -168,7 +171,13 @@ def _run_socket(args: argparse.Namespace) -> int:
     _check_token(settings)
     app = _build_app(settings, engine, verify_token=False)
     log.info("connecting to Slack over Socket Mode")
-    SocketModeHandler(app, settings.slack_app_token).start()
+    try:
+        SocketModeHandler(app, settings.slack_app_token).start()
+    except SlackApiError as error:
+        raise StartupError(
+            f"Slack refused SLACK_APP_TOKEN ({error.response.get('error')}): create an App-Level Token with "
+            "the connections:write scope on your Slack app's 'Basic Information' page."
+        ) from None
     return 0
 
 

@@ -3,7 +3,8 @@
 Point a real `slack_sdk.WebClient` at `FakeSlack.base_url` (mentorbot reads it from SLACK_API_URL).
 The fake checks the bearer token, records every call, answers the way Slack answers, refuses
 invalid Block Kit with `invalid_blocks`, and can be told to answer the next calls with a 429
-(with Retry-After) or a 5xx.
+(with Retry-After) or a 5xx. `apps.connections.open` takes the App-Level token instead of the bot
+token and hands out `socket_url` (set it to a running `tests.fakes.socket_mode.FakeSocketMode`'s url).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from tests.blockkit import block_kit_problems
 TEAM_ID = "T0MENTOR"
 BOT_USER_ID = "UMENTORBOT"
 BOT_TOKEN = "xoxb-test-mentorbot"
+APP_TOKEN = "xapp-1-AMENTORBOT-1-test"
+
+# Methods Slack authenticates with the App-Level token (xapp-) rather than the bot token.
+APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class FakeSlack:
     """The fake server; use as a context manager or call `start()` and `stop()`."""
 
     token: str = BOT_TOKEN
+    app_token: str = APP_TOKEN
+    socket_url: str | None = None
     team_id: str = TEAM_ID
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
@@ -59,6 +66,7 @@ class FakeSlack:
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "apps.connections.open": self._connections_open,
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": lambda args: {"ok": True, "message_ts": self._ts()},
@@ -202,13 +210,20 @@ class FakeSlack:
             return fault.status, extra, fault.body
         if not token:
             return 200, {}, {"ok": False, "error": "not_authed"}
-        if token != self.token:
-            return 200, {}, {"ok": False, "error": "invalid_auth"}
+        expected = self.app_token if method in APP_TOKEN_METHODS else self.token
+        if token != expected:
+            wrong_kind = token in (self.token, self.app_token)
+            return 200, {}, {"ok": False, "error": "not_allowed_token_type" if wrong_kind else "invalid_auth"}
         handler = self._handlers.get(method, lambda _args: {"ok": True})
         return 200, {}, handler(args)
 
     def _ts(self) -> str:
         return f"{int(time.time())}.{next(self._ids):06d}"
+
+    def _connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_url is None:
+            return {"ok": False, "error": "internal_error", "warning": "FakeSlack.socket_url is not set"}
+        return {"ok": True, "url": self.socket_url}
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {
