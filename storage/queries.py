@@ -2,15 +2,99 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
-from storage.models import Pair, PairStatus, Person, Profile, Program
+from storage.models import (
+    Base,
+    Pair,
+    PairFeedback,
+    PairStatus,
+    Person,
+    Profile,
+    Program,
+    Role,
+    Workspace,
+)
+
+MENTOR_ROLES = (Role.MENTOR.value, Role.BOTH.value)
+MENTEE_ROLES = (Role.MENTEE.value, Role.BOTH.value)
+OPEN = (PairStatus.ACTIVE.value, PairStatus.PAUSED.value)
+
+
+def insert_or_ignore(
+    session: Session, model: type[Base], values: dict[str, Any], keys: Iterable[str]
+) -> None:
+    """INSERT a row unless one with the same `keys` exists, safely under concurrent requests."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
+
+
+def ensure_workspace(session: Session, team_id: str, now: datetime) -> None:
+    """Record the workspace the first time mentorbot hears from it."""
+    insert_or_ignore(session, Workspace, {"team_id": team_id, "created_at": now}, ["team_id"])
+
+
+def upsert_person(
+    session: Session, team_id: str, user_id: str, now: datetime, *, name: str | None, tz: str | None
+) -> Person:
+    """The person with this Slack id, created or refreshed with their current name and zone."""
+    insert_or_ignore(
+        session,
+        Person,
+        {"team_id": team_id, "user_id": user_id, "created_at": now, "updated_at": now},
+        ["team_id", "user_id"],
+    )
+    person = session.scalars(
+        select(Person).where(Person.team_id == team_id, Person.user_id == user_id).with_for_update()
+    ).one()
+    if name and person.display_name != name:
+        person.display_name = name
+    if tz and person.tz != tz:
+        person.tz = tz
+    return person
 
 
 def find_person(session: Session, team_id: str, user_id: str) -> Person | None:
     """The person with this Slack user id in this workspace, if mentorbot knows them."""
     return session.scalar(select(Person).where(Person.team_id == team_id, Person.user_id == user_id))
+
+
+def programs(session: Session, team_id: str) -> list[Program]:
+    """The workspace's programs that are not archived, the default one first."""
+    return list(
+        session.scalars(
+            select(Program)
+            .where(Program.team_id == team_id, Program.archived_at.is_(None))
+            .order_by(Program.is_default.desc(), Program.id)
+        )
+    )
+
+
+def program_in_team(session: Session, team_id: str, program_id: int) -> Program | None:
+    """The program with this id, only if it belongs to this workspace."""
+    program = session.get(Program, program_id)
+    return program if program is not None and program.team_id == team_id else None
+
+
+def program_by_name(session: Session, team_id: str, name: str) -> Program | None:
+    """The program called `name` (case-insensitive) in this workspace."""
+    return session.scalar(
+        select(Program).where(Program.team_id == team_id, func.lower(Program.name) == name.strip().lower())
+    )
+
+
+def profile(session: Session, program_id: int, person_id: int) -> Profile | None:
+    """The person's enrollment in the program, including one they have left."""
+    return session.scalar(
+        select(Profile).where(Profile.program_id == program_id, Profile.person_id == person_id)
+    )
 
 
 def active_profiles(session: Session, person: Person) -> list[tuple[Profile, Program]]:
@@ -24,16 +108,111 @@ def active_profiles(session: Session, person: Person) -> list[tuple[Profile, Pro
     return [(profile, program) for profile, program in rows]
 
 
-def open_pairs(session: Session, person: Person) -> list[Pair]:
+def open_pairs(session: Session, person: Person, program_id: int | None = None) -> list[Pair]:
     """The person's pairs that have not ended, as mentor or mentee, oldest first."""
+    query = (
+        select(Pair)
+        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+        .where(or_(Pair.mentor_id == person.id, Pair.mentee_id == person.id), Pair.status.in_(OPEN))
+        .order_by(Pair.created_at, Pair.id)
+    )
+    if program_id is not None:
+        query = query.where(Pair.program_id == program_id)
+    return list(session.scalars(query))
+
+
+def pair_for_update(session: Session, team_id: str, pair_id: int) -> Pair | None:
+    """A pair of this workspace, locked for the rest of the transaction."""
+    return session.scalar(
+        select(Pair)
+        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+        .where(Pair.id == pair_id, Pair.team_id == team_id)
+        .with_for_update(of=Pair)
+    )
+
+
+def open_pair_between(session: Session, program_id: int, mentor_id: int, mentee_id: int) -> Pair | None:
+    """The open pair of exactly this mentor and mentee in the program, if any."""
+    return session.scalar(
+        select(Pair).where(
+            Pair.program_id == program_id,
+            Pair.mentor_id == mentor_id,
+            Pair.mentee_id == mentee_id,
+            Pair.status.in_(OPEN),
+        )
+    )
+
+
+def mentee_count(session: Session, program_id: int, mentor_id: int) -> int:
+    """How many open pairs the person mentors in the program."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Pair)
+        .where(Pair.program_id == program_id, Pair.mentor_id == mentor_id, Pair.status.in_(OPEN))
+    )
+
+
+def past_pair_ids(session: Session, program_id: int) -> set[tuple[int, int]]:
+    """Every (mentor_id, mentee_id) ever paired in the program, open or ended."""
+    rows = session.execute(select(Pair.mentor_id, Pair.mentee_id).where(Pair.program_id == program_id))
+    return {(mentor_id, mentee_id) for mentor_id, mentee_id in rows}
+
+
+def _enrolled(program_id: int, roles: tuple[str, ...]) -> ColumnElement[bool]:
+    return (Profile.program_id == program_id) & Profile.left_at.is_(None) & Profile.role.in_(roles)
+
+
+def mentors_with_load(session: Session, program_id: int) -> list[tuple[Profile, int]]:
+    """Every current mentor profile in the program with the number of mentees they have now."""
+    load = (
+        select(Pair.mentor_id, func.count().label("n"))
+        .where(Pair.program_id == program_id, Pair.status.in_(OPEN))
+        .group_by(Pair.mentor_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Profile, func.coalesce(load.c.n, 0))
+        .options(joinedload(Profile.person))
+        .outerjoin(load, load.c.mentor_id == Profile.person_id)
+        .join(Person, Person.id == Profile.person_id)
+        .where(_enrolled(program_id, MENTOR_ROLES), Person.deactivated_at.is_(None))
+        .order_by(Profile.person_id)
+    )
+    return [(profile, int(count)) for profile, count in rows]
+
+
+def unpaired_mentees(session: Session, program_id: int) -> list[Profile]:
+    """Current mentee profiles in the program with no open pair as mentee."""
+    paired = select(Pair.mentee_id).where(Pair.program_id == program_id, Pair.status.in_(OPEN))
+    return list(
+        session.scalars(
+            select(Profile)
+            .options(joinedload(Profile.person))
+            .join(Person, Person.id == Profile.person_id)
+            .where(
+                _enrolled(program_id, MENTEE_ROLES),
+                Person.deactivated_at.is_(None),
+                Profile.person_id.not_in(paired),
+            )
+            .order_by(Profile.person_id)
+        )
+    )
+
+
+def pairs_in_program(session: Session, program_id: int, status: str) -> list[Pair]:
+    """The program's pairs with `status`, oldest first."""
     return list(
         session.scalars(
             select(Pair)
             .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
-            .where(
-                or_(Pair.mentor_id == person.id, Pair.mentee_id == person.id),
-                Pair.status != PairStatus.ENDED.value,
-            )
+            .where(Pair.program_id == program_id, Pair.status == status)
             .order_by(Pair.created_at, Pair.id)
         )
+    )
+
+
+def feedback_for(session: Session, pair_id: int, person_id: int) -> PairFeedback | None:
+    """The person's closing feedback on the pair, if they gave it."""
+    return session.scalar(
+        select(PairFeedback).where(PairFeedback.pair_id == pair_id, PairFeedback.person_id == person_id)
     )

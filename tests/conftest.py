@@ -161,9 +161,9 @@ def bot_url(settings: Settings, session_factory: SessionFactory, database: TestD
 
 
 @pytest.fixture
-def slack(bot_url: str) -> SlackSender:
-    """Sends mentorbot requests signed like Slack's."""
-    return SlackSender(bot_url)
+def slack(bot_url: str, fake_slack: FakeSlack) -> SlackSender:
+    """Sends mentorbot requests signed like Slack's; replies to response URLs reach the fake."""
+    return SlackSender(bot_url, response_url=fake_slack.response_url)
 
 
 @pytest.fixture

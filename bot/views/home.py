@@ -1,18 +1,26 @@
-"""The App Home tab: a person's programs and pairs, or a welcome for someone new."""
+"""The App Home tab: a person's programs and pairs with their actions, or a welcome."""
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    DividerBlock,
+    HeaderBlock,
+    SectionBlock,
+)
 from slack_sdk.models.views import View
 
+from bot import ids
 from bot.commands import Subcommand
-from bot.home import HomeSnapshot
+from bot.home import HomeSnapshot, PairSummary
 from bot.views.common import MAX_BLOCKS_VIEW, context, mrkdwn, user
 
-# Past this many pairs the list is summarised so the tab stays within Slack's 100-block limit.
-MAX_LISTED_PAIRS = 40
-
-_STATUS_LABEL = {"active": "active", "paused": "paused"}
+# Each listed pair takes two blocks; past this many the rest are summarised so the tab stays
+# within Slack's 100-block limit.
+MAX_LISTED_PAIRS = 20
 
 
 def home_view(snapshot: HomeSnapshot, subcommands: list[Subcommand]) -> dict:
@@ -38,6 +46,9 @@ def _welcome(user_id: str) -> list[Block]:
             )
         ),
         SectionBlock(text=mrkdwn("You are not in a mentorship program yet.")),
+        ActionsBlock(
+            elements=[ButtonElement(text="Join mentoring", action_id=ids.HOME_PROFILE, style="primary")]
+        ),
     ]
 
 
@@ -45,7 +56,12 @@ def _programs(snapshot: HomeSnapshot) -> list[Block]:
     if not snapshot.enrollments:
         return []
     lines = [f"• *{e.program_name}*: {e.role}" for e in snapshot.enrollments]
-    return [SectionBlock(text=mrkdwn("*Your programs*\n" + "\n".join(lines)))]
+    return [
+        SectionBlock(
+            text=mrkdwn("*Your programs*\n" + "\n".join(lines)),
+            accessory=ButtonElement(text="Edit profile", action_id=ids.HOME_PROFILE),
+        )
+    ]
 
 
 def _pairs(snapshot: HomeSnapshot) -> list[Block]:
@@ -57,16 +73,38 @@ def _pairs(snapshot: HomeSnapshot) -> list[Block]:
         blocks.append(
             SectionBlock(
                 text=mrkdwn(
-                    f"Your {partner_role} {user(pair.partner_user_id)}, "
-                    f"{_STATUS_LABEL.get(pair.status, pair.status)} since "
+                    f"Your {partner_role} {user(pair.partner_user_id)}, {pair.status} since "
                     f"<!date^{int(pair.since.timestamp())}^{{date_short}}|{pair.since:%Y-%m-%d}>"
                 )
             )
         )
+        blocks.append(ActionsBlock(block_id=f"pair_{pair.pair_id}", elements=_pair_buttons(pair)))
     hidden = len(snapshot.pairs) - MAX_LISTED_PAIRS
     if hidden > 0:
         blocks.append(context(f"…and {hidden} more pairs."))
     return blocks
+
+
+def _pair_buttons(pair: PairSummary) -> list[ButtonElement]:
+    value = str(pair.pair_id)
+    toggle = (
+        ButtonElement(text="Resume", action_id=ids.PAIR_RESUME, value=value)
+        if pair.status == "paused"
+        else ButtonElement(text="Pause", action_id=ids.PAIR_PAUSE, value=value)
+    )
+    end = ButtonElement(
+        text="End mentorship",
+        action_id=ids.PAIR_END,
+        value=value,
+        style="danger",
+        confirm=ConfirmObject(
+            title="End this mentorship?",
+            text=f"This ends your mentorship with {user(pair.partner_user_id)} for both of you.",
+            confirm="End it",
+            deny="Keep it",
+        ),
+    )
+    return [toggle, end]
 
 
 def _commands(subcommands: list[Subcommand]) -> list[Block]:

@@ -28,6 +28,8 @@ BOT_TOKEN = "xoxb-test-mentorbot"
 APP_TOKEN = "xapp-1-AMENTORBOT-1-test"
 
 # Methods Slack authenticates with the App-Level token (xapp-) rather than the bot token.
+RESPONSE_PATH = "/response/"
+RESPONSE_URL = "response_url"
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 
 
@@ -58,6 +60,7 @@ class FakeSlack:
     socket_url: str | None = None
     team_id: str = TEAM_ID
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -67,6 +70,7 @@ class FakeSlack:
         self._server: ThreadingHTTPServer | None = None
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "apps.connections.open": self._connections_open,
+            "conversations.join": self._conversations_join,
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": lambda args: {"ok": True, "message_ts": self._ts()},
@@ -122,6 +126,19 @@ class FakeSlack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    @property
+    def response_url(self) -> str:
+        """A URL to put in slash-command payloads; what mentorbot posts there is recorded."""
+        return self.base_url.removesuffix("/api/") + RESPONSE_PATH + "T0MENTOR/1/secret"
+
+    def responses(self) -> list[dict[str, Any]]:
+        """Everything posted to response URLs, oldest first (ephemeral replies after the ack)."""
+        return [call.args for call in self.calls_to(RESPONSE_URL)]
+
+    def add_channel(self, channel_id: str, *, private: bool = False, bot_is_member: bool = False) -> None:
+        """A channel whose membership chat.postMessage checks, as Slack does."""
+        self.channels[channel_id] = {"private": private, "bot_is_member": bot_is_member}
 
     @property
     def base_url(self) -> str:
@@ -195,8 +212,14 @@ class FakeSlack:
     # -- the server side -------------------------------------------------------------------------
 
     def _handle(self, path: str, headers: Any, raw: str) -> tuple[int, dict[str, str], dict[str, Any]]:
-        method = path.removeprefix("/api/").split("?")[0]
         args = _parse_args(headers.get("Content-Type") or "", raw)
+        if path.startswith(RESPONSE_PATH):
+            # A slash command's response_url: no token, the URL itself is the credential.
+            with self._lock:
+                self.calls.append(Call(method=RESPONSE_URL, args=args, token=None, at=time.monotonic()))
+                self._lock.notify_all()
+            return 200, {}, {"ok": True}
+        method = path.removeprefix("/api/").split("?")[0]
         auth = headers.get("Authorization") or ""
         token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else args.get("token")
         with self._lock:
@@ -220,6 +243,15 @@ class FakeSlack:
     def _ts(self) -> str:
         return f"{int(time.time())}.{next(self._ids):06d}"
 
+    def _conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channels.get(str(args.get("channel")))
+        if channel is None:
+            return {"ok": False, "error": "channel_not_found"}
+        if channel["private"]:
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        channel["bot_is_member"] = True
+        return {"ok": True, "channel": {"id": args.get("channel")}}
+
     def _connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
         if self.socket_url is None:
             return {"ok": False, "error": "internal_error", "warning": "FakeSlack.socket_url is not set"}
@@ -237,8 +269,11 @@ class FakeSlack:
         }
 
     def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:
-        if not args.get("channel"):
+        channel = str(args.get("channel") or "")
+        if not channel or (channel.startswith("C") and channel not in self.channels):
             return {"ok": False, "error": "channel_not_found"}
+        if channel in self.channels and not self.channels[channel]["bot_is_member"]:
+            return {"ok": False, "error": "not_in_channel"}
         if not args.get("text") and not args.get("blocks"):
             return {"ok": False, "error": "no_text"}
         problems = block_kit_problems(_blocks(args.get("blocks")), surface="message")

@@ -38,8 +38,15 @@ class Reply:
 class SlackSender:
     """Sends slash commands, events and interactions to one mentorbot URL."""
 
-    def __init__(self, url: str, signing_secret: str = SIGNING_SECRET, team_id: str = TEAM_ID) -> None:
+    def __init__(
+        self,
+        url: str,
+        signing_secret: str = SIGNING_SECRET,
+        team_id: str = TEAM_ID,
+        response_url: str = "https://hooks.slack.invalid/commands/T0MENTOR/1/abc",
+    ) -> None:
         self.url = url
+        self.response_url = response_url
         self.team_id = team_id
         self._verifier = SignatureVerifier(signing_secret)
         self._ids = itertools.count(1)
@@ -84,7 +91,7 @@ class SlackSender:
                 "command": command,
                 "text": text,
                 "api_app_id": "AMENTORBOT",
-                "response_url": "https://hooks.slack.invalid/commands/T0MENTOR/1/abc",
+                "response_url": self.response_url,
                 "trigger_id": f"{next(self._ids)}.1.trigger",
             }
         )
@@ -116,7 +123,88 @@ class SlackSender:
         """The person opens the bot's Home tab."""
         return self.event({"type": "app_home_opened", "user": user_id, "channel": "D0HOME", "tab": "home"})
 
+    def submit(
+        self, view: dict[str, Any], fields: dict[str, dict[str, Any]], *, user_id: str = "UALICE"
+    ) -> Reply:
+        """Submit a modal the bot opened, with `fields` filled in (see `typed`, `picked`, ...)."""
+        submitted = {
+            "id": view.get("id", "V0MODAL"),
+            "team_id": self.team_id,
+            "type": "modal",
+            "callback_id": view.get("callback_id"),
+            "private_metadata": view.get("private_metadata", ""),
+            "hash": "1.hash",
+            "state": {"values": state_values(fields)},
+        }
+        payload = {
+            "type": "view_submission",
+            "user": {"id": user_id, "team_id": self.team_id},
+            "view": submitted,
+            "api_app_id": "AMENTORBOT",
+            "trigger_id": f"{next(self._ids)}.1.trigger",
+        }
+        return self.interaction(payload)
+
+    def click(
+        self,
+        action_id: str,
+        value: str = "",
+        *,
+        user_id: str = "UALICE",
+        view: dict[str, Any] | None = None,
+        message: dict[str, Any] | None = None,
+    ) -> Reply:
+        """Click a button on a view (Home tab or modal) or on a message."""
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": user_id, "team_id": self.team_id},
+            "api_app_id": "AMENTORBOT",
+            "trigger_id": f"{next(self._ids)}.1.trigger",
+            "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button"}],
+        }
+        if view is not None:
+            payload["view"] = {"id": "V0VIEW", "hash": "1.hash", "type": view.get("type", "home"), **view}
+            payload["container"] = {"type": "view", "view_id": payload["view"]["id"]}
+        if message is not None:
+            payload["message"] = message
+            payload["channel"] = {"id": "D0BOTDM"}
+            payload["container"] = {"type": "message", "message_ts": "1.1", "channel_id": "D0BOTDM"}
+        return self.interaction(payload)
+
     def interaction(self, payload: dict[str, Any], **kwargs: Any) -> Reply:
         """Deliver a block action or view submission payload, form-encoded as Slack does."""
         body = urlencode({"payload": json.dumps({"team": {"id": self.team_id}, **payload})})
         return self.post(body, "application/x-www-form-urlencoded", **kwargs)
+
+
+# -- what people type into modals, in the shape Slack reports it in view.state.values ------------
+
+
+def typed(text: str) -> dict[str, Any]:
+    """A plain text input."""
+    return {"type": "plain_text_input", "value": text}
+
+
+def picked(value: str | None) -> dict[str, Any]:
+    """A static select or radio group; None leaves it unchosen."""
+    return {"type": "static_select", "selected_option": {"value": value} if value is not None else None}
+
+
+def ticked(*values: str) -> dict[str, Any]:
+    """A multi-select or checkbox group."""
+    return {"type": "checkboxes", "selected_options": [{"value": value} for value in values]}
+
+
+def channel(channel_id: str | None) -> dict[str, Any]:
+    """A conversation select."""
+    return {"type": "conversations_select", "selected_conversation": channel_id}
+
+
+def people(*user_ids: str) -> dict[str, Any]:
+    """A multi-user select."""
+    return {"type": "multi_users_select", "selected_users": list(user_ids)}
+
+
+def state_values(fields: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """`view.state.values` for `{block_id: element state}`; every input uses action_id "value"."""
+    return {block_id: {"value": element} for block_id, element in fields.items()}

@@ -1,0 +1,435 @@
+"""Pairs: creating them (by hand or from a match run), pausing, resuming, ending, and feedback.
+
+Every refusal is a `Refused` whose message tells the person what to do instead; functions here
+change nothing when they refuse, and return values rather than raise for expected outcomes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.enrollment import EXPERIENCE_LEVELS
+from bot.matching import Candidate, propose_matches
+from bot.members import Member
+from bot.programs import ensure_default_program
+from storage import queries
+from storage.models import (
+    MatchProposal,
+    MatchRun,
+    Pair,
+    PairFeedback,
+    PairStatus,
+    Person,
+    Profile,
+    Program,
+    ProposalStatus,
+)
+from storage.queries import MENTEE_ROLES, MENTOR_ROLES
+
+LEVEL_RANK = {level: rank for rank, level in enumerate(EXPERIENCE_LEVELS)}
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why an action was not taken, in words for the person who asked."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class NewPair:
+    """A pair that now exists, with what the announcement and introduction need."""
+
+    pair_id: int
+    program_id: int
+    program_name: str
+    announce_channel_id: str | None
+    mentor_user_id: str
+    mentee_user_id: str
+    reason: str | None
+    default_cadence: str
+
+
+def _new_pair(pair: Pair, program: Program, mentor: Person, mentee: Person) -> NewPair:
+    return NewPair(
+        pair_id=pair.id,
+        program_id=program.id,
+        program_name=program.name,
+        announce_channel_id=program.announce_channel_id,
+        mentor_user_id=mentor.user_id,
+        mentee_user_id=mentee.user_id,
+        reason=pair.match_reason,
+        default_cadence=program.default_cadence,
+    )
+
+
+def _enrolled_as(
+    session: Session, program: Program, person: Person | None, roles: tuple[str, ...]
+) -> Profile | None:
+    if person is None:
+        return None
+    profile = queries.profile(session, program.id, person.id)
+    if profile is None or profile.left_at is not None or profile.role not in roles:
+        return None
+    return profile
+
+
+def pair_by_hand(
+    session: Session,
+    *,
+    team_id: str,
+    program: Program,
+    mentor: Member,
+    mentee: Member,
+    by_user_id: str,
+    override_capacity: bool,
+    now: datetime,
+) -> NewPair | Refused:
+    """Pair two members after every check an admin would want; refuse with what to do instead."""
+    if mentor.user_id == mentee.user_id:
+        return Refused("Someone cannot mentor themselves: name two different people.")
+    for member in (mentor, mentee):
+        if member.is_bot:
+            return Refused(f"<@{member.user_id}> is a bot, and bots cannot take part in mentoring.")
+        if member.deleted:
+            return Refused(f"<@{member.user_id}>'s account is deactivated, so they cannot be paired.")
+    mentor_person = queries.find_person(session, team_id, mentor.user_id)
+    mentee_person = queries.find_person(session, team_id, mentee.user_id)
+    mentor_profile = _enrolled_as(session, program, mentor_person, MENTOR_ROLES)
+    if mentor_profile is None or mentor_person is None:
+        return Refused(
+            f"<@{mentor.user_id}> has not joined {program.name} as a mentor: ask them to run "
+            "`/mentor join` and choose mentor (or both)."
+        )
+    if _enrolled_as(session, program, mentee_person, MENTEE_ROLES) is None or mentee_person is None:
+        return Refused(
+            f"<@{mentee.user_id}> has not joined {program.name} as a mentee: ask them to run "
+            "`/mentor join` and choose mentee (or both)."
+        )
+    existing = queries.open_pair_between(session, program.id, mentor_person.id, mentee_person.id)
+    if existing is not None:
+        return Refused(
+            f"<@{mentor.user_id}> already mentors <@{mentee.user_id}> in {program.name} "
+            f"({existing.status} since {existing.created_at:%Y-%m-%d})."
+        )
+    load = queries.mentee_count(session, program.id, mentor_person.id)
+    if load >= mentor_profile.mentor_capacity and not override_capacity:
+        return Refused(
+            f"<@{mentor.user_id}> already mentors {load} of the {mentor_profile.mentor_capacity} "
+            "mentees they can take. Add `override` to the command to pair them anyway."
+        )
+    pair = _insert_pair(session, team_id, program, mentor_person, mentee_person, by_user_id, None, now)
+    if pair is None:
+        return Refused(f"<@{mentor.user_id}> and <@{mentee.user_id}> were paired a moment ago.")
+    return _new_pair(pair, program, mentor_person, mentee_person)
+
+
+def _insert_pair(
+    session: Session,
+    team_id: str,
+    program: Program,
+    mentor: Person,
+    mentee: Person,
+    by_user_id: str,
+    reason: str | None,
+    now: datetime,
+) -> Pair | None:
+    """Insert an active pair; None when a concurrent request created the same open pair first."""
+    pair = Pair(
+        team_id=team_id,
+        program_id=program.id,
+        mentor_id=mentor.id,
+        mentee_id=mentee.id,
+        status=PairStatus.ACTIVE.value,
+        match_reason=reason,
+        created_by_user_id=by_user_id,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(pair)
+    except IntegrityError:
+        return None
+    return pair
+
+
+# -- matching ------------------------------------------------------------------------------------
+
+
+def _candidate(profile: Profile, free_capacity: int = 0) -> Candidate:
+    return Candidate(
+        person_id=profile.person_id,
+        user_id=profile.person.user_id,
+        skills=frozenset(skill.casefold() for skill in profile.skills),
+        growth_areas=frozenset(area.casefold() for area in profile.growth_areas),
+        experience=LEVEL_RANK.get(profile.experience_level or ""),
+        tz=profile.tz_override or profile.person.tz,
+        formats=frozenset(profile.meeting_formats),
+        free_capacity=free_capacity,
+    )
+
+
+def start_match_run(
+    session: Session, team_id: str, program: Program, admin_user_id: str, now: datetime
+) -> MatchRun:
+    """Propose pairs for every unpaired mentee and keep them for the admin to review."""
+    mentors = [
+        _candidate(profile, max(0, profile.mentor_capacity - load))
+        for profile, load in queries.mentors_with_load(session, program.id)
+    ]
+    mentees = [_candidate(profile) for profile in queries.unpaired_mentees(session, program.id)]
+    proposals = propose_matches(mentors, mentees, queries.past_pair_ids(session, program.id), now)
+    run = MatchRun(team_id=team_id, program_id=program.id, created_by_user_id=admin_user_id, created_at=now)
+    run.proposals = [
+        MatchProposal(mentor_id=p.mentor_id, mentee_id=p.mentee_id, score=p.score, reason=p.reason[:300])
+        for p in proposals
+    ]
+    session.add(run)
+    session.flush()
+    return run
+
+
+def confirm_match_run(
+    session: Session, team_id: str, run_id: int, keep: Collection[int], admin_user_id: str, now: datetime
+) -> list[NewPair] | Refused:
+    """Turn the kept proposals into pairs, once: a second confirmation creates nothing."""
+    run = session.get(MatchRun, run_id, with_for_update=True)
+    if run is None or run.team_id != team_id:
+        return Refused("Those match proposals no longer exist: run `/mentor match` again.")
+    if run.confirmed_at is not None:
+        return []
+    program = session.get(Program, run.program_id)
+    assert program is not None
+    created: list[NewPair] = []
+    for proposal in run.proposals:
+        if proposal.id not in keep:
+            proposal.status = ProposalStatus.DROPPED.value
+            continue
+        still_free = queries.mentee_count(session, program.id, proposal.mentor_id) < _capacity(
+            session, program.id, proposal.mentor_id
+        )
+        mentee_free = not queries.open_pairs(session, proposal.mentee, program.id)
+        pair = (
+            _insert_pair(
+                session,
+                team_id,
+                program,
+                proposal.mentor,
+                proposal.mentee,
+                admin_user_id,
+                proposal.reason,
+                now,
+            )
+            if still_free and mentee_free
+            else None
+        )
+        if pair is None:
+            proposal.status = ProposalStatus.DROPPED.value
+            continue
+        proposal.status = ProposalStatus.CONFIRMED.value
+        proposal.pair_id = pair.id
+        created.append(_new_pair(pair, program, proposal.mentor, proposal.mentee))
+    run.confirmed_at = now
+    session.flush()
+    return created
+
+
+def _capacity(session: Session, program_id: int, person_id: int) -> int:
+    profile = queries.profile(session, program_id, person_id)
+    return profile.mentor_capacity if profile and profile.left_at is None else 0
+
+
+# -- pause, resume, end, feedback -----------------------------------------------------------------
+
+ACTIONS = {
+    "pause": (PairStatus.ACTIVE.value,),
+    "resume": (PairStatus.PAUSED.value,),
+    "end": (PairStatus.ACTIVE.value, PairStatus.PAUSED.value),
+}
+RESULT = {"pause": PairStatus.PAUSED.value, "resume": PairStatus.ACTIVE.value, "end": PairStatus.ENDED.value}
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A pair whose status just changed, and who to tell."""
+
+    pair_id: int
+    action: str
+    mentor_user_id: str
+    mentee_user_id: str
+    by_user_id: str
+
+
+def change_status(
+    session: Session,
+    team_id: str,
+    pair_id: int,
+    action: str,
+    actor: Member,
+    actor_is_admin: bool,
+    now: datetime,
+) -> StatusChange | Refused:
+    """Pause, resume or end a pair as one of its members or an admin; a repeat is refused kindly."""
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    if pair is None:
+        return Refused("That pair does not exist any more.")
+    members = (pair.mentor.user_id, pair.mentee.user_id)
+    if actor.user_id not in members and not actor_is_admin:
+        return Refused("Only the pair's mentor, its mentee or a program admin can change it.")
+    if pair.status not in ACTIONS[action]:
+        return Refused(f"That pair is {pair.status} already, so there is nothing to {action}.")
+    pair.status = RESULT[action]
+    if action == "pause":
+        pair.paused_at = now
+    elif action == "resume":
+        pair.paused_at = None
+    else:
+        pair.ended_at = now
+        pair.ended_by_user_id = actor.user_id
+    session.flush()
+    return StatusChange(pair.id, action, pair.mentor.user_id, pair.mentee.user_id, actor.user_id)
+
+
+def pair_for_command(
+    session: Session, team_id: str, user_id: str, partner_ids: list[str], statuses: tuple[str, ...]
+) -> int | Refused:
+    """Which of the caller's pairs `/mentor pause|resume|end [@partner]` means."""
+    person = queries.find_person(session, team_id, user_id)
+    pairs = [p for p in queries.open_pairs(session, person) if p.status in statuses] if person else []
+    if partner_ids:
+        pairs = [p for p in pairs if {p.mentor.user_id, p.mentee.user_id} & set(partner_ids)]
+    if not pairs:
+        return Refused("You have no mentorship pair that this applies to. Your pairs are on my Home tab.")
+    if len(pairs) > 1:
+        return Refused("You are in several pairs: name your partner, e.g. `/mentor pause @partner`.")
+    return pairs[0].id
+
+
+@dataclass(frozen=True)
+class FeedbackForm:
+    """A member's closing rating (1-5) and comment."""
+
+    rating: int
+    comment: str | None
+
+
+def record_feedback(
+    session: Session, team_id: str, pair_id: int, user_id: str, form: FeedbackForm, now: datetime
+) -> Refused | None:
+    """Keep a member's feedback on their ended pair; a second submission replaces the first."""
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    person = queries.find_person(session, team_id, user_id)
+    if pair is None or person is None or person.id not in (pair.mentor_id, pair.mentee_id):
+        return Refused("Only the two people in a pair can give feedback on it.")
+    feedback = queries.feedback_for(session, pair.id, person.id)
+    if feedback is None:
+        feedback = PairFeedback(team_id=team_id, pair_id=pair.id, person_id=person.id, created_at=now)
+        session.add(feedback)
+    feedback.rating = form.rating
+    feedback.comment = form.comment
+    session.flush()
+    return None
+
+
+def program_for_pair(
+    session: Session, team_id: str, mentor_user_id: str, mentee_user_id: str, now: datetime
+) -> Program:
+    """The program a hand-made pair belongs to: one where both are enrolled in the right roles.
+
+    Falls back to the default program, where the checks then say what is missing.
+    """
+    default = ensure_default_program(session, team_id, now)
+    mentor = queries.find_person(session, team_id, mentor_user_id)
+    mentee = queries.find_person(session, team_id, mentee_user_id)
+    candidates = [
+        program
+        for program in queries.programs(session, team_id)
+        if _enrolled_as(session, program, mentor, MENTOR_ROLES)
+        and _enrolled_as(session, program, mentee, MENTEE_ROLES)
+    ]
+    if default in candidates or not candidates:
+        return default
+    return candidates[0]
+
+
+def open_pair_by_users(session: Session, team_id: str, user_a: str, user_b: str) -> int | Refused:
+    """The open pair of these two people, in either role, for an admin's command."""
+    a = queries.find_person(session, team_id, user_a)
+    b = queries.find_person(session, team_id, user_b)
+    if a is None or b is None:
+        return Refused(f"<@{user_a}> and <@{user_b}> are not a pair.")
+    for pair in queries.open_pairs(session, a):
+        if b.id in (pair.mentor_id, pair.mentee_id):
+            return pair.id
+    return Refused(f"<@{user_a}> and <@{user_b}> have no open pair.")
+
+
+# -- what admins review and list -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalLine:
+    """One proposed pair as the review modal shows it."""
+
+    proposal_id: int
+    mentor_user_id: str
+    mentee_user_id: str
+    reason: str
+
+
+def review_lines(session: Session, run: MatchRun) -> tuple[list[ProposalLine], int]:
+    """The run's proposals for the review modal, and how many unpaired mentees got none."""
+    lines = [
+        ProposalLine(p.id, p.mentor.user_id, p.mentee.user_id, p.reason)
+        for p in run.proposals
+        if p.status == ProposalStatus.PROPOSED.value
+    ]
+    unpaired = len(queries.unpaired_mentees(session, run.program_id))
+    return lines, max(0, unpaired - len(lines))
+
+
+@dataclass(frozen=True)
+class ProgramLists:
+    """What `/mentor list` shows an admin, one page of each section."""
+
+    program_name: str
+    mentors_with_room: list[tuple[str, int, int]]  # user id, mentees now, capacity
+    unpaired_mentees: list[str]
+    active_pairs: list[tuple[str, str]]
+    paused_pairs: list[tuple[str, str]]
+
+
+def program_lists(session: Session, program: Program) -> ProgramLists:
+    """Mentors with room, unpaired mentees, and active and paused pairs of the program."""
+    mentors = [
+        (profile.person.user_id, load, profile.mentor_capacity)
+        for profile, load in queries.mentors_with_load(session, program.id)
+        if load < profile.mentor_capacity
+    ]
+    return ProgramLists(
+        program_name=program.name,
+        mentors_with_room=mentors,
+        unpaired_mentees=[
+            profile.person.user_id for profile in queries.unpaired_mentees(session, program.id)
+        ],
+        active_pairs=[
+            (p.mentor.user_id, p.mentee.user_id)
+            for p in queries.pairs_in_program(session, program.id, "active")
+        ],
+        paused_pairs=[
+            (p.mentor.user_id, p.mentee.user_id)
+            for p in queries.pairs_in_program(session, program.id, "paused")
+        ],
+    )
+
+
+def record_group_dm(session: Session, team_id: str, pair_id: int, channel_id: str) -> None:
+    """Remember the pair's group DM, where check-ins and notices go."""
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    if pair is not None:
+        pair.dm_channel_id = channel_id

@@ -1,0 +1,191 @@
+"""Programs and their settings: the default program, admins, and the settings form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import ids
+from bot.config import Settings
+from bot.forms import FieldErrors, FormState, split_list
+from bot.members import Member
+from storage import queries
+from storage.models import Program
+
+DEFAULT_PROGRAM_NAME = "Mentorship"
+DEFAULT_SKILLS = (
+    "Career growth",
+    "Leadership",
+    "People management",
+    "Public speaking",
+    "Writing",
+    "Feedback and difficult conversations",
+    "Negotiation",
+    "Product thinking",
+    "System design",
+    "Code review",
+    "Testing",
+    "Data analysis",
+    "Project management",
+    "Working across teams",
+    "Work-life balance",
+)
+CADENCES = {"weekly": "every week", "biweekly": "every two weeks", "monthly": "every month"}
+MAX_SKILLS = 100  # a static select holds at most 100 options
+MAX_SKILL_LENGTH = 60
+
+
+def ensure_default_program(session: Session, team_id: str, now: datetime) -> Program:
+    """The workspace's default program, created on first use so nobody has to set one up."""
+    queries.ensure_workspace(session, team_id, now)
+    program = session.scalar(select(Program).where(Program.team_id == team_id, Program.is_default))
+    if program is not None:
+        return program
+    queries.insert_or_ignore(
+        session,
+        Program,
+        {
+            "team_id": team_id,
+            "name": DEFAULT_PROGRAM_NAME,
+            "is_default": True,
+            "skills": list(DEFAULT_SKILLS),
+            "admin_user_ids": [],
+            "default_cadence": "biweekly",
+            "created_at": now,
+        },
+        ["team_id", "name"],
+    )
+    return session.scalars(select(Program).where(Program.team_id == team_id, Program.is_default)).one()
+
+
+def is_admin(member: Member, settings: Settings, program: Program | None = None) -> bool:
+    """Workspace admins and owners, configured admins, and the program's own admins."""
+    if member.is_admin or member.user_id in settings.admin_user_ids:
+        return True
+    return program is not None and member.user_id in (program.admin_user_ids or [])
+
+
+def is_admin_anywhere(session: Session, member: Member, settings: Settings, team_id: str) -> bool:
+    """True when the member administers the workspace or any of its programs."""
+    return is_admin(member, settings) or any(
+        member.user_id in (p.admin_user_ids or []) for p in queries.programs(session, team_id)
+    )
+
+
+@dataclass(frozen=True)
+class ProgramSettings:
+    """A program's settings as the form shows them."""
+
+    program_id: int
+    name: str
+    announce_channel_id: str | None
+    skills: tuple[str, ...]
+    default_cadence: str
+    admin_user_ids: tuple[str, ...]
+
+
+def program_settings(program: Program) -> ProgramSettings:
+    """The program's settings as plain data for the settings modal."""
+    return ProgramSettings(
+        program_id=program.id,
+        name=program.name,
+        announce_channel_id=program.announce_channel_id,
+        skills=tuple(program.skills),
+        default_cadence=program.default_cadence,
+        admin_user_ids=tuple(program.admin_user_ids or ()),
+    )
+
+
+@dataclass(frozen=True)
+class ProgramForm:
+    """The program settings an admin submitted."""
+
+    name: str
+    announce_channel_id: str | None
+    skills: tuple[str, ...]
+    default_cadence: str
+    admin_user_ids: tuple[str, ...]
+
+
+def parse_program_form(values: dict) -> ProgramForm | FieldErrors:
+    """Read the settings modal; field errors when something cannot be saved."""
+    state = FormState(values)
+    errors: FieldErrors = {}
+    name = " ".join(state.text(ids.CONFIG_NAME).split())
+    if not 2 <= len(name) <= 80:
+        errors[ids.CONFIG_NAME] = "Give the program a name of 2 to 80 characters."
+    skills, problem = split_list(state.text(ids.CONFIG_SKILLS), limit=MAX_SKILLS, max_length=MAX_SKILL_LENGTH)
+    if problem:
+        errors[ids.CONFIG_SKILLS] = problem
+    elif not skills:
+        errors[ids.CONFIG_SKILLS] = "List at least one skill people can offer or grow in, one per line."
+    cadence = state.option(ids.CONFIG_CADENCE) or "biweekly"
+    if cadence not in CADENCES:
+        errors[ids.CONFIG_CADENCE] = "Choose weekly, every two weeks or monthly."
+    if errors:
+        return errors
+    return ProgramForm(
+        name=name,
+        announce_channel_id=state.conversation(ids.CONFIG_CHANNEL),
+        skills=tuple(skills),
+        default_cadence=cadence,
+        admin_user_ids=tuple(state.users(ids.CONFIG_ADMINS)),
+    )
+
+
+def save_program(session: Session, program: Program, form: ProgramForm) -> FieldErrors:
+    """Apply the settings; a name another program of the workspace has is a field error."""
+    clash = queries.program_by_name(session, program.team_id, form.name)
+    if clash is not None and clash.id != program.id:
+        return {ids.CONFIG_NAME: f"Another program is already called “{clash.name}”."}
+    program.name = form.name
+    program.announce_channel_id = form.announce_channel_id
+    program.skills = list(form.skills)
+    program.default_cadence = form.default_cadence
+    program.admin_user_ids = list(form.admin_user_ids)
+    return {}
+
+
+def new_program(session: Session, team_id: str, name: str, now: datetime) -> Program:
+    """A new, non-default program with the default skill list; the caller checks the name is free."""
+    queries.ensure_workspace(session, team_id, now)
+    program = Program(
+        team_id=team_id,
+        name=name,
+        is_default=False,
+        skills=list(DEFAULT_SKILLS),
+        admin_user_ids=[],
+        default_cadence="biweekly",
+        created_at=now,
+    )
+    session.add(program)
+    session.flush()
+    return program
+
+
+def resolve_admin_program(session: Session, team_id: str, name: str, now: datetime) -> Program | str:
+    """The program an admin command names, or the default one; a message when the name is unknown."""
+    default = ensure_default_program(session, team_id, now)
+    if not name:
+        return default
+    program = queries.program_by_name(session, team_id, name)
+    if program is None:
+        names = ", ".join(f"“{p.name}”" for p in queries.programs(session, team_id))
+        return f"There is no program called “{name}”. Programs here: {names}."
+    return program
+
+
+def new_program_problem(
+    session: Session, team_id: str, name: str, member: Member, settings: Settings
+) -> str | None:
+    """Why `member` cannot start a program called `name`, or None when they can."""
+    if not is_admin(member, settings):
+        return "Only workspace admins can start a new program."
+    if not 2 <= len(name) <= 80:
+        return "Name the new program: `/mentor config new Leadership 2027` (2 to 80 characters)."
+    if queries.program_by_name(session, team_id, name) is not None:
+        return f"There is a program called “{name}” already: `/mentor config {name}` changes it."
+    return None

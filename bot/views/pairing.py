@@ -1,0 +1,202 @@
+"""Messages and modals about pairs: announcement, kickoff, match review, lists, ending and feedback."""
+
+from __future__ import annotations
+
+import json
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.pairing import ProgramLists, ProposalLine
+from bot.programs import CADENCES
+from bot.views.common import MAX_BLOCKS_VIEW, clip, context, mrkdwn, render, user
+
+# A checkbox group holds at most 10 options; the review modal shows this many groups.
+PROPOSALS_PER_GROUP = 10
+MAX_REVIEW_GROUPS = 40
+
+
+def announcement_message(mentor_user_id: str, mentee_user_id: str, program_name: str) -> dict:
+    """The channel post for a new pair: names only, no profile details."""
+    text = (
+        f":tada: New mentorship in *{program_name}*: {user(mentor_user_id)} is mentoring "
+        f"{user(mentee_user_id)}. Welcome to the program, both of you!"
+    )
+    return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
+
+
+def kickoff_message(
+    mentor_user_id: str, mentee_user_id: str, program_name: str, reason: str | None, cadence: str
+) -> dict:
+    """The group DM that introduces mentor and mentee and asks them to agree how they will meet."""
+    why = f"Why you two: {reason}." if reason else "An admin of the program paired you."
+    blocks: list[Block] = [
+        HeaderBlock(text="Meet your mentorship partner"),
+        SectionBlock(
+            text=mrkdwn(
+                f"{user(mentor_user_id)} is the *mentor* and {user(mentee_user_id)} the *mentee* "
+                f"in *{program_name}*.\n{why}"
+            )
+        ),
+        SectionBlock(
+            text=mrkdwn(
+                "*Start by setting expectations.* Before anything else, agree together:\n"
+                "• how often you meet (the program suggests "
+                f"{CADENCES.get(cadence, 'every two weeks')}),\n"
+                "• on which day and time, and in whose time zone,\n"
+                "• how you meet: video, in person or chat.\n"
+                f"{user(mentee_user_id)}, then think about one or two goals you want to reach."
+            )
+        ),
+        context("Mentors: ask about progress rather than handing out answers."),
+    ]
+    text = f"{user(mentor_user_id)} will mentor {user(mentee_user_id)} in {program_name}."
+    return {"text": text, "blocks": render(blocks)}
+
+
+def match_review_modal(run_id: int, program_name: str, proposals: list[ProposalLine], unmatched: int) -> dict:
+    """The admin's review of proposed pairs: untick any to drop, then confirm."""
+    blocks: list[Block] = []
+    shown = proposals[: PROPOSALS_PER_GROUP * MAX_REVIEW_GROUPS]
+    summary = f"*{len(proposals)}* proposed pairs for *{program_name}*."
+    if unmatched:
+        summary += f" {unmatched} mentees have no suitable mentor with free capacity."
+    if len(shown) < len(proposals):
+        summary += f" The first {len(shown)} are shown; run `/mentor match` again after confirming."
+    blocks.append(SectionBlock(text=mrkdwn(summary)))
+    if not shown:
+        blocks.append(SectionBlock(text=mrkdwn("There is nobody to pair right now.")))
+    for page, start in enumerate(range(0, len(shown), PROPOSALS_PER_GROUP)):
+        options = [
+            Option(
+                value=str(line.proposal_id),
+                text=mrkdwn(clip(f"{user(line.mentor_user_id)} → {user(line.mentee_user_id)}", 75)),
+                description=clip(line.reason, 75),
+            )
+            for line in shown[start : start + PROPOSALS_PER_GROUP]
+        ]
+        blocks.append(
+            InputBlock(
+                block_id=f"{ids.MATCH_KEEP}_{page}",
+                label="Mentor → mentee" if page == 0 else " ",
+                optional=True,
+                element=CheckboxesElement(action_id=ids.VALUE, options=options, initial_options=options),
+            )
+        )
+    assert len(blocks) <= MAX_BLOCKS_VIEW
+    return View(
+        type="modal",
+        callback_id=ids.MATCH_MODAL,
+        title="Proposed pairs",
+        submit="Confirm pairs" if shown else None,
+        close="Cancel",
+        private_metadata=json.dumps({"run": run_id, "shown": [line.proposal_id for line in shown]}),
+        blocks=blocks,
+    ).to_dict()
+
+
+def status_notice(action: str, by_user_id: str, partner_user_id: str) -> str:
+    """What a member is told when their pair is paused, resumed or ended by someone."""
+    verb = {"pause": "paused", "resume": "resumed", "end": "ended"}[action]
+    return f"{user(by_user_id)} {verb} your mentorship with {user(partner_user_id)}."
+
+
+def ended_message(pair_id: int, partner_user_id: str, by_user_id: str) -> dict:
+    """The DM after a pair ends: thanks, and a button for private feedback."""
+    text = (
+        f"Your mentorship with {user(partner_user_id)} has ended ({user(by_user_id)} ended it). "
+        "Thank you for the time and care you gave it!"
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(text)),
+        ActionsBlock(
+            elements=[ButtonElement(text="Give feedback", action_id=ids.FEEDBACK_OPEN, value=str(pair_id))]
+        ),
+        context("Feedback goes to the program's admins only as totals, never with your name."),
+    ]
+    return {"text": text, "blocks": render(blocks)}
+
+
+def feedback_modal(pair_id: int, partner_user_id: str) -> dict:
+    """A rating and a comment on an ended pair."""
+    ratings = [Option(value=str(n), text=f"{n} {'★' * n}") for n in range(5, 0, -1)]
+    return View(
+        type="modal",
+        callback_id=ids.FEEDBACK_MODAL,
+        title="Mentorship feedback",
+        submit="Send",
+        close="Skip",
+        private_metadata=str(pair_id),
+        blocks=[
+            SectionBlock(text=mrkdwn(f"How was your mentorship with {user(partner_user_id)}?")),
+            InputBlock(
+                block_id=ids.FEEDBACK_RATING,
+                label="Overall",
+                element=StaticSelectElement(action_id=ids.VALUE, options=ratings),
+            ),
+            InputBlock(
+                block_id=ids.FEEDBACK_COMMENT,
+                label="Anything the program should know?",
+                optional=True,
+                element=PlainTextInputElement(action_id=ids.VALUE, multiline=True, max_length=1000),
+            ),
+        ],
+    ).to_dict()
+
+
+LIST_PAGE_SIZE = 20
+
+
+def list_modal(lists: ProgramLists, page: int, program_id: int) -> dict:
+    """An admin's paginated overview of the program."""
+    sections = [
+        ("Mentors with free capacity", [f"{user(u)}: {n} of {cap}" for u, n, cap in lists.mentors_with_room]),
+        ("Unpaired mentees", [user(u) for u in lists.unpaired_mentees]),
+        ("Active pairs", [f"{user(m)} → {user(e)}" for m, e in lists.active_pairs]),
+        ("Paused pairs", [f"{user(m)} → {user(e)}" for m, e in lists.paused_pairs]),
+    ]
+    pages = max(1, *(-(-len(items) // LIST_PAGE_SIZE) for _, items in sections))
+    page = min(max(page, 0), pages - 1)
+    blocks: list[Block] = [HeaderBlock(text=clip(lists.program_name, 150))]
+    for title, items in sections:
+        chunk = items[page * LIST_PAGE_SIZE : (page + 1) * LIST_PAGE_SIZE]
+        body = "\n".join(chunk) if chunk else ("_none_" if not items else "_no more on this page_")
+        blocks.append(SectionBlock(text=mrkdwn(f"*{title}* ({len(items)})\n{body}")))
+    blocks.append(DividerBlock())
+    buttons = []
+    if page > 0:
+        buttons.append(ButtonElement(text="Previous", action_id=ids.LIST_PREVIOUS, value=str(page - 1)))
+    if page + 1 < pages:
+        buttons.append(ButtonElement(text="Next", action_id=ids.LIST_NEXT, value=str(page + 1)))
+    if buttons:
+        blocks.append(ActionsBlock(elements=buttons))
+    blocks.append(ContextBlock(elements=[mrkdwn(f"Page {page + 1} of {pages}")]))
+    return View(
+        type="modal",
+        callback_id=ids.LIST_MODAL,
+        title="Program overview",
+        close="Close",
+        private_metadata=str(program_id),
+        blocks=blocks,
+    ).to_dict()
+
+
+def notice_modal(title: str, text: str) -> dict:
+    """A modal that only says something: a loading notice, or thanks."""
+    return View(
+        type="modal", title=clip(title, 24), close="Close", blocks=[SectionBlock(text=mrkdwn(text))]
+    ).to_dict()

@@ -1,0 +1,101 @@
+"""`/mentor join`, `/mentor profile` and `/mentor leave`: the sign-up modal and leaving."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import ids
+from bot.commands import CommandInput, Subcommand
+from bot.deps import Deps
+from bot.enrollment import enroll, join_form_data, leave, parse_join, program_ids, resolve_program
+from bot.members import fetch_member
+from bot.notify import dm
+from bot.views.join import join_modal
+from handlers.home import publish_home
+
+JOIN = Subcommand("join", "join the mentorship program as a mentor, a mentee or both", "[program]")
+PROFILE = Subcommand("profile", "see and change your mentoring profile")
+LEAVE = Subcommand("leave", "leave a program; your open pairs end and your history is kept", "[program]")
+
+
+def register(app: App, deps: Deps) -> None:
+    """Route the enrollment subcommands and the sign-up modal's submission."""
+
+    def open_join(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        ack()
+        member = fetch_member(client, request.user_id)
+        if member is None or not member.can_take_part:
+            respond(
+                text="Only active members of this workspace can join mentoring.", response_type="ephemeral"
+            )
+            return
+        with deps.session_factory.begin() as session:
+            data = join_form_data(session, request.team_id, member, request.args, deps.clock())
+        if isinstance(data, str):
+            respond(text=data, response_type="ephemeral")
+            return
+        view = join_modal(data.programs, data.program_id, data.defaults, editing=data.editing)
+        client.views_open(trigger_id=request.trigger_id, view=view)
+
+    def leave_program(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        ack()
+        with deps.session_factory.begin() as session:
+            program = resolve_program(session, request.team_id, request.user_id, request.args, deps.clock())
+            if isinstance(program, str):
+                respond(text=program, response_type="ephemeral")
+                return
+            left = leave(session, request.team_id, request.user_id, program, deps.clock())
+        if left is None:
+            respond(
+                text="You are not in that program, so there is nothing to leave.", response_type="ephemeral"
+            )
+            return
+        for pair in left.ended_pairs:
+            partner = pair.mentee.user_id if pair.mentor.user_id == request.user_id else pair.mentor.user_id
+            dm(
+                client,
+                partner,
+                f"<@{request.user_id}> has left {left.program_name}, so your mentorship with them has ended. "
+                "Thank you for it! An admin can pair you with someone new.",
+            )
+            publish_home(deps, client, request.team_id, partner)
+        ended = len(left.ended_pairs)
+        respond(
+            text=f"You have left {left.program_name}."
+            + (f" Your {ended} open pair(s) ended and your partners were told." if ended else "")
+            + " Your history is kept; `/mentor join` brings you back.",
+            response_type="ephemeral",
+        )
+        publish_home(deps, client, request.team_id, request.user_id)
+
+    deps.commands.add(JOIN, open_join)
+    deps.commands.add(PROFILE, open_join)
+    deps.commands.add(LEAVE, leave_program)
+
+    @app.view(ids.JOIN_MODAL)
+    def submit_join(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id = body["team"]["id"] if body.get("team") else view["team_id"]
+        user_id = body["user"]["id"]
+        now = deps.clock()
+        with deps.session_factory.begin() as session:
+            allowed, default = program_ids(session, team_id, now)
+        parsed = parse_join(view["state"]["values"], allowed, default)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        member = fetch_member(client, user_id)
+        if member is None or not member.can_take_part:
+            ack(response_action="errors", errors={ids.JOIN_TZ: "Only active members can join mentoring."})
+            return
+        with deps.session_factory.begin() as session:
+            enrolled = enroll(session, team_id, member, parsed, now)
+        ack()
+        if enrolled.created:
+            dm(
+                client,
+                user_id,
+                "Welcome to mentoring! Your profile is saved. An admin will pair you, and I will introduce "
+                "you both in a group message. `/mentor profile` changes your profile at any time.",
+            )
+        publish_home(deps, client, team_id, user_id)

@@ -1,0 +1,273 @@
+"""Pairing: `/mentor pair`, `/mentor match` and its review modal, pause/resume/end, and feedback."""
+
+from __future__ import annotations
+
+import json
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import ids
+from bot.commands import CommandInput, Subcommand
+from bot.deps import Deps
+from bot.forms import FormState
+from bot.members import fetch_member, mentioned_user_ids
+from bot.notify import announce, dm, introduce, tell_status
+from bot.pairing import (
+    FeedbackForm,
+    NewPair,
+    Refused,
+    change_status,
+    confirm_match_run,
+    open_pair_by_users,
+    pair_by_hand,
+    pair_for_command,
+    program_for_pair,
+    record_feedback,
+    record_group_dm,
+    review_lines,
+    start_match_run,
+)
+from bot.programs import is_admin, is_admin_anywhere, resolve_admin_program
+from bot.views.pairing import feedback_modal, match_review_modal, notice_modal
+from handlers.home import publish_home
+from storage.models import PairStatus
+
+PAIR = Subcommand("pair", "pair a mentor with a mentee", "@mentor @mentee [override]", admin_only=True)
+MATCH = Subcommand(
+    "match", "propose pairs for every unpaired mentee, to review", "[program]", admin_only=True
+)
+PAUSE = Subcommand("pause", "pause your mentorship for a while", "[@partner]")
+RESUME = Subcommand("resume", "resume a paused mentorship", "[@partner]")
+END = Subcommand("end", "end your mentorship, with a word of feedback", "[@partner]")
+
+STATUSES_FOR = {
+    "pause": (PairStatus.ACTIVE.value,),
+    "resume": (PairStatus.PAUSED.value,),
+    "end": (PairStatus.ACTIVE.value, PairStatus.PAUSED.value),
+}
+
+
+def register(app: App, deps: Deps) -> None:
+    """Route the pairing subcommands, the review modal, the Home buttons and feedback."""
+
+    def welcome_pairs(client: WebClient, team_id: str, pairs: list[NewPair], admin_user_id: str) -> None:
+        problems: list[str] = []
+        for new in pairs:
+            problem = announce(client, new)
+            if problem and problem not in problems:
+                problems.append(problem)
+            channel = introduce(client, new)
+            if channel:
+                with deps.session_factory.begin() as session:
+                    record_group_dm(session, team_id, new.pair_id, channel)
+            publish_home(deps, client, team_id, new.mentor_user_id)
+            publish_home(deps, client, team_id, new.mentee_user_id)
+        for problem in problems:
+            dm(client, admin_user_id, problem)
+
+    def pair(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        ack()
+        mentions = mentioned_user_ids(request.args)
+        if len(mentions) != 2:
+            respond(
+                text="Mention the mentor, then the mentee: `/mentor pair @mentor @mentee`. "
+                "Add `override` to go past the mentor's capacity.",
+                response_type="ephemeral",
+            )
+            return
+        caller = fetch_member(client, request.user_id)
+        mentor, mentee = (fetch_member(client, user_id) for user_id in mentions)
+        if caller is None or mentor is None or mentee is None:
+            respond(text="I could not find one of those people in this workspace.", response_type="ephemeral")
+            return
+        now = deps.clock()
+        with deps.session_factory.begin() as session:
+            program = program_for_pair(session, request.team_id, mentor.user_id, mentee.user_id, now)
+            if not is_admin(caller, deps.settings, program):
+                respond(
+                    text="Only program admins can pair people. Ask one of them.", response_type="ephemeral"
+                )
+                return
+            outcome = pair_by_hand(
+                session,
+                team_id=request.team_id,
+                program=program,
+                mentor=mentor,
+                mentee=mentee,
+                by_user_id=caller.user_id,
+                override_capacity="override" in request.args.lower().split(),
+                now=now,
+            )
+        if isinstance(outcome, Refused):
+            respond(text=outcome.message, response_type="ephemeral")
+            return
+        respond(
+            text=f"Paired <@{outcome.mentor_user_id}> (mentor) with <@{outcome.mentee_user_id}> (mentee) "
+            f"in {outcome.program_name}. I am introducing them now.",
+            response_type="ephemeral",
+        )
+        welcome_pairs(client, request.team_id, [outcome], caller.user_id)
+
+    def match(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        ack()
+        caller = fetch_member(client, request.user_id)
+        if caller is None:
+            return
+        with deps.session_factory.begin() as session:
+            program = resolve_admin_program(session, request.team_id, request.args, deps.clock())
+            allowed = not isinstance(program, str) and is_admin(caller, deps.settings, program)
+        if isinstance(program, str):
+            respond(text=program, response_type="ephemeral")
+            return
+        if not allowed:
+            respond(text="Only program admins can run matching. Ask one of them.", response_type="ephemeral")
+            return
+        loading = notice_modal("Proposed pairs", "Finding the best pairs… this takes a few seconds.")
+        opened = client.views_open(trigger_id=request.trigger_id, view=loading)
+        with deps.session_factory.begin() as session:
+            run = start_match_run(session, request.team_id, program, caller.user_id, deps.clock())
+            lines, unmatched = review_lines(session, run)
+            view = match_review_modal(run.id, program.name, lines, unmatched)
+        client.views_update(view_id=opened["view"]["id"], hash=opened["view"].get("hash"), view=view)
+
+    @app.view(ids.MATCH_MODAL)
+    def confirm_match(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        meta = json.loads(view.get("private_metadata") or "{}")
+        state = FormState(view["state"]["values"])
+        keep = {
+            int(value)
+            for block_id in view["state"]["values"]
+            if block_id.startswith(ids.MATCH_KEEP)
+            for value in state.options(block_id)
+            if value.isdigit()
+        }
+        caller = fetch_member(client, user_id)
+        with deps.session_factory.begin() as session:
+            allowed = caller is not None and is_admin_anywhere(session, caller, deps.settings, team_id)
+            outcome = (
+                confirm_match_run(session, team_id, int(meta.get("run", 0)), keep, user_id, deps.clock())
+                if allowed
+                else Refused("Only program admins can confirm pairs.")
+            )
+        if isinstance(outcome, Refused):
+            ack(response_action="errors", errors={f"{ids.MATCH_KEEP}_0": outcome.message})
+            return
+        ack()
+        if outcome:
+            dm(client, user_id, f"Confirmed {len(outcome)} new pair(s). I am introducing them now.")
+        welcome_pairs(client, team_id, outcome, user_id)
+
+    def lifecycle(action: str):
+        def run(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+            ack()
+            caller = fetch_member(client, request.user_id)
+            if caller is None:
+                return
+            mentions = mentioned_user_ids(request.args)
+            with deps.session_factory.begin() as session:
+                if len(mentions) == 2:
+                    admin = is_admin_anywhere(session, caller, deps.settings, request.team_id)
+                    pair_id = open_pair_by_users(session, request.team_id, *mentions)
+                else:
+                    admin = False
+                    pair_id = pair_for_command(
+                        session, request.team_id, request.user_id, mentions, STATUSES_FOR[action]
+                    )
+                outcome = (
+                    pair_id
+                    if isinstance(pair_id, Refused)
+                    else change_status(session, request.team_id, pair_id, action, caller, admin, deps.clock())
+                )
+            if isinstance(outcome, Refused):
+                respond(text=outcome.message, response_type="ephemeral")
+                return
+            respond(text=f"Done: your mentorship is {_past(action)}.", response_type="ephemeral")
+            tell_status(client, outcome)
+            publish_home(deps, client, request.team_id, outcome.mentor_user_id)
+            publish_home(deps, client, request.team_id, outcome.mentee_user_id)
+
+        return run
+
+    deps.commands.add(PAIR, pair)
+    deps.commands.add(MATCH, match)
+    for subcommand in (PAUSE, RESUME, END):
+        deps.commands.add(subcommand, lifecycle(subcommand.name))
+
+    def home_button(action: str):
+        def run(ack: Ack, body: dict, client: WebClient) -> None:
+            ack()
+            team_id, user_id = body["team"]["id"], body["user"]["id"]
+            raw = (body.get("actions") or [{}])[0].get("value") or ""
+            caller = fetch_member(client, user_id)
+            if caller is None or not raw.isdigit():
+                return
+            with deps.session_factory.begin() as session:
+                admin = is_admin_anywhere(session, caller, deps.settings, team_id)
+                outcome = change_status(session, team_id, int(raw), action, caller, admin, deps.clock())
+            if isinstance(outcome, Refused):
+                dm(client, user_id, outcome.message)
+                publish_home(deps, client, team_id, user_id)
+                return
+            tell_status(client, outcome)
+            publish_home(deps, client, team_id, outcome.mentor_user_id)
+            publish_home(deps, client, team_id, outcome.mentee_user_id)
+
+        return run
+
+    app.action(ids.PAIR_PAUSE)(home_button("pause"))
+    app.action(ids.PAIR_RESUME)(home_button("resume"))
+    app.action(ids.PAIR_END)(home_button("end"))
+
+    @app.action(ids.FEEDBACK_OPEN)
+    def open_feedback(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        raw = (body.get("actions") or [{}])[0].get("value") or ""
+        if not raw.isdigit():
+            return
+        partner = _partner_from_message(body)
+        client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(int(raw), partner))
+
+    @app.view(ids.FEEDBACK_MODAL)
+    def submit_feedback(ack: Ack, body: dict, view: dict) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        state = FormState(view["state"]["values"])
+        rating = state.option(ids.FEEDBACK_RATING) or ""
+        if rating not in {"1", "2", "3", "4", "5"}:
+            ack(response_action="errors", errors={ids.FEEDBACK_RATING: "Choose a rating from 1 to 5."})
+            return
+        comment = state.text(ids.FEEDBACK_COMMENT)
+        if len(comment) > 1000:
+            ack(response_action="errors", errors={ids.FEEDBACK_COMMENT: "Keep it under 1000 characters."})
+            return
+        pair_id = view.get("private_metadata") or ""
+        with deps.session_factory.begin() as session:
+            refused = (
+                record_feedback(
+                    session,
+                    team_id,
+                    int(pair_id),
+                    user_id,
+                    FeedbackForm(int(rating), comment or None),
+                    deps.clock(),
+                )
+                if pair_id.isdigit()
+                else Refused("That feedback form is broken: open it again from the message.")
+            )
+        if refused is not None:
+            ack(response_action="errors", errors={ids.FEEDBACK_RATING: refused.message})
+            return
+        thanks = notice_modal("Thank you", "Thank you! Your feedback helps the program match people better.")
+        ack(response_action="update", view=thanks)
+
+
+def _past(action: str) -> str:
+    return {"pause": "paused", "resume": "active again", "end": "ended"}[action]
+
+
+def _partner_from_message(body: dict) -> str:
+    """The partner named in the message the feedback button sits on (display only)."""
+    text = (body.get("message") or {}).get("text") or ""
+    mentions = mentioned_user_ids(text)
+    return mentions[0] if mentions else body["user"]["id"]

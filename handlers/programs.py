@@ -1,0 +1,112 @@
+"""`/mentor config` and `/mentor list`: program settings and the admin's overview."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import ids
+from bot.commands import CommandInput, Subcommand
+from bot.deps import Deps
+from bot.members import fetch_member
+from bot.pairing import program_lists
+from bot.programs import (
+    is_admin,
+    new_program,
+    new_program_problem,
+    parse_program_form,
+    program_settings,
+    resolve_admin_program,
+    save_program,
+)
+from bot.views.join import program_modal
+from bot.views.pairing import list_modal
+from storage import queries
+
+CONFIG = Subcommand(
+    "config", "change a program's settings, or start one with `new <name>`", "[program | new <name>]", True
+)
+LIST = Subcommand("list", "see mentors with room, unpaired mentees and pairs", "[program]", admin_only=True)
+
+
+def register(app: App, deps: Deps) -> None:
+    """Route `/mentor config` and `/mentor list`, the settings modal and list paging."""
+
+    def config(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        ack()
+        caller = fetch_member(client, request.user_id)
+        if caller is None:
+            return
+        words = request.args.split(None, 1)
+        creating = bool(words) and words[0].lower() == "new"
+        now = deps.clock()
+        with deps.session_factory.begin() as session:
+            if creating:
+                name = " ".join((words[1] if len(words) > 1 else "").split())
+                problem = new_program_problem(session, request.team_id, name, caller, deps.settings)
+                if problem:
+                    respond(text=problem, response_type="ephemeral")
+                    return
+                program = new_program(session, request.team_id, name, now)
+            else:
+                program = resolve_admin_program(session, request.team_id, request.args, now)
+                if isinstance(program, str):
+                    respond(text=program, response_type="ephemeral")
+                    return
+                if not is_admin(caller, deps.settings, program):
+                    respond(text="Only program admins can change its settings.", response_type="ephemeral")
+                    return
+            view = program_modal(program_settings(program))
+        client.views_open(trigger_id=request.trigger_id, view=view)
+
+    def show_list(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        ack()
+        caller = fetch_member(client, request.user_id)
+        if caller is None:
+            return
+        with deps.session_factory.begin() as session:
+            program = resolve_admin_program(session, request.team_id, request.args, deps.clock())
+            if isinstance(program, str):
+                respond(text=program, response_type="ephemeral")
+                return
+            if not is_admin(caller, deps.settings, program):
+                respond(text="Only program admins can see the program's lists.", response_type="ephemeral")
+                return
+            view = list_modal(program_lists(session, program), 0, program.id)
+        client.views_open(trigger_id=request.trigger_id, view=view)
+
+    deps.commands.add(CONFIG, config)
+    deps.commands.add(LIST, show_list)
+
+    @app.view(ids.CONFIG_MODAL)
+    def submit_config(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        parsed = parse_program_form(view["state"]["values"])
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        caller = fetch_member(client, user_id)
+        raw_id = view.get("private_metadata") or ""
+        with deps.session_factory.begin() as session:
+            program = queries.program_in_team(session, team_id, int(raw_id)) if raw_id.isdigit() else None
+            if program is None or caller is None or not is_admin(caller, deps.settings, program):
+                ack(response_action="errors", errors={ids.CONFIG_NAME: "Only program admins can change it."})
+                return
+            errors = save_program(session, program, parsed)
+        ack(response_action="errors", errors=errors) if errors else ack()
+
+    @app.action(ids.LIST_NEXT)
+    @app.action(ids.LIST_PREVIOUS)
+    def turn_page(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        page = int((body.get("actions") or [{}])[0].get("value") or 0)
+        view = body.get("view") or {}
+        raw_id = view.get("private_metadata") or ""
+        caller = fetch_member(client, user_id)
+        with deps.session_factory.begin() as session:
+            program = queries.program_in_team(session, team_id, int(raw_id)) if raw_id.isdigit() else None
+            if program is None or caller is None or not is_admin(caller, deps.settings, program):
+                return
+            updated = list_modal(program_lists(session, program), page, program.id)
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
