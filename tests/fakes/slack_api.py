@@ -41,6 +41,12 @@ class Call:
     args: dict[str, Any]
     token: str | None
     at: float
+    response: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when the fake answered this call as a success."""
+        return bool(self.response.get("ok"))
 
 
 @dataclass
@@ -203,6 +209,20 @@ class FakeSlack:
                 )
                 self._lock.wait(remaining)
 
+    def wait_until(self, method: str, matches: Callable[[Call], bool], timeout: float = 5.0) -> Call:
+        """Wait for a call to `method` that `matches`, e.g. a message to one person."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [call for call in self.calls if call.method == method and matches(call)]
+                if found:
+                    return found[0]
+                remaining = deadline - time.monotonic()
+                assert remaining > 0, (
+                    f"no matching call to {method}; calls were {[c.method for c in self.calls]}"
+                )
+                self._lock.wait(remaining)
+
     def reset(self) -> None:
         """Forget recorded calls and pending faults."""
         with self._lock:
@@ -216,18 +236,29 @@ class FakeSlack:
         if path.startswith(RESPONSE_PATH):
             # A slash command's response_url: no token, the URL itself is the credential.
             with self._lock:
-                self.calls.append(Call(method=RESPONSE_URL, args=args, token=None, at=time.monotonic()))
+                self.calls.append(
+                    Call(
+                        method=RESPONSE_URL, args=args, token=None, at=time.monotonic(), response={"ok": True}
+                    )
+                )
                 self._lock.notify_all()
             return 200, {}, {"ok": True}
         method = path.removeprefix("/api/").split("?")[0]
         auth = headers.get("Authorization") or ""
         token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else args.get("token")
         with self._lock:
-            self.calls.append(Call(method=method, args=args, token=token, at=time.monotonic()))
             fault = next((f for f in self._faults if f.method == method), None)
             if fault is not None:
                 self._faults.remove(fault)
+        status, extra, body = self._answer(method, token, args, fault)
+        with self._lock:
+            self.calls.append(Call(method=method, args=args, token=token, at=time.monotonic(), response=body))
             self._lock.notify_all()
+        return status, extra, body
+
+    def _answer(
+        self, method: str, token: str | None, args: dict[str, Any], fault: _Fault | None
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         if fault is not None:
             extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return fault.status, extra, fault.body
