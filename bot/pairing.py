@@ -402,6 +402,8 @@ class ProgramLists:
     unpaired_mentees: list[str]
     active_pairs: list[tuple[str, str]]
     paused_pairs: list[tuple[str, str]]
+    feedback_count: int = 0
+    average_rating: float | None = None
 
 
 def program_lists(session: Session, program: Program) -> ProgramLists:
@@ -411,6 +413,7 @@ def program_lists(session: Session, program: Program) -> ProgramLists:
         for profile, load in queries.mentors_with_load(session, program.id)
         if load < profile.mentor_capacity
     ]
+    count, average = queries.feedback_summary(session, program.id)
     return ProgramLists(
         program_name=program.name,
         mentors_with_room=mentors,
@@ -425,6 +428,8 @@ def program_lists(session: Session, program: Program) -> ProgramLists:
             (p.mentor.user_id, p.mentee.user_id)
             for p in queries.pairs_in_program(session, program.id, "paused")
         ],
+        feedback_count=count,
+        average_rating=average,
     )
 
 

@@ -216,3 +216,13 @@ def feedback_for(session: Session, pair_id: int, person_id: int) -> PairFeedback
     return session.scalar(
         select(PairFeedback).where(PairFeedback.pair_id == pair_id, PairFeedback.person_id == person_id)
     )
+
+
+def feedback_summary(session: Session, program_id: int) -> tuple[int, float | None]:
+    """How many closing ratings the program's pairs got, and their average; never who gave which."""
+    count, average = session.execute(
+        select(func.count(PairFeedback.id), func.avg(PairFeedback.rating))
+        .join(Pair, Pair.id == PairFeedback.pair_id)
+        .where(Pair.program_id == program_id)
+    ).one()
+    return int(count), float(average) if average is not None else None

@@ -298,3 +298,25 @@ def test_admin_list_pages_through_a_large_program(program: SlackSender, fake_sla
     assert "*Unpaired mentees* (48)" in str(first["blocks"])
     assert "Page 1 of 3" in str(first["blocks"])
     assert "Page 2 of 3" in str(second["blocks"])
+
+
+def test_the_admin_list_shows_feedback_only_as_totals(
+    program: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    program.slash("pair <@UMIA> <@UTOM>", user_id=ADMIN)
+    fake_slack.wait_for("conversations.open")
+    program.slash("end", user_id="UTOM")
+    fake_slack.wait_until("chat.postMessage", lambda call: "has ended" in call.args.get("text", ""))
+    with session_factory() as session:
+        pair_id = session.scalar(select(Pair.id))
+    form = {"callback_id": ids.FEEDBACK_MODAL, "private_metadata": str(pair_id)}
+    program.submit(
+        form, {ids.FEEDBACK_RATING: picked("5"), ids.FEEDBACK_COMMENT: typed("Secret words")}, user_id="UTOM"
+    )
+    program.submit(form, {ids.FEEDBACK_RATING: picked("2")}, user_id="UMIA")
+
+    program.slash("list", user_id=ADMIN)
+
+    shown = str(fake_slack.wait_for("views.open")[-1].args["view"])
+    assert "2 ratings, average 3.5 of 5" in shown
+    assert "Secret words" not in shown

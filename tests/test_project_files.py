@@ -64,7 +64,16 @@ def test_manifest_declares_what_the_app_listens_to() -> None:
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
-    assert "commands" in manifest["oauth_config"]["scopes"]["bot"]
+    # Exactly what the features use: slash commands, messages and DMs, group DMs for pairs,
+    # users.info for time zones and admin rights, and joining a public announcement channel.
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "commands",
+        "chat:write",
+        "im:write",
+        "mpim:write",
+        "users:read",
+        "channels:join",
+    }
 
 
 def test_env_example_documents_every_setting() -> None:

@@ -176,6 +176,12 @@ def list_modal(lists: ProgramLists, page: int, program_id: int) -> dict:
         chunk = items[page * LIST_PAGE_SIZE : (page + 1) * LIST_PAGE_SIZE]
         body = "\n".join(chunk) if chunk else ("_none_" if not items else "_no more on this page_")
         blocks.append(SectionBlock(text=mrkdwn(f"*{title}* ({len(items)})\n{body}")))
+    if lists.feedback_count:
+        blocks.append(
+            context(
+                f"Closing feedback: {lists.feedback_count} ratings, average {lists.average_rating:.1f} of 5."
+            )
+        )
     blocks.append(DividerBlock())
     buttons = []
     if page > 0:
