@@ -8,13 +8,14 @@ migrate cleanly on both SQLite and PostgreSQL. Changes here need an Alembic migr
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -257,3 +258,111 @@ class MatchProposal(Base):
     run: Mapped[MatchRun] = relationship(back_populates="proposals")
     mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
     mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])
+
+
+class Agreement(Base):
+    """How a pair agreed to meet; one per pair, the last save wins."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        CheckConstraint("frequency IN ('weekly', 'biweekly', 'monthly')", name="frequency"),
+        CheckConstraint("weekday >= 0 AND weekday <= 6", name="weekday"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), unique=True)
+    frequency: Mapped[str] = mapped_column(String(10))
+    weekday: Mapped[int] = mapped_column(Integer)
+    local_time: Mapped[str] = mapped_column(String(5))  # HH:MM wall-clock time in `tz`
+    tz: Mapped[str] = mapped_column(String(64))
+    meeting_format: Mapped[str] = mapped_column(String(10))
+    location: Mapped[str | None] = mapped_column(String(500))
+    start_date: Mapped[date] = mapped_column(Date)
+    expectations: Mapped[str | None] = mapped_column(Text)
+    saved_by_user_id: Mapped[str] = mapped_column(SLACK_ID)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GoalStatus(StrEnum):
+    """Where a goal stands."""
+
+    ACTIVE = "active"
+    ACHIEVED = "achieved"
+    MISSED = "missed"
+    DROPPED = "dropped"
+
+
+class Goal(Base):
+    """A mentee's SMART goal within a pair."""
+
+    __tablename__ = "goals"
+    __table_args__ = (
+        CheckConstraint(_in("status", GoalStatus), name="status"),
+        CheckConstraint("measure_kind IN ('target', 'milestones')", name="measure_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    specific: Mapped[str] = mapped_column(Text)
+    measure_kind: Mapped[str] = mapped_column(String(10))
+    target_value: Mapped[float | None] = mapped_column(Float)
+    target_unit: Mapped[str | None] = mapped_column(String(60))
+    current_value: Mapped[float] = mapped_column(Float, default=0.0)
+    attainable: Mapped[str] = mapped_column(Text)
+    realistic: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=GoalStatus.ACTIVE.value)
+    closing_note: Mapped[str | None] = mapped_column(Text)
+    # The modal that created the goal: a double-clicked submit cannot create it twice.
+    source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    milestones: Mapped[list[GoalMilestone]] = relationship(
+        back_populates="goal", order_by="GoalMilestone.position", cascade="all, delete-orphan"
+    )
+
+
+class GoalMilestone(Base):
+    """One step of a goal measured by a checklist."""
+
+    __tablename__ = "goal_milestones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(200))
+    done_at: Mapped[datetime | None]
+
+    goal: Mapped[Goal] = relationship(back_populates="milestones")
+
+
+class GoalUpdate(Base):
+    """A progress update: a new value toward the target or milestones ticked, with a note."""
+
+    __tablename__ = "goal_updates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    value: Mapped[float | None] = mapped_column(Float)
+    milestones_done: Mapped[list[int]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GoalFeedback(Base):
+    """A mentor's written feedback on a goal or one of its updates."""
+
+    __tablename__ = "goal_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id"), index=True)
+    update_id: Mapped[int | None] = mapped_column(ForeignKey("goal_updates.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
