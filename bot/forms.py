@@ -41,6 +41,14 @@ class FormState:
         element = self._element(block_id)
         return element.get("selected_conversation") or element.get("selected_channel")
 
+    def date(self, block_id: str) -> str | None:
+        """A date picker's YYYY-MM-DD."""
+        return self._element(block_id).get("selected_date")
+
+    def time(self, block_id: str) -> str | None:
+        """A time picker's HH:mm."""
+        return self._element(block_id).get("selected_time")
+
     def users(self, block_id: str) -> list[str]:
         """A multi-user select's chosen user ids."""
         return list(self._element(block_id).get("selected_users") or [])

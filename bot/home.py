@@ -7,6 +7,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.agreements import form_from
+from bot.cadence import describe, next_occurrence
+from bot.goals import GoalCard, goal_card, local_today
 from storage import queries
 
 
@@ -27,6 +30,9 @@ class PairSummary:
     partner_user_id: str
     status: str
     since: datetime
+    agreement: str | None = None  # e.g. "every Tuesday at 09:00 (Europe/Berlin)"
+    next_meeting: datetime | None = None
+    goals: tuple[GoalCard, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,8 @@ class HomeSnapshot:
     pairs: tuple[PairSummary, ...] = ()
 
 
-def load_home(session: Session, team_id: str, user_id: str) -> HomeSnapshot:
-    """Read the person's programs and open pairs; someone unknown gets an empty snapshot."""
+def load_home(session: Session, team_id: str, user_id: str, now: datetime) -> HomeSnapshot:
+    """Read the person's programs, open pairs, agreements and goals; someone unknown gets an empty one."""
     person = queries.find_person(session, team_id, user_id)
     if person is None:
         return HomeSnapshot(user_id=user_id)
@@ -47,14 +53,24 @@ def load_home(session: Session, team_id: str, user_id: str) -> HomeSnapshot:
         Enrollment(program_name=program.name, role=profile.role)
         for profile, program in queries.active_profiles(session, person)
     )
-    pairs = tuple(
-        PairSummary(
-            pair_id=pair.id,
-            role="mentor" if pair.mentor_id == person.id else "mentee",
-            partner_user_id=pair.mentee.user_id if pair.mentor_id == person.id else pair.mentor.user_id,
-            status=pair.status,
-            since=pair.created_at,
+    pairs = queries.open_pairs(session, person)
+    agreements = queries.agreements_for(session, (pair.id for pair in pairs))
+    goals = queries.goals_of_pairs(session, (pair.id for pair in pairs))
+    today = local_today(person.tz, now)
+    summaries = []
+    for pair in pairs:
+        agreement = agreements.get(pair.id)
+        cadence = form_from(agreement).cadence if agreement else None
+        summaries.append(
+            PairSummary(
+                pair_id=pair.id,
+                role="mentor" if pair.mentor_id == person.id else "mentee",
+                partner_user_id=pair.mentee.user_id if pair.mentor_id == person.id else pair.mentor.user_id,
+                status=pair.status,
+                since=pair.created_at,
+                agreement=describe(cadence) if cadence else None,
+                next_meeting=next_occurrence(cadence, now) if cadence and pair.status == "active" else None,
+                goals=tuple(goal_card(g, pair, user_id, today) for g in goals if g.pair_id == pair.id),
+            )
         )
-        for pair in queries.open_pairs(session, person)
-    )
-    return HomeSnapshot(user_id=user_id, enrollments=enrollments, pairs=pairs)
+    return HomeSnapshot(user_id=user_id, enrollments=enrollments, pairs=tuple(summaries))

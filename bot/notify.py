@@ -59,7 +59,12 @@ def introduce(client: WebClient, new: NewPair) -> str | None:
         opened = client.conversations_open(users=f"{new.mentor_user_id},{new.mentee_user_id}")
         channel = opened["channel"]["id"]
         message = kickoff_message(
-            new.mentor_user_id, new.mentee_user_id, new.program_name, new.reason, new.default_cadence
+            new.pair_id,
+            new.mentor_user_id,
+            new.mentee_user_id,
+            new.program_name,
+            new.reason,
+            new.default_cadence,
         )
         client.chat_postMessage(channel=channel, **message)
     except SlackApiError as error:
@@ -92,3 +97,27 @@ def dm(client: WebClient, user_id: str, text: str) -> None:
         client.chat_postMessage(channel=user_id, text=text)
     except SlackApiError as error:
         log.warning("could not message %s: %s", user_id, error.response.get("error"))
+
+
+def pair_channel(
+    client: WebClient, dm_channel_id: str | None, mentor_user_id: str, mentee_user_id: str
+) -> str:
+    """The pair's group DM: the one on record, or opened now."""
+    if dm_channel_id:
+        return dm_channel_id
+    return client.conversations_open(users=f"{mentor_user_id},{mentee_user_id}")["channel"]["id"]
+
+
+def share_agreement(client: WebClient, channel: str, message: dict, ics: bytes, filename: str) -> None:
+    """Post the agreement summary in the pair's DM with its calendar file."""
+    client.chat_postMessage(channel=channel, **message)
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            content=ics,
+            filename=filename,
+            title="Add our meetings to your calendar",
+        )
+    except SlackApiError as error:
+        # Without files:write (an app installed before this feature) the summary still stands.
+        log.warning("calendar upload to %s failed: %s", channel, error.response.get("error"))

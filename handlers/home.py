@@ -17,7 +17,7 @@ from bot.views.join import join_modal
 def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
     """Render and publish the person's Home tab from what is stored now."""
     with deps.session_factory.begin() as session:
-        snapshot = load_home(session, team_id, user_id)
+        snapshot = load_home(session, team_id, user_id, deps.clock())
     client.views_publish(user_id=user_id, view=home_view(snapshot, deps.commands.subcommands))
 
 

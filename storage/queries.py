@@ -8,10 +8,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from storage.models import (
+    Agreement,
     Base,
+    Goal,
+    GoalUpdate,
     Pair,
     PairFeedback,
     PairStatus,
@@ -121,6 +124,18 @@ def open_pairs(session: Session, person: Person, program_id: int | None = None) 
     return list(session.scalars(query))
 
 
+def all_pairs_of(session: Session, person: Person) -> list[Pair]:
+    """Every pair the person is or was in, newest first."""
+    return list(
+        session.scalars(
+            select(Pair)
+            .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+            .where(or_(Pair.mentor_id == person.id, Pair.mentee_id == person.id))
+            .order_by(Pair.created_at.desc(), Pair.id.desc())
+        )
+    )
+
+
 def pair_for_update(session: Session, team_id: str, pair_id: int) -> Pair | None:
     """A pair of this workspace, locked for the rest of the transaction."""
     return session.scalar(
@@ -226,3 +241,48 @@ def feedback_summary(session: Session, program_id: int) -> tuple[int, float | No
         .where(Pair.program_id == program_id)
     ).one()
     return int(count), float(average) if average is not None else None
+
+
+def goal_in_team(session: Session, team_id: str, goal_id: int) -> Goal | None:
+    """The goal with this id, only if it belongs to this workspace; locked for update."""
+    return session.scalar(
+        select(Goal)
+        .options(selectinload(Goal.milestones))
+        .where(Goal.id == goal_id, Goal.team_id == team_id)
+        .with_for_update(of=Goal)
+    )
+
+
+def latest_goal_update(session: Session, goal_id: int) -> GoalUpdate | None:
+    """The goal's newest progress update."""
+    return session.scalar(
+        select(GoalUpdate).where(GoalUpdate.goal_id == goal_id).order_by(GoalUpdate.id.desc()).limit(1)
+    )
+
+
+def goals_of_pairs(session: Session, pair_ids: Iterable[int]) -> list[Goal]:
+    """The goals of these pairs, active first, then by deadline."""
+    ids = list(pair_ids)
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(Goal)
+            .options(selectinload(Goal.milestones))
+            .where(Goal.pair_id.in_(ids))
+            .order_by((Goal.status != "active"), Goal.deadline, Goal.id)
+        )
+    )
+
+
+def agreement_for(session: Session, pair_id: int) -> Agreement | None:
+    """The pair's meeting agreement, if they have saved one."""
+    return session.scalar(select(Agreement).where(Agreement.pair_id == pair_id))
+
+
+def agreements_for(session: Session, pair_ids: Iterable[int]) -> dict[int, Agreement]:
+    """The agreements of these pairs, by pair id."""
+    ids = list(pair_ids)
+    if not ids:
+        return {}
+    return {a.pair_id: a for a in session.scalars(select(Agreement).where(Agreement.pair_id.in_(ids)))}

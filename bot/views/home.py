@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -17,10 +19,12 @@ from bot import ids
 from bot.commands import Subcommand
 from bot.home import HomeSnapshot, PairSummary
 from bot.views.common import MAX_BLOCKS_VIEW, context, mrkdwn, user
+from bot.views.goals import goal_line
 
-# Each listed pair takes two blocks; past this many the rest are summarised so the tab stays
-# within Slack's 100-block limit.
-MAX_LISTED_PAIRS = 20
+# A pair takes two blocks and each shown goal up to two more; past these numbers the rest are
+# summarised so the tab stays within Slack's 100-block limit.
+MAX_LISTED_PAIRS = 8
+MAX_GOALS_PER_PAIR = 3
 
 
 def home_view(snapshot: HomeSnapshot, subcommands: list[Subcommand]) -> dict:
@@ -70,18 +74,53 @@ def _pairs(snapshot: HomeSnapshot) -> list[Block]:
     blocks: list[Block] = [SectionBlock(text=mrkdwn("*Your pairs*"))]
     for pair in snapshot.pairs[:MAX_LISTED_PAIRS]:
         partner_role = "mentee" if pair.role == "mentor" else "mentor"
-        blocks.append(
-            SectionBlock(
-                text=mrkdwn(
-                    f"Your {partner_role} {user(pair.partner_user_id)}, {pair.status} since "
-                    f"<!date^{int(pair.since.timestamp())}^{{date_short}}|{pair.since:%Y-%m-%d}>"
-                )
-            )
-        )
+        lines = [
+            f"Your {partner_role} {user(pair.partner_user_id)}, {pair.status} since {_date(pair.since)}",
+            f"Meeting {pair.agreement}" if pair.agreement else "_No agreement yet on how you meet._",
+        ]
+        if pair.next_meeting:
+            lines.append(f"Next meeting: {_when(pair.next_meeting)}")
+        blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
         blocks.append(ActionsBlock(block_id=f"pair_{pair.pair_id}", elements=_pair_buttons(pair)))
+        blocks += _goals(pair)
     hidden = len(snapshot.pairs) - MAX_LISTED_PAIRS
     if hidden > 0:
         blocks.append(context(f"…and {hidden} more pairs."))
+    return blocks
+
+
+def _date(moment: datetime) -> str:
+    """A date Slack shows in the reader's own time zone."""
+    return f"<!date^{int(moment.timestamp())}^{{date_short}}|{moment:%Y-%m-%d}>"
+
+
+def _when(moment: datetime) -> str:
+    """A date and time Slack shows in the reader's own time zone."""
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
+
+
+def _goals(pair: PairSummary) -> list[Block]:
+    blocks: list[Block] = []
+    for card in pair.goals[:MAX_GOALS_PER_PAIR]:
+        accessory = None
+        if card.is_mentor:
+            accessory = ButtonElement(
+                text="Give feedback", action_id=ids.GOAL_FEEDBACK_OPEN, value=str(card.goal_id)
+            )
+        blocks.append(SectionBlock(text=mrkdwn(goal_line(card)), accessory=accessory))
+        if card.is_owner and card.status == "active":
+            value = str(card.goal_id)
+            blocks.append(
+                ActionsBlock(
+                    elements=[
+                        ButtonElement(text="Update progress", action_id=ids.PROGRESS_OPEN, value=value),
+                        ButtonElement(text="Close goal", action_id=ids.GOAL_CLOSE_OPEN, value=value),
+                    ]
+                )
+            )
+    hidden = len(pair.goals) - MAX_GOALS_PER_PAIR
+    if hidden > 0:
+        blocks.append(context(f"…and {hidden} more goals: `/mentor goals` lists them all."))
     return blocks
 
 
@@ -104,7 +143,10 @@ def _pair_buttons(pair: PairSummary) -> list[ButtonElement]:
             deny="Keep it",
         ),
     )
-    return [toggle, end]
+    buttons = [ButtonElement(text="How we meet", action_id=ids.AGREEMENT_OPEN, value=value)]
+    if pair.role == "mentee" and pair.status == "active":
+        buttons.append(ButtonElement(text="New goal", action_id=ids.GOAL_NEW, value=value))
+    return [*buttons, toggle, end]
 
 
 def _commands(subcommands: list[Subcommand]) -> list[Block]:

@@ -40,7 +40,12 @@ def announcement_message(mentor_user_id: str, mentee_user_id: str, program_name:
 
 
 def kickoff_message(
-    mentor_user_id: str, mentee_user_id: str, program_name: str, reason: str | None, cadence: str
+    pair_id: int,
+    mentor_user_id: str,
+    mentee_user_id: str,
+    program_name: str,
+    reason: str | None,
+    cadence: str,
 ) -> dict:
     """The group DM that introduces mentor and mentee and asks them to agree how they will meet."""
     why = f"Why you two: {reason}." if reason else "An admin of the program paired you."
@@ -61,6 +66,17 @@ def kickoff_message(
                 "• how you meet: video, in person or chat.\n"
                 f"{user(mentee_user_id)}, then think about one or two goals you want to reach."
             )
+        ),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Agree how we meet",
+                    action_id=ids.AGREEMENT_OPEN,
+                    value=str(pair_id),
+                    style="primary",
+                ),
+                ButtonElement(text="Set a goal (mentee)", action_id=ids.GOAL_NEW, value=str(pair_id)),
+            ]
         ),
         context("Mentors: ask about progress rather than handing out answers."),
     ]

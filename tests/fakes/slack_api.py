@@ -29,6 +29,7 @@ APP_TOKEN = "xapp-1-AMENTORBOT-1-test"
 
 # Methods Slack authenticates with the App-Level token (xapp-) rather than the bot token.
 RESPONSE_PATH = "/response/"
+UPLOAD_PATH = "/upload/"
 RESPONSE_URL = "response_url"
 APP_TOKEN_METHODS = frozenset({"apps.connections.open"})
 
@@ -67,6 +68,8 @@ class FakeSlack:
     team_id: str = TEAM_ID
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Files uploaded with files_upload_v2: id -> {"filename", "content", "channel", "title"}.
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -77,6 +80,8 @@ class FakeSlack:
         self._handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "apps.connections.open": self._connections_open,
             "conversations.join": self._conversations_join,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
             "chat.postEphemeral": lambda args: {"ok": True, "message_ts": self._ts()},
@@ -99,8 +104,11 @@ class FakeSlack:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode()
-                status, headers, payload = fake._handle(self.path, self.headers, raw)
+                data = self.rfile.read(length)
+                if self.path.startswith(UPLOAD_PATH):
+                    status, headers, payload = fake._receive_upload(self.path, data)
+                else:
+                    status, headers, payload = fake._handle(self.path, self.headers, data.decode())
                 body = json.dumps(payload).encode()
                 self.send_response(status)
                 for name, value in headers.items():
@@ -273,6 +281,34 @@ class FakeSlack:
 
     def _ts(self) -> str:
         return f"{int(time.time())}.{next(self._ids):06d}"
+
+    def _upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        file_id = f"F{next(self._ids):08d}"
+        with self._lock:
+            self.files[file_id] = {"filename": args.get("filename"), "content": None, "channel": None}
+        upload_url = self.base_url.removesuffix("/api/") + UPLOAD_PATH + file_id
+        return {"ok": True, "upload_url": upload_url, "file_id": file_id}
+
+    def _receive_upload(self, path: str, data: bytes) -> tuple[int, dict[str, str], dict[str, Any]]:
+        file_id = path.removeprefix(UPLOAD_PATH)
+        with self._lock:
+            if file_id not in self.files:
+                return 404, {}, {"ok": False, "error": "file_not_found"}
+            self.files[file_id]["content"] = data
+        return 200, {}, {"ok": True}
+
+    def _complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        listed = args.get("files")
+        listed = json.loads(listed) if isinstance(listed, str) else listed or []
+        completed = []
+        with self._lock:
+            for entry in listed:
+                stored = self.files.get(entry.get("id"))
+                if stored is None or stored["content"] is None:
+                    return {"ok": False, "error": "file_not_found"}
+                stored |= {"channel": args.get("channel_id"), "title": entry.get("title")}
+                completed.append({"id": entry["id"], "title": entry.get("title")})
+        return {"ok": True, "files": completed}
 
     def _conversations_join(self, args: dict[str, Any]) -> dict[str, Any]:
         channel = self.channels.get(str(args.get("channel")))

@@ -1,0 +1,220 @@
+"""The mentorship agreement: how often, when, where and how a pair meets, and what each brings.
+
+Both members can edit it; the last save wins and records who saved it. Saving reports what
+changed so the pair's group DM can say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot import ids
+from bot.cadence import Cadence
+from bot.enrollment import MEETING_FORMATS, is_valid_zone
+from bot.forms import FieldErrors, FormState
+from bot.goals import local_today
+from bot.programs import CADENCES
+from storage import queries
+from storage.models import Agreement, Pair, PairStatus
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MAX_LOCATION = 500
+MAX_EXPECTATIONS = 2000
+MIN_EXPECTATIONS = 10
+
+
+@dataclass(frozen=True)
+class AgreementForm:
+    """A valid agreement as a member submitted it."""
+
+    frequency: str
+    weekday: int
+    local_time: str
+    tz: str
+    meeting_format: str
+    location: str | None
+    start_date: date
+    expectations: str
+
+    @property
+    def cadence(self) -> Cadence:
+        """The meeting rhythm this agreement sets."""
+        return Cadence(
+            frequency=self.frequency,
+            weekday=self.weekday,
+            local_time=time.fromisoformat(self.local_time),
+            tz=self.tz,
+            start_date=self.start_date,
+        )
+
+
+def parse_agreement(values: dict, now: datetime) -> AgreementForm | FieldErrors:
+    """Read the agreement modal; each problem is an error on its own field."""
+    state = FormState(values)
+    errors: FieldErrors = {}
+    frequency = state.option(ids.AGREE_FREQUENCY) or ""
+    if frequency not in CADENCES:
+        errors[ids.AGREE_FREQUENCY] = "Choose how often you meet."
+    weekday_text = state.option(ids.AGREE_WEEKDAY) or ""
+    weekday = int(weekday_text) if weekday_text.isdigit() and int(weekday_text) < 7 else -1
+    if weekday < 0:
+        errors[ids.AGREE_WEEKDAY] = "Choose the day you meet."
+    local_time = state.time(ids.AGREE_TIME) or ""
+    try:
+        time.fromisoformat(local_time)
+    except ValueError:
+        errors[ids.AGREE_TIME] = "Choose the time you meet."
+    tz = state.text(ids.AGREE_TZ)
+    if not is_valid_zone(tz):
+        errors[ids.AGREE_TZ] = "Use a time zone name like Europe/Berlin or America/New_York."
+    meeting_format = state.option(ids.AGREE_FORMAT) or ""
+    if meeting_format not in MEETING_FORMATS:
+        errors[ids.AGREE_FORMAT] = "Choose how you meet: video, in person or chat."
+    location = state.text(ids.AGREE_LOCATION) or None
+    if location and len(location) > MAX_LOCATION:
+        errors[ids.AGREE_LOCATION] = f"Keep it under {MAX_LOCATION} characters."
+    start = _start_date(
+        state.date(ids.AGREE_START), local_today(None if ids.AGREE_TZ in errors else tz, now), errors
+    )
+    expectations = state.text(ids.AGREE_EXPECTATIONS)
+    if len(expectations) < MIN_EXPECTATIONS:
+        errors[ids.AGREE_EXPECTATIONS] = "Write down what each of you brings and how to reach each other."
+    elif len(expectations) > MAX_EXPECTATIONS:
+        errors[ids.AGREE_EXPECTATIONS] = f"Keep it under {MAX_EXPECTATIONS} characters."
+    if errors or start is None:
+        return errors
+    return AgreementForm(frequency, weekday, local_time, tz, meeting_format, location, start, expectations)
+
+
+def _start_date(raw: str | None, today: date, errors: FieldErrors) -> date | None:
+    if not raw:
+        errors[ids.AGREE_START] = "Pick the date of your first meeting."
+        return None
+    try:
+        start = date.fromisoformat(raw)
+    except ValueError:
+        errors[ids.AGREE_START] = "Pick the date with the date picker."
+        return None
+    if start < today:
+        errors[ids.AGREE_START] = "The first meeting cannot be in the past."
+    elif start - today > timedelta(days=365):
+        errors[ids.AGREE_START] = "Start within a year."
+    return start
+
+
+@dataclass(frozen=True)
+class Saved:
+    """The agreement after a save, what changed, and where to tell the pair."""
+
+    pair_id: int
+    form: AgreementForm
+    saved_by_user_id: str
+    changes: tuple[str, ...]
+    first_save: bool
+    dm_channel_id: str | None
+    mentor_user_id: str
+    mentee_user_id: str
+
+
+FIELD_LABELS = {
+    "frequency": "how often",
+    "weekday": "day",
+    "local_time": "time",
+    "tz": "time zone",
+    "meeting_format": "format",
+    "location": "where",
+    "start_date": "start date",
+    "expectations": "expectations",
+}
+
+
+def member_pair(session: Session, team_id: str, pair_id: int, user_id: str) -> Pair | None:
+    """The pair, if `user_id` is its mentor or mentee; nobody else may see its agreement."""
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    if pair is None or user_id not in (pair.mentor.user_id, pair.mentee.user_id):
+        return None
+    return pair
+
+
+def save_agreement(
+    session: Session, team_id: str, pair_id: int, user_id: str, form: AgreementForm, now: datetime
+) -> Saved | None:
+    """Create or replace the pair's agreement; None when the person is not in the pair."""
+    pair = member_pair(session, team_id, pair_id, user_id)
+    if pair is None or pair.status == PairStatus.ENDED.value:
+        return None
+    agreement = queries.agreement_for(session, pair.id)
+    first = agreement is None
+    if agreement is None:
+        agreement = Agreement(team_id=team_id, pair_id=pair.id)
+        session.add(agreement)
+    changes = []
+    for field, label in FIELD_LABELS.items():
+        new = getattr(form, field)
+        if not first and getattr(agreement, field) != new:
+            changes.append(label)
+        setattr(agreement, field, new)
+    agreement.saved_by_user_id = user_id
+    agreement.saved_at = now
+    session.flush()
+    return Saved(
+        pair_id=pair.id,
+        form=form,
+        saved_by_user_id=user_id,
+        changes=tuple(changes),
+        first_save=first,
+        dm_channel_id=pair.dm_channel_id,
+        mentor_user_id=pair.mentor.user_id,
+        mentee_user_id=pair.mentee.user_id,
+    )
+
+
+def form_from(agreement: Agreement) -> AgreementForm:
+    """A stored agreement as the form's values."""
+    return AgreementForm(
+        frequency=agreement.frequency,
+        weekday=agreement.weekday,
+        local_time=agreement.local_time,
+        tz=agreement.tz,
+        meeting_format=agreement.meeting_format,
+        location=agreement.location,
+        start_date=agreement.start_date,
+        expectations=agreement.expectations or "",
+    )
+
+
+@dataclass(frozen=True)
+class AgreementFormData:
+    """What the agreement modal shows: the saved agreement, or sensible defaults."""
+
+    pair_id: int
+    partner_user_id: str
+    current: AgreementForm | None
+    default_tz: str
+    default_frequency: str
+    saved_by_user_id: str | None
+
+
+def agreement_form_data(
+    session: Session, team_id: str, pair_id: int, user_id: str, now: datetime
+) -> AgreementFormData | None:
+    """Gather the modal for a pair member; None for anyone else."""
+    pair = member_pair(session, team_id, pair_id, user_id)
+    if pair is None:
+        return None
+    agreement = queries.agreement_for(session, pair.id)
+    mentee_profile = queries.profile(session, pair.program_id, pair.mentee_id)
+    default_tz = (mentee_profile.tz_override if mentee_profile else None) or pair.mentee.tz or "UTC"
+    program = queries.program_in_team(session, team_id, pair.program_id)
+    partner = pair.mentee.user_id if pair.mentor.user_id == user_id else pair.mentor.user_id
+    return AgreementFormData(
+        pair_id=pair.id,
+        partner_user_id=partner,
+        current=form_from(agreement) if agreement else None,
+        default_tz=default_tz,
+        default_frequency=program.default_cadence if program else "biweekly",
+        saved_by_user_id=agreement.saved_by_user_id if agreement else None,
+    )

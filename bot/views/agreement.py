@@ -1,0 +1,154 @@
+"""The agreement modal and the summary the pair's group DM gets when it is saved."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    Block,
+    DatePickerElement,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    SectionBlock,
+    StaticSelectElement,
+    TimePickerElement,
+)
+from slack_sdk.models.views import View
+
+from bot import ids
+from bot.agreements import WEEKDAYS, AgreementForm, AgreementFormData
+from bot.enrollment import MEETING_FORMATS
+from bot.programs import CADENCES
+from bot.views.common import clip, context, mrkdwn, render, user
+
+
+def agreement_modal(data: AgreementFormData, today: date) -> dict:
+    """How the pair meets: frequency, day, time and zone, format, place, start, expectations."""
+    current = data.current
+    frequencies = [Option(value=key, text=label.capitalize()) for key, label in CADENCES.items()]
+    days = [Option(value=str(i), text=name) for i, name in enumerate(WEEKDAYS)]
+    formats = [Option(value=key, text=label) for key, label in MEETING_FORMATS.items()]
+    chosen_frequency = current.frequency if current else data.default_frequency
+    blocks: list[Block] = [
+        SectionBlock(
+            text=mrkdwn(
+                f"Agree with {user(data.partner_user_id)} how you will meet. Either of you can change it "
+                "later; the last save counts and the pair's chat is told what changed."
+            )
+        ),
+        InputBlock(
+            block_id=ids.AGREE_FREQUENCY,
+            label="How often",
+            element=StaticSelectElement(
+                action_id=ids.VALUE,
+                options=frequencies,
+                initial_option=next((o for o in frequencies if o.value == chosen_frequency), None),
+            ),
+        ),
+        InputBlock(
+            block_id=ids.AGREE_WEEKDAY,
+            label="Day",
+            hint="Monthly meetings keep the same place in the month, e.g. the 2nd Tuesday.",
+            element=StaticSelectElement(
+                action_id=ids.VALUE,
+                options=days,
+                initial_option=days[current.weekday] if current else None,
+            ),
+        ),
+        InputBlock(
+            block_id=ids.AGREE_TIME,
+            label="Time",
+            element=TimePickerElement(
+                action_id=ids.VALUE, initial_time=current.local_time if current else "09:00"
+            ),
+        ),
+        InputBlock(
+            block_id=ids.AGREE_TZ,
+            label="In the time zone of",
+            hint="The mentee's by default. A name like Europe/Berlin.",
+            element=PlainTextInputElement(
+                action_id=ids.VALUE, max_length=64, initial_value=current.tz if current else data.default_tz
+            ),
+        ),
+        InputBlock(
+            block_id=ids.AGREE_FORMAT,
+            label="How you meet",
+            element=RadioButtonsElement(
+                action_id=ids.VALUE,
+                options=formats,
+                initial_option=next(
+                    (o for o in formats if current and o.value == current.meeting_format), None
+                ),
+            ),
+        ),
+        InputBlock(
+            block_id=ids.AGREE_LOCATION,
+            label="Where or how",
+            optional=True,
+            hint="A video link, a room, or a channel.",
+            element=PlainTextInputElement(
+                action_id=ids.VALUE,
+                max_length=500,
+                initial_value=(current.location if current else None) or None,
+            ),
+        ),
+        InputBlock(
+            block_id=ids.AGREE_START,
+            label="First meeting on or after",
+            element=DatePickerElement(
+                action_id=ids.VALUE,
+                initial_date=(
+                    current.start_date if current and current.start_date >= today else today
+                ).isoformat(),
+            ),
+        ),
+        InputBlock(
+            block_id=ids.AGREE_EXPECTATIONS,
+            label="Expectations",
+            hint="What each of you will bring, how to reach each other between meetings, how to cancel.",
+            element=PlainTextInputElement(
+                action_id=ids.VALUE,
+                multiline=True,
+                max_length=2000,
+                initial_value=(current.expectations if current else None) or None,
+            ),
+        ),
+    ]
+    if data.saved_by_user_id:
+        blocks.append(context(f"Last saved by {user(data.saved_by_user_id)}."))
+    return View(
+        type="modal",
+        callback_id=ids.AGREEMENT_MODAL,
+        title="How we meet",
+        submit="Save",
+        close="Cancel",
+        private_metadata=str(data.pair_id),
+        blocks=blocks,
+    ).to_dict()
+
+
+def describe_agreement(form: AgreementForm, rhythm: str) -> str:
+    """The agreement in one short paragraph of mrkdwn."""
+    where = f" at {form.location}" if form.location else ""
+    how = MEETING_FORMATS[form.meeting_format].lower()
+    return f"*{rhythm}*, by {how}{where}, starting {form.start_date:%d %B %Y}."
+
+
+def agreement_message(
+    form: AgreementForm, rhythm: str, saved_by: str, changes: tuple[str, ...], first_save: bool
+) -> dict:
+    """The group-DM summary of a saved agreement, saying what changed after the first save."""
+    if first_save:
+        headline = f"{user(saved_by)} saved how you will meet:"
+    elif changes:
+        headline = f"{user(saved_by)} changed the {', '.join(changes)} of how you meet:"
+    else:
+        headline = f"{user(saved_by)} saved your agreement again, unchanged:"
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(f"{headline}\n{describe_agreement(form, rhythm)}")),
+        SectionBlock(text=mrkdwn("*Expectations*\n" + clip(form.expectations, 2900))),
+        context("The calendar file below adds the meetings to Google, Outlook or Apple calendars."),
+    ]
+    return {"text": f"{headline} {rhythm}", "blocks": render(blocks)}

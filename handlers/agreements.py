@@ -1,0 +1,102 @@
+"""`/mentor agreement` and its buttons: the pair agrees how it meets, and both get the summary."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import ids
+from bot.agreements import agreement_form_data, parse_agreement, save_agreement
+from bot.cadence import describe
+from bot.calendar import agreement_ics
+from bot.commands import CommandInput, Subcommand
+from bot.deps import Deps
+from bot.goals import local_today
+from bot.members import mentioned_user_ids
+from bot.notify import dm, pair_channel, share_agreement
+from bot.pairing import Refused, pair_for_command
+from bot.views.agreement import agreement_message, agreement_modal
+from handlers.home import publish_home
+from storage.models import PairStatus
+
+AGREEMENT = Subcommand("agreement", "agree with your partner how often, when and how you meet", "[@partner]")
+OPEN_PAIRS = (PairStatus.ACTIVE.value, PairStatus.PAUSED.value)
+MEETING_MINUTES = 45
+
+
+def register(app: App, deps: Deps) -> None:
+    """Route `/mentor agreement`, the agreement buttons and the agreement modal."""
+
+    def open_form(client: WebClient, team_id: str, user_id: str, pair_id: int, trigger_id: str) -> str | None:
+        now = deps.clock()
+        with deps.session_factory.begin() as session:
+            data = agreement_form_data(session, team_id, pair_id, user_id, now)
+        if data is None:
+            return "Only the two people in a mentorship can see or change its agreement."
+        today = local_today(data.current.tz if data.current else data.default_tz, now)
+        client.views_open(trigger_id=trigger_id, view=agreement_modal(data, today))
+        return None
+
+    def command(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        ack()
+        with deps.session_factory.begin() as session:
+            pair_id = pair_for_command(
+                session, request.team_id, request.user_id, mentioned_user_ids(request.args), OPEN_PAIRS
+            )
+        if isinstance(pair_id, Refused):
+            respond(text=pair_id.message, response_type="ephemeral")
+            return
+        problem = open_form(client, request.team_id, request.user_id, pair_id, request.trigger_id)
+        if problem:
+            respond(text=problem, response_type="ephemeral")
+
+    deps.commands.add(AGREEMENT, command)
+
+    @app.action(ids.AGREEMENT_OPEN)
+    def button(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        raw = (body.get("actions") or [{}])[0].get("value") or ""
+        problem = (
+            open_form(client, team_id, user_id, int(raw), body["trigger_id"])
+            if raw.isdigit()
+            else "That button is broken."
+        )
+        if problem:
+            dm(client, user_id, problem)
+
+    @app.view(ids.AGREEMENT_MODAL)
+    def submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        now = deps.clock()
+        parsed = parse_agreement(view["state"]["values"], now)
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        raw = view.get("private_metadata") or ""
+        with deps.session_factory.begin() as session:
+            saved = (
+                save_agreement(session, team_id, int(raw), user_id, parsed, now) if raw.isdigit() else None
+            )
+        if saved is None:
+            ack(
+                response_action="errors",
+                errors={ids.AGREE_EXPECTATIONS: "Only the two people in an open mentorship can change this."},
+            )
+            return
+        ack()
+        rhythm = describe(parsed.cadence)
+        channel = pair_channel(client, saved.dm_channel_id, saved.mentor_user_id, saved.mentee_user_id)
+        ics = agreement_ics(
+            parsed.cadence,
+            uid=f"pair-{saved.pair_id}@mentorbot",
+            summary="Mentoring",
+            description=f"Mentorship meeting. {parsed.expectations}"[:1000],
+            location=parsed.location,
+            duration_minutes=MEETING_MINUTES,
+            now=now,
+        )
+        message = agreement_message(parsed, rhythm, user_id, saved.changes, saved.first_save)
+        share_agreement(client, channel, message, ics, "mentorship-meetings.ics")
+        publish_home(deps, client, team_id, saved.mentor_user_id)
+        publish_home(deps, client, team_id, saved.mentee_user_id)
