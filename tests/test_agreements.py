@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
@@ -14,7 +13,6 @@ from storage.models import Agreement, Pair
 from tests.blockkit import assert_valid_view
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackSender, picked, typed
-from tests.test_pairing import ADMIN, program  # noqa: F401 - the fixture
 
 NEXT_WEEK = (datetime.now(UTC) + timedelta(days=7)).date()
 
@@ -32,15 +30,6 @@ def agreement_fields(**overrides: dict) -> dict:
         ids.AGREE_EXPECTATIONS: typed("Tom brings a topic each time; Mia answers DMs within a day."),
     }
     return fields | overrides
-
-
-@pytest.fixture
-def paired(program: SlackSender, fake_slack: FakeSlack) -> SlackSender:  # noqa: F811
-    """Mia mentors Tom; their kickoff has been posted."""
-    program.slash("pair <@UMIA> <@UTOM>", user_id=ADMIN)
-    fake_slack.wait_for("views.publish", count=2)
-    fake_slack.reset()
-    return program
 
 
 def open_agreement(slack: SlackSender, fake_slack: FakeSlack, user_id: str) -> dict:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import func, select
 
 from bot import ids
@@ -12,32 +10,7 @@ from storage.models import Pair, Profile
 from tests.blockkit import assert_valid_view
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackSender, picked, ticked, typed
-
-
-def join_fields(**overrides: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """A complete, valid sign-up for a mentee; keyword arguments replace fields by block id."""
-    fields = {
-        ids.JOIN_ROLE: picked("mentee"),
-        ids.JOIN_SKILLS: ticked(),
-        ids.JOIN_SKILLS_OTHER: typed(""),
-        ids.JOIN_GROWTH: ticked("Public speaking", "Leadership"),
-        ids.JOIN_GROWTH_OTHER: typed("Rust, public speaking"),
-        ids.JOIN_EXPERIENCE: picked("developing"),
-        ids.JOIN_MOTIVATIONS: typed("I want to lead my team's design reviews by spring."),
-        ids.JOIN_BACKGROUND: typed("Backend engineer, three years in payments."),
-        ids.JOIN_FORMATS: ticked("video", "chat"),
-        ids.JOIN_CAPACITY: picked(None),
-        ids.JOIN_TZ: typed("Europe/Berlin"),
-    }
-    fields.update(overrides)
-    return fields
-
-
-def open_join(slack: SlackSender, fake_slack: FakeSlack, user_id: str, text: str = "join") -> dict:
-    """Type `/mentor join` and return the modal the bot opened."""
-    before = len(fake_slack.calls_to("views.open"))
-    assert slack.slash(text, user_id=user_id).status == 200
-    return fake_slack.wait_for("views.open", count=before + 1)[-1].args["view"]
+from tests.scenarios import join_fields, open_join
 
 
 def profiles(session_factory: SessionFactory) -> list[Profile]:
