@@ -65,7 +65,8 @@ def test_manifest_declares_what_the_app_listens_to() -> None:
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
     # Exactly what the features use: slash commands, messages and DMs, group DMs for pairs,
-    # users.info for time zones and admin rights, and joining a public announcement channel.
+    # users.info for time zones and admin rights, joining a public announcement channel, and
+    # uploading each pair's calendar file.
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands",
         "chat:write",
@@ -73,6 +74,7 @@ def test_manifest_declares_what_the_app_listens_to() -> None:
         "mpim:write",
         "users:read",
         "channels:join",
+        "files:write",
     }
 
 
