@@ -75,9 +75,9 @@ def first_occurrence(cadence: Cadence) -> datetime:
 def next_occurrence(cadence: Cadence, after: datetime) -> datetime:
     """The first meeting strictly after `after` (aware), aware UTC."""
     _require_aware(after, "after")
-    # The meeting dated d can land on d + 1 at the latest (a gap that skips a whole day, as in
-    # Samoa in 2011), so starting from the day before `after`'s local date misses none; the loop
-    # then runs at most a few times, however far `after` is from the start.
+    # Arithmetic finds the first planned date near `after`; the loop then runs at most a few
+    # times, however far `after` is from the start. Starting a day early is a cheap margin for a
+    # meeting that a gap pushes past midnight (Samoa skipped 30 December 2011 entirely).
     local_day = after.astimezone(_zone(cadence.tz)).date()
     day = _date_on_or_after(cadence, local_day - timedelta(days=1))
     while (instant := _instant(cadence, day)) <= after:
@@ -126,7 +126,7 @@ def first_date(cadence: Cadence) -> date:
 def _instant(cadence: Cadence, day: date) -> datetime:
     """The meeting planned for local date `day`, aware UTC, after the gap and overlap rules."""
     zone = _zone(cadence.tz)
-    wall = datetime.combine(day, cadence.local_time).replace(tzinfo=zone, fold=1)
+    wall = datetime.combine(day, cadence.local_time).replace(tzinfo=zone, fold=0)
     resolved = wall.astimezone(UTC).astimezone(zone)
     if resolved.replace(tzinfo=None) == wall.replace(tzinfo=None):
         return resolved.astimezone(UTC)  # the wall time exists; if it repeats, fold=0 is the first

@@ -12,16 +12,17 @@ saving changes (a UTC start would drift by an hour twice a year). The recurrence
   biweekly    FREQ=WEEKLY;INTERVAL=2;BYDAY=TU   (counted from DTSTART, like the cadence)
   monthly     FREQ=MONTHLY;BYDAY=2TU, or BYDAY=-1FR for "the last Friday"
 
-DTEND is DTSTART plus the duration in elapsed time, so a meeting that spans a clock change still
-lasts `duration_minutes` and never ends at a wall time that does not exist.
+DTEND is DTSTART plus the duration. When the first meeting spans a clock change, or starts at a
+time the change skips, wall-clock and elapsed time disagree and apps differ on which one they
+subtract to get every meeting's length (RFC 5545 says elapsed; recurring-ical-events, for one,
+subtracts wall times), and an end in the hour that fall-back repeats cannot even be written as a
+local time. Such an event states DURATION instead, which means the same thing to every app.
 
 When the first meeting's wall time is skipped by a spring-forward change (02:30 on 29 March 2026
 in Berlin), the cadence moves that meeting to 03:00. An RRULE repeats its DTSTART's wall time, so
 writing 03:00 as DTSTART would move every later meeting to 03:00 too. Instead the series keeps the
 planned 02:30 and a second VEVENT with the same UID and RECURRENCE-ID overrides just the first
-meeting with the moved start, the standard way to move one meeting of a series. That series gives
-its length as DURATION instead of DTEND: a start that does not exist has no end that is right both
-on the wall clock and in elapsed time, and apps differ on which one they subtract. Later meetings
+meeting with the moved start, the standard way to move one meeting of a series. Later meetings
 that fall into a gap are left to each calendar app (RFC 5545 says to skip them; many apps shift
 them by the gap's length), which only matters for meetings planned in the small hours of a
 changeover night.
@@ -80,31 +81,36 @@ def agreement_ics(
             event.add("location", location)
         return event
 
-    def end(start: datetime) -> datetime:
-        return (start.astimezone(UTC) + duration).astimezone(zone)
-
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     series = meeting(planned)
+    series.add(*_length(planned, duration))
     series.add("rrule", _rrule(cadence))
     calendar.add_component(series)
-    if actual.replace(tzinfo=None) == planned.replace(tzinfo=None):
-        series.add("dtend", end(actual))
-    else:
-        # The first meeting was skipped by spring-forward and moved (see the module docstring).
-        series.add("duration", duration)
+    if actual.replace(tzinfo=None) != planned.replace(tzinfo=None):
+        # Spring-forward skipped the first meeting's time: override just that one (module docstring).
         moved = meeting(actual)
+        moved.add(*_length(actual, duration))
         moved.add("recurrence-id", planned)
-        moved.add("dtend", end(actual))
         calendar.add_component(moved)
     first_year = actual.year
     calendar.add_missing_timezones(
         first_date=date(first_year, 1, 1), last_date=date(first_year + TIMEZONE_YEARS, 1, 1)
     )
     return calendar.to_ical()
+
+
+def _length(start: datetime, duration: timedelta) -> tuple[str, datetime | timedelta]:
+    """DTEND and its value when the end is plain on the wall clock, otherwise DURATION."""
+    end = (start.astimezone(UTC) + duration).astimezone(start.tzinfo)
+    # `start` is never a repeated hour's second pass (fold=0), so when the wall clock agrees with the
+    # elapsed time no clock change lies between: `end` is neither skipped nor a second pass either.
+    if end.replace(tzinfo=None) - start.replace(tzinfo=None) == duration:
+        return "dtend", end
+    return "duration", duration
 
 
 def _rrule(cadence: Cadence) -> dict[str, object]:

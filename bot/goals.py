@@ -458,3 +458,97 @@ def submit_progress(
     if isinstance(parsed, dict):
         return parsed
     return record_progress(session, team_id, goal_id, user_id, parsed, now)
+
+
+def form_of(goal: Goal) -> GoalForm:
+    """A stored goal as the SMART form's values, for editing."""
+    return GoalForm(
+        specific=goal.specific,
+        measure_kind=goal.measure_kind,
+        target_value=goal.target_value,
+        target_unit=goal.target_unit,
+        milestones=tuple(m.text for m in goal.milestones),
+        attainable=goal.attainable,
+        realistic=goal.realistic,
+        deadline=goal.deadline,
+    )
+
+
+def edit_goal(
+    session: Session, team_id: str, goal_id: int, user_id: str, form: GoalForm, now: datetime
+) -> GoalUpdate | Refusal:
+    """Change an active goal (mentee only); the change itself is kept in the goal's history."""
+    found = goal_for_member(session, team_id, goal_id, user_id)
+    if isinstance(found, Refusal):
+        return found
+    goal, _pair, person = found
+    if person.id != goal.owner_id:
+        return Refusal("Only the mentee who owns the goal can change it.")
+    if goal.status != GoalStatus.ACTIVE.value:
+        return Refusal(f"That goal is {goal.status}; it can no longer be changed.")
+    before = form_of(goal)
+    changes = [
+        f"{label}: {_show(getattr(before, field))} → {_show(getattr(form, field))}"
+        for field, label in (
+            ("specific", "what"),
+            ("measure_kind", "measure"),
+            ("target_value", "target"),
+            ("target_unit", "unit"),
+            ("milestones", "milestones"),
+            ("attainable", "attainable"),
+            ("realistic", "realistic"),
+            ("deadline", "deadline"),
+        )
+        if getattr(before, field) != getattr(form, field)
+    ]
+    if not changes:
+        return Refusal("Nothing changed.")
+    done = {m.text: m.done_at for m in goal.milestones}
+    goal.specific, goal.measure_kind = form.specific, form.measure_kind
+    goal.target_value, goal.target_unit = form.target_value, form.target_unit
+    goal.attainable, goal.realistic, goal.deadline = form.attainable, form.realistic, form.deadline
+    if before.milestones != form.milestones:
+        goal.milestones = [
+            GoalMilestone(position=i, text=text, done_at=done.get(text))
+            for i, text in enumerate(form.milestones)
+        ]
+    goal.updated_at = now
+    update = GoalUpdate(
+        goal_id=goal.id, author_id=person.id, note="Edited. " + "; ".join(changes), created_at=now
+    )
+    session.add(update)
+    session.flush()
+    return update
+
+
+def _show(value: object) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(value) or "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value) if value is not None else "none"
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+@dataclass(frozen=True)
+class GoalEdit:
+    """What the edit form needs: the goal's pair and mentor, its current values, and today."""
+
+    goal_id: int
+    pair_id: int
+    mentor_user_id: str
+    form: GoalForm
+    today: date
+
+
+def goal_edit_form(
+    session: Session, team_id: str, goal_id: int, user_id: str, now: datetime
+) -> GoalEdit | Refusal:
+    """The SMART form filled with an active goal, for its owner only."""
+    found = goal_for_member(session, team_id, goal_id, user_id)
+    if isinstance(found, Refusal):
+        return found
+    goal, pair, person = found
+    if person.id != goal.owner_id or goal.status != GoalStatus.ACTIVE.value:
+        return Refusal("Only the mentee can change an active goal.")
+    return GoalEdit(goal.id, pair.id, pair.mentor.user_id, form_of(goal), local_today(person.tz, now))

@@ -13,11 +13,14 @@ from bot.deps import Deps
 from bot.forms import FormState
 from bot.goals import (
     GoalCard,
+    NewGoal,
     Refusal,
     close_goal,
     create_goal,
+    edit_goal,
     give_feedback,
     goal_cards_for,
+    goal_edit_form,
     local_today,
     member_goal_card,
     new_goal_form,
@@ -87,33 +90,50 @@ def register(app: App, deps: Deps) -> None:
             return
         client.views_open(trigger_id=body["trigger_id"], view=goal_modal(pair_id or 0, mentor, today))
 
+    @app.action(ids.GOAL_EDIT_OPEN)
+    def edit_goal_button(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        with deps.session_factory.begin() as session:
+            edit = goal_edit_form(session, team_id, _value(body) or 0, user_id, deps.clock())
+        if isinstance(edit, Refusal):
+            dm(client, user_id, edit.message)
+            return
+        view = goal_modal(edit.pair_id, edit.mentor_user_id, edit.today, editing=(edit.goal_id, edit.form))
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
     @app.view(ids.GOAL_MODAL)
     def submit_goal(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         raw = view.get("private_metadata") or ""
+        editing = raw.startswith("edit:")
+        target = raw.removeprefix("edit:")
+        now = deps.clock()
         with deps.session_factory.begin() as session:
             parsed = parse_goal(view["state"]["values"], today_for(session, team_id, user_id))
             if isinstance(parsed, dict):
                 ack(response_action="errors", errors=parsed)
                 return
-            outcome = (
-                create_goal(session, team_id, int(raw), user_id, parsed, view.get("id", ""), deps.clock())
-                if raw.isdigit()
-                else Refusal("That form is broken: open it again.")
-            )
+            if not target.isdigit():
+                outcome = Refusal("That form is broken: open it again.")
+            elif editing:
+                outcome = edit_goal(session, team_id, int(target), user_id, parsed, now)
+            else:
+                outcome = create_goal(session, team_id, int(target), user_id, parsed, view.get("id", ""), now)
         if isinstance(outcome, Refusal):
             ack(response_action="errors", errors={ids.GOAL_SPECIFIC: outcome.message})
             return
         ack()
-        if outcome is None:
-            return  # the same modal submitted twice: the goal exists already
-        dm(
-            client,
-            outcome.dm_channel_id or outcome.mentor_user_id,
-            f"<@{user_id}> set a new goal: *{parsed.specific}* (by {parsed.deadline:%d %b %Y}).",
-        )
-        publish_home(deps, client, team_id, user_id)
-        publish_home(deps, client, team_id, outcome.mentor_user_id)
+        if editing:
+            refresh_pair_of_goal(client, team_id, user_id, int(target))
+        elif isinstance(outcome, NewGoal):  # None: the same modal submitted twice, the goal exists
+            dm(
+                client,
+                outcome.dm_channel_id or outcome.mentor_user_id,
+                f"<@{user_id}> set a new goal: *{parsed.specific}* (by {parsed.deadline:%d %b %Y}).",
+            )
+            publish_home(deps, client, team_id, user_id)
+            publish_home(deps, client, team_id, outcome.mentor_user_id)
 
     def goal_form(build: Callable[[GoalCard], dict], allowed: Callable[[GoalCard], bool], refusal: str):
         def open_form(ack: Ack, body: dict, client: WebClient) -> None:

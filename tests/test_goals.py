@@ -229,3 +229,31 @@ def test_home_for_someone_with_many_goals_stays_valid(
     assert_valid_view(home)
     assert goal_count(session_factory) == 6
     assert "3 more goals: `/mentor goals`" in str(home["blocks"])
+
+
+def test_the_mentee_changes_a_goal_and_the_change_is_kept_in_its_history(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.submit(open_goal_form(paired, fake_slack), goal_fields(), user_id="UTOM")
+    with session_factory() as session:
+        goal_id = session.scalar(select(Goal.id))
+
+    paired.click(ids.GOAL_EDIT_OPEN, str(goal_id), user_id="UTOM")
+    form = fake_slack.wait_for("views.open", count=2)[-1].args["view"]
+    assert_valid_view(form)
+    by_id = {b.get("block_id"): b for b in form["blocks"]}
+    assert by_id[ids.GOAL_TARGET]["element"]["initial_value"] == "3"
+    changed = paired.submit(
+        form, goal_fields(**{ids.GOAL_TARGET: typed("4"), ids.GOAL_DEADLINE: day(120)}), user_id="UTOM"
+    )
+    by_mentor = paired.submit(form, goal_fields(**{ids.GOAL_TARGET: typed("9")}), user_id="UMIA").json()
+
+    assert changed.body == ""
+    assert "Only the mentee" in by_mentor["errors"][ids.GOAL_SPECIFIC]
+    with session_factory() as session:
+        goal = session.get(Goal, goal_id)
+        history = session.scalars(select(GoalUpdate.note)).all()
+    assert (goal.target_value, goal.deadline) == (4.0, TODAY + timedelta(days=120))
+    assert len(history) == 1
+    assert "target: 3 → 4" in history[0]
+    assert "deadline:" in history[0]

@@ -17,12 +17,15 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.goals import GoalCard
+from bot.goals import GoalCard, GoalForm
 from bot.views.common import clip, context, mrkdwn, render, user
 
 
-def goal_modal(pair_id: int, mentor_user_id: str, today: date) -> dict:
-    """A new SMART goal: one field per letter, each explained in its hint."""
+def goal_modal(
+    pair_id: int, mentor_user_id: str, today: date, *, editing: tuple[int, GoalForm] | None = None
+) -> dict:
+    """A SMART goal, new or being edited: one field per letter, each explained in its hint."""
+    current = editing[1] if editing else None
     kinds = [
         Option(value="target", text="A number to reach (e.g. 3 talks, 80% coverage)"),
         Option(value="milestones", text="A checklist of milestones"),
@@ -35,54 +38,97 @@ def goal_modal(pair_id: int, mentor_user_id: str, today: date) -> dict:
             )
         ),
         _text(
-            ids.GOAL_SPECIFIC, "Specific: what exactly will you accomplish?", "What, for whom, where.", True
+            ids.GOAL_SPECIFIC,
+            "Specific: what exactly will you accomplish?",
+            "What, for whom, where.",
+            True,
+            initial=current.specific if current else None,
         ),
         InputBlock(
             block_id=ids.GOAL_MEASURE_KIND,
             label="Measurable: how will you know?",
             hint="Fill in the target and unit, or the milestones, below.",
-            element=RadioButtonsElement(action_id=ids.VALUE, options=kinds),
+            element=RadioButtonsElement(
+                action_id=ids.VALUE,
+                options=kinds,
+                initial_option=next((k for k in kinds if current and k.value == current.measure_kind), None),
+            ),
         ),
-        _text(ids.GOAL_TARGET, "Target number", "Only for a number to reach, e.g. 3.", False, optional=True),
-        _text(ids.GOAL_UNIT, "Unit", "What you count, e.g. talks or % test coverage.", False, optional=True),
-        _text(ids.GOAL_MILESTONES, "Milestones, one per line", "Only for a checklist.", True, optional=True),
+        _text(
+            ids.GOAL_TARGET,
+            "Target number",
+            "Only for a number to reach, e.g. 3.",
+            False,
+            optional=True,
+            initial=f"{current.target_value:g}" if current and current.target_value else None,
+        ),
+        _text(
+            ids.GOAL_UNIT,
+            "Unit",
+            "What you count, e.g. talks or % test coverage.",
+            False,
+            optional=True,
+            initial=current.target_unit if current else None,
+        ),
+        _text(
+            ids.GOAL_MILESTONES,
+            "Milestones, one per line",
+            "Only for a checklist; at most 10.",
+            True,
+            optional=True,
+            initial="\n".join(current.milestones) if current else None,
+        ),
         _text(
             ids.GOAL_ATTAINABLE,
             "Attainable: why is it within your power?",
             "What you already have, and what resources or help you need.",
             True,
+            initial=current.attainable if current else None,
         ),
         _text(
             ids.GOAL_REALISTIC,
             "Realistic: why now, alongside your work?",
             "How it fits your role and your time these months.",
             True,
+            initial=current.realistic if current else None,
         ),
         InputBlock(
             block_id=ids.GOAL_DEADLINE,
             label="Time-bound: deadline",
             hint="In the future and within two years.",
-            element=DatePickerElement(action_id=ids.VALUE),
+            element=DatePickerElement(
+                action_id=ids.VALUE, initial_date=current.deadline.isoformat() if current else None
+            ),
         ),
     ]
     return View(
         type="modal",
         callback_id=ids.GOAL_MODAL,
-        title="New SMART goal",
-        submit="Set goal",
+        title="Change goal" if editing else "New SMART goal",
+        submit="Save" if editing else "Set goal",
         close="Cancel",
-        private_metadata=str(pair_id),
+        private_metadata=f"edit:{editing[0]}" if editing else str(pair_id),
         blocks=blocks,
     ).to_dict()
 
 
-def _text(block_id: str, label: str, hint: str, multiline: bool, *, optional: bool = False) -> InputBlock:
+def _text(
+    block_id: str,
+    label: str,
+    hint: str,
+    multiline: bool,
+    *,
+    optional: bool = False,
+    initial: str | None = None,
+) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=label,
         hint=hint,
         optional=optional,
-        element=PlainTextInputElement(action_id=ids.VALUE, multiline=multiline, max_length=2000),
+        element=PlainTextInputElement(
+            action_id=ids.VALUE, multiline=multiline, max_length=2000, initial_value=initial or None
+        ),
     )
 
 

@@ -114,6 +114,7 @@ def _goals(pair: PairSummary) -> list[Block]:
                 ActionsBlock(
                     elements=[
                         ButtonElement(text="Update progress", action_id=ids.PROGRESS_OPEN, value=value),
+                        ButtonElement(text="Change", action_id=ids.GOAL_EDIT_OPEN, value=value),
                         ButtonElement(text="Close goal", action_id=ids.GOAL_CLOSE_OPEN, value=value),
                     ]
                 )
