@@ -140,7 +140,7 @@ def local_today(tz: str | None, now: datetime) -> date:
     """Today's date where the person is (UTC when their zone is unknown)."""
     try:
         return now.astimezone(ZoneInfo(tz)).date() if tz else now.date()
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, OSError):
         return now.date()
 
 

@@ -255,7 +255,7 @@ def _offset_minutes(tz: str | None, now: datetime) -> int | None:
         return None
     try:
         offset = now.astimezone(ZoneInfo(tz)).utcoffset()
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
         # One stale or mistyped zone should cost that person the time-zone points, not stop the
         # whole match run.
         return None

@@ -118,9 +118,19 @@ def session_factory(database: TestDatabase) -> Iterator[SessionFactory]:
 
 @pytest.fixture
 def fake_slack() -> Iterator[FakeSlack]:
-    """A fake Slack Web API over HTTP, recording every call."""
+    """A fake Slack Web API over HTTP, recording every call.
+
+    After each test, every view and message mentorbot sent must have been valid Block Kit: the
+    fake refuses invalid ones as Slack does, and that refusal fails the test here.
+    """
     with FakeSlack() as fake:
         yield fake
+    refused = [
+        f"{call.method}: {call.response.get('errors') or call.response.get('response_metadata')}"
+        for call in fake.calls
+        if call.response.get("error") in ("invalid_blocks", "invalid_arguments")
+    ]
+    assert not refused, "Slack would have refused these:\n" + "\n".join(refused)
 
 
 @pytest.fixture

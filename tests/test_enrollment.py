@@ -98,6 +98,15 @@ def test_signup_mistakes_are_shown_on_their_fields_and_nothing_is_saved(
     assert profiles(session_factory) == []
 
 
+def test_a_region_name_is_not_a_time_zone(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    fake_slack.add_user("UBOB")
+    view = open_join(slack, fake_slack, "UBOB")
+
+    answer = slack.submit(view, join_fields(**{ids.JOIN_TZ: typed("Europe")}), user_id="UBOB").json()
+
+    assert set(answer["errors"]) == {ids.JOIN_TZ}
+
+
 def test_a_mentor_must_offer_a_skill_and_say_how_many_mentees(
     slack: SlackSender, fake_slack: FakeSlack
 ) -> None:

@@ -257,3 +257,38 @@ def test_the_mentee_changes_a_goal_and_the_change_is_kept_in_its_history(
     assert len(history) == 1
     assert "target: 3 → 4" in history[0]
     assert "deadline:" in history[0]
+
+
+def test_crafted_forms_for_someone_elses_goal_change_nothing(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.submit(open_goal_form(paired, fake_slack), goal_fields(), user_id="UTOM")
+    with session_factory() as session:
+        goal_id = str(session.scalar(select(Goal.id)))
+
+    progress = paired.submit(
+        {"callback_id": ids.PROGRESS_MODAL, "private_metadata": goal_id},
+        {ids.PROGRESS_VALUE: typed("3")},
+        user_id="UTIA",
+    ).json()
+    close = paired.submit(
+        {"callback_id": ids.GOAL_CLOSE_MODAL, "private_metadata": goal_id},
+        {ids.GOAL_CLOSE_OUTCOME: picked("dropped")},
+        user_id="UTIA",
+    ).json()
+    feedback = paired.submit(
+        {"callback_id": ids.GOAL_FEEDBACK_MODAL, "private_metadata": goal_id},
+        {ids.GOAL_FEEDBACK_TEXT: typed("Hijacked")},
+        user_id="UTIA",
+    ).json()
+    paired.click(ids.PROGRESS_OPEN, goal_id, user_id="UTIA")
+
+    assert "not part of" in progress["errors"][ids.PROGRESS_NOTE]
+    assert "not part of" in close["errors"][ids.GOAL_CLOSE_OUTCOME]
+    assert "not part of" in feedback["errors"][ids.GOAL_FEEDBACK_TEXT]
+    told = fake_slack.wait_until("chat.postMessage", lambda call: call.args["channel"] == "UTIA")
+    assert "not part of" in told.args["text"]
+    with session_factory() as session:
+        goal = session.get(Goal, int(goal_id))
+        assert (goal.status, goal.current_value) == ("active", 0.0)
+        assert session.scalar(select(func.count()).select_from(GoalFeedback)) == 0
