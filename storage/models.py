@@ -189,6 +189,10 @@ class Pair(Base):
     ended_by_user_id: Mapped[str | None] = mapped_column(SLACK_ID)
     # The pair's group DM with mentor and mentee, once it has been opened.
     dm_channel_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    # When the clock next asks this pair to check in; null without an agreement or while not active.
+    next_checkin_at: Mapped[datetime | None] = mapped_column(index=True)
+    unanswered_checkins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    at_risk_since: Mapped[datetime | None]
 
     mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
     mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])
@@ -365,4 +369,73 @@ class GoalFeedback(Base):
     update_id: Mapped[int | None] = mapped_column(ForeignKey("goal_updates.id"))
     author_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CheckIn(Base):
+    """One scheduled check-in of a pair: written once per (pair, due instant), then answered."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("pair_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    due_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    met: Mapped[str | None] = mapped_column(String(12))  # yes | not_yet | rescheduled
+    answered_at: Mapped[datetime | None]
+
+
+class CheckInAnswer(Base):
+    """What one member said at a check-in: whether they met, what they learned, what blocks them."""
+
+    __tablename__ = "checkin_answers"
+    __table_args__ = (UniqueConstraint("checkin_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    met: Mapped[str | None] = mapped_column(String(12))
+    learned: Mapped[str | None] = mapped_column(Text)
+    blocker: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxStatus(StrEnum):
+    """Where a scheduled message stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class OutboxMessage(Base):
+    """A message the clock must send, written under a unique key before it is sent.
+
+    A sender claims a row by setting `claimed_until` (a lease); a crash leaves the lease to run out
+    and another sender takes the row, so only a message in flight at the crash can go twice.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_in("status", OutboxStatus), name="status"),
+        Index("ix_outbox_ready", "status", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id"), index=True)
+    channel: Mapped[str] = mapped_column(SLACK_ID)
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING.value)
+    not_before: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None]
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
