@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from bot import ids
-from bot.cadence import Cadence
+from bot.cadence import Cadence, next_occurrence
 from bot.enrollment import MEETING_FORMATS, is_valid_zone
 from bot.forms import FieldErrors, FormState
 from bot.goals import local_today
@@ -160,6 +160,7 @@ def save_agreement(
     agreement.saved_by_user_id = user_id
     agreement.saved_at = now
     session.flush()
+    reschedule(session, pair, now)
     return Saved(
         pair_id=pair.id,
         form=form,
@@ -170,6 +171,16 @@ def save_agreement(
         mentor_user_id=pair.mentor.user_id,
         mentee_user_id=pair.mentee.user_id,
     )
+
+
+def reschedule(session: Session, pair: Pair, now: datetime) -> datetime | None:
+    """Set when the pair is next asked to check in: after `now`, by its agreement, if active."""
+    agreement = queries.agreement_for(session, pair.id)
+    if agreement is None or pair.status != PairStatus.ACTIVE.value:
+        pair.next_checkin_at = None
+        return None
+    pair.next_checkin_at = next_occurrence(form_from(agreement).cadence, now)
+    return pair.next_checkin_at
 
 
 def form_from(agreement: Agreement) -> AgreementForm:

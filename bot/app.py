@@ -25,6 +25,17 @@ def create_client(settings: Settings) -> WebClient:
     )
 
 
+def create_sending_client(settings: Settings) -> WebClient:
+    """A Web API client for the clock: no automatic retries, so the send path decides them.
+
+    slack-sdk's default retries connection errors, which can post a message twice when the first
+    attempt did arrive.
+    """
+    return WebClient(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[]
+    )
+
+
 def create_app(
     settings: Settings,
     session_factory: SessionFactory,

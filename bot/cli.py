@@ -2,6 +2,8 @@
 
     mentorbot web         serve Slack over HTTP (gunicorn) at /slack/events, with /healthz
     mentorbot socket      connect to Slack over Socket Mode (no public URL needed)
+    mentorbot clock       send check-ins and reminders as they fall due (one process)
+    mentorbot dispatch-due [--at ISO-8601]  send everything due at that instant once, then exit
     mentorbot db upgrade  apply database migrations
     mentorbot db status   show whether the database schema is up to date
 
@@ -12,12 +14,16 @@ command with one line on stderr naming what to do, and a non-zero exit code.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from dotenv import load_dotenv
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -27,8 +33,10 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.app import create_app, create_client
+from bot.app import create_app, create_client, create_sending_client
+from bot.clock import system_clock
 from bot.config import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, ConfigError, Settings
+from bot.delivery import dispatch_due
 from bot.web import GunicornServer, WsgiApp, create_wsgi_app
 from storage.db import create_db_engine, create_session_factory
 from storage.migrate import schema_state, upgrade
@@ -68,6 +76,14 @@ def _parser() -> argparse.ArgumentParser:
     web.set_defaults(run=_run_web)
     socket = commands.add_parser("socket", help="connect to Slack over Socket Mode (development)")
     socket.set_defaults(run=_run_socket)
+    clock = commands.add_parser("clock", help="send check-ins and reminders as they fall due")
+    clock.add_argument(
+        "--every", type=int, default=30, metavar="SECONDS", help="how often to look (default 30)"
+    )
+    clock.set_defaults(run=_run_clock)
+    dispatch = commands.add_parser("dispatch-due", help="send everything due at an instant once, then exit")
+    dispatch.add_argument("--at", type=_instant, metavar="ISO-8601", help="the instant (default: now)")
+    dispatch.set_defaults(run=_run_dispatch)
     db = commands.add_parser("db", help="database schema commands")
     db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply every pending migration").set_defaults(run=_run_db_upgrade)
@@ -178,6 +194,65 @@ def _run_socket(args: argparse.Namespace) -> int:
             f"Slack refused SLACK_APP_TOKEN ({error.response.get('error')}): create an App-Level Token with "
             "the connections:write scope on your Slack app's 'Basic Information' page."
         ) from None
+    return 0
+
+
+def _instant(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO-8601 instant like 2026-12-01T09:00:00+01:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} needs a time zone offset, e.g. 2026-12-01T09:00:00Z")
+    return moment.astimezone(UTC)
+
+
+def _dispatcher(settings: Settings) -> tuple[Engine, object]:
+    engine = _engine(settings)
+    _prepare_schema(settings, engine)
+    _check_token(settings)
+    return engine, create_sending_client(settings)
+
+
+def _run_dispatch(args: argparse.Namespace) -> int:
+    settings = _settings(require=(BOT_TOKEN,))
+    engine, client = _dispatcher(settings)
+    report = dispatch_due(
+        create_session_factory(engine), client, args.at or system_clock(), admins=settings.admin_user_ids
+    )
+    print(
+        f"check-ins {report.checkins}, reminders {report.reminders}, sent {report.sent}, "
+        f"deferred {report.deferred}, failed {report.failed}"
+    )
+    return 0
+
+
+def _run_clock(args: argparse.Namespace) -> int:
+    settings = _settings(require=(BOT_TOKEN,))
+    engine, client = _dispatcher(settings)
+    session_factory = create_session_factory(engine)
+
+    def tick() -> None:
+        report = dispatch_due(
+            session_factory, client, system_clock(), clock=system_clock, admins=settings.admin_user_ids
+        )
+        if report.checkins or report.sent or report.failed:
+            log.info("clock: %s", report)
+
+    scheduler = BlockingScheduler(timezone=UTC)
+    # One job that looks for due work in the database; per-pair schedules live in tables, not here.
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(seconds=args.every),
+        max_instances=1,
+        coalesce=True,
+        next_run_time=system_clock(),
+    )
+    log.info("clock running: looking for due check-ins every %d s", args.every)
+    with contextlib.suppress(KeyboardInterrupt):
+        scheduler.start()
     return 0
 
 

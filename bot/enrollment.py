@@ -229,6 +229,7 @@ def leave(session: Session, team_id: str, user_id: str, program: Program, now: d
         pair.status = PairStatus.ENDED.value
         pair.ended_at = now
         pair.ended_by_user_id = user_id
+        pair.next_checkin_at = None
         ended.append(pair)
     session.flush()
     return Left(program_name=program.name, ended_pairs=tuple(ended))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -552,3 +552,19 @@ def goal_edit_form(
     if person.id != goal.owner_id or goal.status != GoalStatus.ACTIVE.value:
         return Refusal("Only the mentee can change an active goal.")
     return GoalEdit(goal.id, pair.id, pair.mentor.user_id, form_of(goal), local_today(person.tz, now))
+
+
+def extend_deadline(
+    session: Session, team_id: str, goal_id: int, user_id: str, deadline: date, now: datetime
+) -> GoalUpdate | Refusal:
+    """Move an active goal's deadline later (mentee only); the change stays in its history."""
+    found = goal_edit_form(session, team_id, goal_id, user_id, now)
+    if isinstance(found, Refusal):
+        return found
+    errors: FieldErrors = {}
+    checked = _deadline(deadline.isoformat(), found.today, errors)
+    if errors or checked is None:
+        return Refusal(next(iter(errors.values()), "Pick a new deadline."))
+    if checked <= found.form.deadline:
+        return Refusal(f"Pick a day after the current deadline ({found.form.deadline:%d %b %Y}).")
+    return edit_goal(session, team_id, goal_id, user_id, replace(found.form, deadline=checked), now)

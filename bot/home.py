@@ -33,6 +33,9 @@ class PairSummary:
     agreement: str | None = None  # e.g. "every Tuesday at 09:00 (Europe/Berlin)"
     next_meeting: datetime | None = None
     goals: tuple[GoalCard, ...] = ()
+    next_checkin: datetime | None = None
+    last_checkin: datetime | None = None
+    last_checkin_met: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ def load_home(session: Session, team_id: str, user_id: str, now: datetime) -> Ho
     for pair in pairs:
         agreement = agreements.get(pair.id)
         cadence = form_from(agreement).cadence if agreement else None
+        last = queries.latest_checkin(session, pair.id)
         summaries.append(
             PairSummary(
                 pair_id=pair.id,
@@ -71,6 +75,9 @@ def load_home(session: Session, team_id: str, user_id: str, now: datetime) -> Ho
                 agreement=describe(cadence) if cadence else None,
                 next_meeting=next_occurrence(cadence, now) if cadence and pair.status == "active" else None,
                 goals=tuple(goal_card(g, pair, user_id, today) for g in goals if g.pair_id == pair.id),
+                next_checkin=pair.next_checkin_at,
+                last_checkin=last.due_at if last else None,
+                last_checkin_met=last.met if last else None,
             )
         )
     return HomeSnapshot(user_id=user_id, enrollments=enrollments, pairs=tuple(summaries))

@@ -7,12 +7,13 @@ change nothing when they refuse, and return values rather than raise for expecte
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.agreements import reschedule
 from bot.enrollment import EXPERIENCE_LEVELS
 from bot.matching import Candidate, propose_matches
 from bot.members import Member
@@ -291,6 +292,7 @@ def change_status(
     else:
         pair.ended_at = now
         pair.ended_by_user_id = actor.user_id
+    reschedule(session, pair, now)  # paused and ended pairs get no check-ins
     session.flush()
     return StatusChange(pair.id, action, pair.mentor.user_id, pair.mentee.user_id, actor.user_id)
 
@@ -404,6 +406,8 @@ class ProgramLists:
     paused_pairs: list[tuple[str, str]]
     feedback_count: int = 0
     average_rating: float | None = None
+    at_risk_pairs: list[tuple[str, str]] = field(default_factory=list)
+    undelivered: list[tuple[str, int]] = field(default_factory=list)  # (Slack error, messages)
 
 
 def program_lists(session: Session, program: Program) -> ProgramLists:
@@ -430,6 +434,12 @@ def program_lists(session: Session, program: Program) -> ProgramLists:
         ],
         feedback_count=count,
         average_rating=average,
+        at_risk_pairs=[
+            (p.mentor.user_id, p.mentee.user_id)
+            for p in queries.pairs_in_program(session, program.id, "active")
+            if p.at_risk_since is not None
+        ],
+        undelivered=queries.failed_deliveries(session, program.id),
     )
 
 
@@ -438,3 +448,33 @@ def record_group_dm(session: Session, team_id: str, pair_id: int, channel_id: st
     pair = queries.pair_for_update(session, team_id, pair_id)
     if pair is not None:
         pair.dm_channel_id = channel_id
+
+
+@dataclass(frozen=True)
+class Deactivated:
+    """A member whose Slack account was deactivated: their paused pairs and whom to tell."""
+
+    user_id: str
+    paused: tuple[tuple[str, str], ...]  # (mentor, mentee) user ids
+    admin_user_ids: tuple[str, ...]
+
+
+def member_deactivated(
+    session: Session, team_id: str, user_id: str, configured_admins: Collection[str], now: datetime
+) -> Deactivated:
+    """Mark the person deactivated and pause their active pairs; admins of those programs are told."""
+    person = queries.find_person(session, team_id, user_id)
+    if person is None:
+        return Deactivated(user_id, (), ())
+    person.deactivated_at = person.deactivated_at or now
+    paused, admins = [], set(configured_admins)
+    for pair in queries.open_pairs(session, person):
+        program = session.get(Program, pair.program_id)
+        admins.update(program.admin_user_ids or [] if program else [])
+        if pair.status == PairStatus.ACTIVE.value:
+            pair.status = PairStatus.PAUSED.value
+            pair.paused_at = now
+            pair.next_checkin_at = None
+            paused.append((pair.mentor.user_id, pair.mentee.user_id))
+    session.flush()
+    return Deactivated(user_id, tuple(paused), tuple(sorted(admins)))

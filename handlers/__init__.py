@@ -8,10 +8,10 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import agreements, commands, enrollment, errors, goals, home, pairing, programs
+from handlers import agreements, checkins, commands, enrollment, errors, goals, home, pairing, programs
 
 
 def register_all(app: App, deps: Deps) -> None:
     """Attach every listener module to `app`."""
-    for module in (errors, commands, enrollment, pairing, agreements, goals, programs, home):
+    for module in (errors, commands, enrollment, pairing, agreements, goals, checkins, programs, home):
         module.register(app, deps)

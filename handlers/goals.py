@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from slack_bolt import Ack, App, Respond
@@ -148,7 +149,8 @@ def register(app: App, deps: Deps) -> None:
 
         return open_form
 
-    app.action(ids.PROGRESS_OPEN)(
+    # Check-in messages carry one progress button per goal, each with its own action id.
+    app.action(re.compile(rf"^{ids.PROGRESS_OPEN}(_\d+)?$"))(
         goal_form(
             progress_modal,
             lambda c: c.is_owner and c.status == "active",

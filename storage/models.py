@@ -303,6 +303,7 @@ class Goal(Base):
     __tablename__ = "goals"
     __table_args__ = (
         CheckConstraint(_in("status", GoalStatus), name="status"),
+        Index("ix_goals_status_deadline", "status", "deadline"),
         CheckConstraint("measure_kind IN ('target', 'milestones')", name="measure_kind"),
     )
 

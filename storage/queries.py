@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
@@ -13,8 +13,11 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from storage.models import (
     Agreement,
     Base,
+    CheckIn,
+    CheckInAnswer,
     Goal,
     GoalUpdate,
+    OutboxMessage,
     Pair,
     PairFeedback,
     PairStatus,
@@ -286,3 +289,113 @@ def agreements_for(session: Session, pair_ids: Iterable[int]) -> dict[int, Agree
     if not ids:
         return {}
     return {a.pair_id: a for a in session.scalars(select(Agreement).where(Agreement.pair_id.in_(ids)))}
+
+
+def due_pairs(session: Session, now: datetime, limit: int) -> list[Pair]:
+    """Active pairs whose next check-in is due, locked; rows another clock holds are skipped.
+
+    Uses the index on next_checkin_at, so the cost does not grow with the number of pairs.
+    """
+    due = list(
+        session.scalars(
+            select(Pair)
+            .where(Pair.next_checkin_at <= now, Pair.status == PairStatus.ACTIVE.value)
+            .order_by(Pair.next_checkin_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    people = (
+        {
+            p.id: p
+            for p in session.scalars(
+                select(Person).where(
+                    Person.id.in_([pair.mentor_id for pair in due] + [pair.mentee_id for pair in due])
+                )
+            )
+        }
+        if due
+        else {}
+    )
+    for pair in due:
+        pair.mentor, pair.mentee = people[pair.mentor_id], people[pair.mentee_id]
+    return due
+
+
+def latest_checkin(session: Session, pair_id: int) -> CheckIn | None:
+    """The pair's most recent check-in."""
+    return session.scalar(
+        select(CheckIn).where(CheckIn.pair_id == pair_id).order_by(CheckIn.due_at.desc()).limit(1)
+    )
+
+
+def checkin_at(session: Session, pair_id: int, due_at: datetime) -> CheckIn:
+    """The pair's check-in for this due instant (it exists)."""
+    return session.scalars(select(CheckIn).where(CheckIn.pair_id == pair_id, CheckIn.due_at == due_at)).one()
+
+
+def checkin_in_team(session: Session, team_id: str, checkin_id: int) -> CheckIn | None:
+    """A check-in of this workspace, locked for update."""
+    return session.scalar(
+        select(CheckIn).where(CheckIn.id == checkin_id, CheckIn.team_id == team_id).with_for_update()
+    )
+
+
+def checkin_answer(session: Session, checkin_id: int, person_id: int) -> CheckInAnswer | None:
+    """A member's answer to a check-in, if any."""
+    return session.scalar(
+        select(CheckInAnswer).where(
+            CheckInAnswer.checkin_id == checkin_id, CheckInAnswer.person_id == person_id
+        )
+    )
+
+
+def goals_due_soon(session: Session, before: date) -> list[tuple[Goal, Pair]]:
+    """Active goals whose deadline is before `before`, with their pairs."""
+    rows = session.execute(
+        select(Goal, Pair)
+        .join(Pair, Pair.id == Goal.pair_id)
+        .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+        .where(Goal.status == "active", Goal.deadline < before)
+        .order_by(Goal.id)
+        .with_for_update(of=Goal, skip_locked=True)
+    )
+    return [(goal, pair) for goal, pair in rows]
+
+
+def sendable_messages(session: Session, now: datetime, limit: int) -> list[tuple[OutboxMessage, str | None]]:
+    """Pending messages whose time has come and whose lease (if any) ran out, with their pair's status.
+
+    Locked with SKIP LOCKED, so several senders share the work without taking the same row.
+    """
+    rows = session.execute(
+        select(OutboxMessage, Pair.status)
+        .outerjoin(Pair, Pair.id == OutboxMessage.pair_id)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.not_before <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(of=OutboxMessage, skip_locked=True)
+    )
+    return [(message, status) for message, status in rows]
+
+
+def open_pairs_of_user(session: Session, team_id: str, user_id: str) -> list[Pair]:
+    """The open pairs of the person with this Slack id."""
+    person = find_person(session, team_id, user_id)
+    return open_pairs(session, person) if person else []
+
+
+def failed_deliveries(session: Session, program_id: int) -> list[tuple[str, int]]:
+    """Messages to the program's pairs that could not be delivered, counted by Slack's error."""
+    rows = session.execute(
+        select(OutboxMessage.error, func.count())
+        .join(Pair, Pair.id == OutboxMessage.pair_id)
+        .where(Pair.program_id == program_id, OutboxMessage.status == "failed")
+        .group_by(OutboxMessage.error)
+        .order_by(func.count().desc())
+    )
+    return [(error or "unknown", int(count)) for error, count in rows]

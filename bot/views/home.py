@@ -18,6 +18,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.commands import Subcommand
 from bot.home import HomeSnapshot, PairSummary
+from bot.views.checkins import MET_LABELS
 from bot.views.common import MAX_BLOCKS_VIEW, context, mrkdwn, user
 from bot.views.goals import goal_line
 
@@ -80,6 +81,11 @@ def _pairs(snapshot: HomeSnapshot) -> list[Block]:
         ]
         if pair.next_meeting:
             lines.append(f"Next meeting: {_when(pair.next_meeting)}")
+        if pair.last_checkin:
+            answer = MET_LABELS.get(pair.last_checkin_met or "", "not answered yet")
+            lines.append(f"Last check-in: {_date(pair.last_checkin)} ({answer.lower()})")
+        if pair.next_checkin:
+            lines.append(f"Next check-in: {_when(pair.next_checkin)}")
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
         blocks.append(ActionsBlock(block_id=f"pair_{pair.pair_id}", elements=_pair_buttons(pair)))
         blocks += _goals(pair)

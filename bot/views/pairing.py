@@ -192,6 +192,12 @@ def list_modal(lists: ProgramLists, page: int, program_id: int) -> dict:
         chunk = items[page * LIST_PAGE_SIZE : (page + 1) * LIST_PAGE_SIZE]
         body = "\n".join(chunk) if chunk else ("_none_" if not items else "_no more on this page_")
         blocks.append(SectionBlock(text=mrkdwn(f"*{title}* ({len(items)})\n{body}")))
+    if lists.at_risk_pairs:
+        risky = ", ".join(f"{user(m)} → {user(e)}" for m, e in lists.at_risk_pairs[:LIST_PAGE_SIZE])
+        blocks.append(SectionBlock(text=mrkdwn(f"*At risk* (2+ check-ins unanswered)\n{risky}")))
+    if lists.undelivered:
+        problems = ", ".join(f"{count} ({error})" for error, count in lists.undelivered)
+        blocks.append(context(f"Undelivered messages: {problems}."))
     if lists.feedback_count:
         blocks.append(
             context(

@@ -19,6 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("goals", schema=None) as batch_op:
+        batch_op.create_index("ix_goals_status_deadline", ["status", "deadline"], unique=False)
+
     op.create_table(
         "checkins",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -100,6 +103,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("goals", schema=None) as batch_op:
+        batch_op.drop_index("ix_goals_status_deadline")
+
     with op.batch_alter_table("pairs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pairs_next_checkin_at"))
         batch_op.drop_column("at_risk_since")

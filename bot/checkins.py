@@ -1,0 +1,258 @@
+"""Check-ins on each pair's cadence and goal deadline reminders: what is due, written once, and answers.
+
+The clock calls `schedule_due` and `schedule_goal_reminders` with `now`; each writes the messages it
+decides on into the outbox under a unique key (pair and due instant, or goal and reminder), so the
+same occurrence can never be queued twice. `bot.delivery` sends the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.agreements import reschedule
+from bot.goals import Refusal, close_goal, goal_card, local_today
+from bot.views.checkins import GoalPrompt, checkin_message, mentor_nudge, reminder_message
+from storage import queries
+from storage.models import (
+    CheckIn,
+    CheckInAnswer,
+    Goal,
+    GoalStatus,
+    OutboxMessage,
+    Pair,
+    PairStatus,
+)
+
+DAY_STARTS = time(8, 0)
+DAY_ENDS = time(20, 0)
+AT_RISK_AFTER = 2  # unanswered check-ins in a row
+REMINDER_DAYS = 7
+CHECKIN = "checkin"
+NUDGE = "nudge"
+REMINDER = "goal_reminder"
+
+
+def _zone(tz: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz or "UTC")
+    except (KeyError, ValueError, OSError):
+        return ZoneInfo("UTC")
+
+
+def _daytime(instant: datetime, tz: str | None) -> bool:
+    local = instant.astimezone(_zone(tz)).time()
+    return DAY_STARTS <= local < DAY_ENDS
+
+
+def sendable_at(instant: datetime, zones: Sequence[str | None]) -> datetime:
+    """The first moment at or after `instant` that is 08:00-20:00 for every recipient.
+
+    When the recipients' days never overlap, the first recipient's day counts (the mentee's for
+    a check-in, whose cadence it follows).
+    """
+    candidates = [instant]
+    for tz in zones:
+        zone = _zone(tz)
+        local = instant.astimezone(zone)
+        for days in range(3):
+            morning = datetime.combine(local.date() + timedelta(days=days), DAY_STARTS, tzinfo=zone)
+            if morning > instant:
+                candidates.append(morning.astimezone(instant.tzinfo))
+    for candidate in sorted(candidates):
+        if all(_daytime(candidate, tz) for tz in zones):
+            return candidate
+    return sendable_at(instant, zones[:1]) if len(zones) > 1 else instant
+
+
+def _goal_prompts(session: Session, pair: Pair, today: date) -> list[GoalPrompt]:
+    goals = [g for g in queries.goals_of_pairs(session, [pair.id]) if g.status == GoalStatus.ACTIVE.value]
+    cards = [goal_card(goal, pair, pair.mentee.user_id, today) for goal in goals]
+    return [GoalPrompt(card.goal_id, card.specific, card.measure) for card in cards]
+
+
+def _queue(
+    session: Session,
+    *,
+    team_id: str,
+    key: str,
+    kind: str,
+    pair_id: int | None,
+    channel: str,
+    payload: dict,
+    not_before: datetime,
+    now: datetime,
+) -> None:
+    queries.insert_or_ignore(
+        session,
+        OutboxMessage,
+        {
+            "team_id": team_id,
+            "key": key,
+            "kind": kind,
+            "pair_id": pair_id,
+            "channel": channel,
+            "payload": payload,
+            "status": "pending",
+            "not_before": not_before,
+            "attempts": 0,
+            "created_at": now,
+        },
+        ["key"],
+    )
+
+
+def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
+    """Write a check-in (and the mentor's nudge) for every active pair that is due; returns how many.
+
+    A pair that missed several occurrences while the clock was down gets one check-in, and its next
+    one is the first occurrence after `now`. Rows are claimed with SKIP LOCKED, so several clocks
+    can run this at once without doing the same pair twice.
+    """
+    pairs = queries.due_pairs(session, now, limit)
+    for pair in pairs:
+        due = pair.next_checkin_at
+        assert due is not None
+        previous = queries.latest_checkin(session, pair.id)
+        if previous is not None and previous.answered_at is None:
+            pair.unanswered_checkins += 1
+            if pair.unanswered_checkins >= AT_RISK_AFTER and pair.at_risk_since is None:
+                pair.at_risk_since = now
+        queries.insert_or_ignore(
+            session,
+            CheckIn,
+            {"team_id": pair.team_id, "pair_id": pair.id, "due_at": due, "created_at": now},
+            ["pair_id", "due_at"],
+        )
+        checkin = queries.checkin_at(session, pair.id, due)
+        mentee_tz, mentor_tz = pair.mentee.tz, pair.mentor.tz
+        today = local_today(mentee_tz, now)
+        goals = _goal_prompts(session, pair, today)
+        channel = pair.dm_channel_id or f"users:{pair.mentor.user_id},{pair.mentee.user_id}"
+        _queue(
+            session,
+            team_id=pair.team_id,
+            key=f"{CHECKIN}:{pair.id}:{due.isoformat()}",
+            kind=CHECKIN,
+            pair_id=pair.id,
+            channel=channel,
+            payload=checkin_message(checkin.id, pair.mentor.user_id, pair.mentee.user_id, goals),
+            not_before=sendable_at(now, [mentee_tz, mentor_tz]),
+            now=now,
+        )
+        _queue(
+            session,
+            team_id=pair.team_id,
+            key=f"{NUDGE}:{pair.id}:{due.isoformat()}",
+            kind=NUDGE,
+            pair_id=pair.id,
+            channel=pair.mentor.user_id,
+            payload=mentor_nudge(pair.mentee.user_id, goals),
+            not_before=sendable_at(now, [mentor_tz]),
+            now=now,
+        )
+        reschedule(session, pair, max(due, now))
+    session.flush()
+    return len(pairs)
+
+
+def schedule_goal_reminders(session: Session, now: datetime) -> int:
+    """Queue the 7-day, 1-day and due-day reminders of active goals; mark overdue goals missed."""
+    queued = 0
+    for goal, pair in queries.goals_due_soon(session, now.date() + timedelta(days=REMINDER_DAYS + 1)):
+        mentee = pair.mentee
+        days = (goal.deadline - local_today(mentee.tz, now)).days
+        if days < 0:
+            goal.status = GoalStatus.MISSED.value
+            goal.closing_note = goal.closing_note or "The deadline passed."
+            goal.closed_at = now
+            continue
+        if pair.status != PairStatus.ACTIVE.value:
+            continue
+        stage = "due" if days == 0 else "1d" if days == 1 else "7d" if days <= REMINDER_DAYS else None
+        if stage is None:
+            continue
+        _queue(
+            session,
+            team_id=goal.team_id,
+            key=f"{REMINDER}:{goal.id}:{goal.deadline.isoformat()}:{stage}",
+            kind=REMINDER,
+            pair_id=pair.id,
+            channel=mentee.user_id,
+            payload=reminder_message(goal.id, goal.specific, days, goal.deadline),
+            not_before=sendable_at(now, [mentee.tz]),
+            now=now,
+        )
+        queued += 1
+    session.flush()
+    return queued
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A check-in answer, and where to tell the pair."""
+
+    checkin_id: int
+    channel: str | None
+    partner_user_id: str
+
+
+def _member_checkin(session: Session, team_id: str, checkin_id: int, user_id: str):
+    checkin = queries.checkin_in_team(session, team_id, checkin_id)
+    if checkin is None:
+        return Refusal("That check-in does not exist.")
+    pair = queries.pair_for_update(session, team_id, checkin.pair_id)
+    person = queries.find_person(session, team_id, user_id)
+    if pair is None or person is None or person.id not in (pair.mentor_id, pair.mentee_id):
+        return Refusal("That check-in belongs to a mentorship you are not part of.")
+    return checkin, pair, person
+
+
+def answer_checkin(
+    session: Session,
+    team_id: str,
+    checkin_id: int,
+    user_id: str,
+    now: datetime,
+    *,
+    met: str | None = None,
+    learned: str | None = None,
+    blocker: str | None = None,
+) -> Answered | Refusal:
+    """Record a member's answer; any answer clears the pair's unanswered streak."""
+    found = _member_checkin(session, team_id, checkin_id, user_id)
+    if isinstance(found, Refusal):
+        return found
+    checkin, pair, person = found
+    answer = queries.checkin_answer(session, checkin.id, person.id)
+    if answer is None:
+        answer = CheckInAnswer(checkin_id=checkin.id, person_id=person.id, answered_at=now)
+        session.add(answer)
+    if met is not None:
+        answer.met = met
+        checkin.met = met
+    if learned is not None or blocker is not None:
+        answer.learned, answer.blocker = learned, blocker
+    answer.answered_at = now
+    checkin.answered_at = checkin.answered_at or now
+    latest = queries.latest_checkin(session, pair.id)
+    if latest is not None and latest.id == checkin.id:
+        pair.unanswered_checkins = 0
+        pair.at_risk_since = None
+    session.flush()
+    partner = pair.mentee.user_id if person.id == pair.mentor_id else pair.mentor.user_id
+    return Answered(checkin.id, pair.dm_channel_id, partner)
+
+
+def goal_outcome(
+    session: Session, team_id: str, goal_id: int, user_id: str, outcome: str, now: datetime
+) -> Goal | Refusal:
+    """Close a goal from its reminder's buttons (achieved or dropped)."""
+    note = (
+        "Achieved, answering the deadline reminder." if outcome == "achieved" else "Dropped at the reminder."
+    )
+    return close_goal(session, team_id, goal_id, user_id, outcome, note, now)
