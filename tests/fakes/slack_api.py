@@ -16,6 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
@@ -43,6 +44,7 @@ class Call:
     token: str | None
     at: float
     response: dict[str, Any] = field(default_factory=dict)
+    sent_at: datetime | None = None  # the test clock's instant when the call came, if a test set one
 
     @property
     def ok(self) -> bool:
@@ -68,6 +70,8 @@ class FakeSlack:
     team_id: str = TEAM_ID
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A test driving a controlled clock sets this; calls record it as `sent_at`.
+    now: datetime | None = None
     # Files uploaded with files_upload_v2: id -> {"filename", "content", "channel", "title"}.
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
@@ -260,7 +264,16 @@ class FakeSlack:
                 self._faults.remove(fault)
         status, extra, body = self._answer(method, token, args, fault)
         with self._lock:
-            self.calls.append(Call(method=method, args=args, token=token, at=time.monotonic(), response=body))
+            self.calls.append(
+                Call(
+                    method=method,
+                    args=args,
+                    token=token,
+                    at=time.monotonic(),
+                    response=body,
+                    sent_at=self.now,
+                )
+            )
             self._lock.notify_all()
         return status, extra, body
 
