@@ -218,6 +218,24 @@ def goal_for_member(
     return goal, *found
 
 
+def _owned_active_goal(
+    session: Session, team_id: str, goal_id: int, user_id: str, *, not_owner: str, inactive: str
+) -> tuple[Goal, Pair, Person] | Refusal:
+    """The goal, if `user_id` is the mentee who owns it and it is still active; else why not.
+
+    `inactive` may name the goal's status with {status}.
+    """
+    found = goal_for_member(session, team_id, goal_id, user_id)
+    if isinstance(found, Refusal):
+        return found
+    goal, _pair, person = found
+    if person.id != goal.owner_id:
+        return Refusal(not_owner)
+    if goal.status != GoalStatus.ACTIVE.value:
+        return Refusal(inactive.format(status=goal.status))
+    return found
+
+
 @dataclass(frozen=True)
 class ProgressForm:
     """A progress update: a new value, or the milestones now done, and a note."""
@@ -253,14 +271,17 @@ def record_progress(
     session: Session, team_id: str, goal_id: int, user_id: str, form: ProgressForm, now: datetime
 ) -> GoalUpdate | Refusal:
     """Keep a progress update in the goal's history and move the goal to it (mentee only)."""
-    found = goal_for_member(session, team_id, goal_id, user_id)
+    found = _owned_active_goal(
+        session,
+        team_id,
+        goal_id,
+        user_id,
+        not_owner="Progress is the mentee's to record; you can give feedback instead.",
+        inactive="That goal is {status}; progress can no longer be recorded.",
+    )
     if isinstance(found, Refusal):
         return found
     goal, _pair, person = found
-    if person.id != goal.owner_id:
-        return Refusal("Progress is the mentee's to record; you can give feedback instead.")
-    if goal.status != GoalStatus.ACTIVE.value:
-        return Refusal(f"That goal is {goal.status}; progress can no longer be recorded.")
     if form.value is not None:
         goal.current_value = form.value
     for milestone in goal.milestones:
@@ -295,14 +316,17 @@ def close_goal(
     """End a goal as achieved, dropped or missed, with a closing note (mentee only)."""
     if outcome not in CLOSING:
         return Refusal("Choose whether you achieved, dropped or missed the goal.")
-    found = goal_for_member(session, team_id, goal_id, user_id)
+    found = _owned_active_goal(
+        session,
+        team_id,
+        goal_id,
+        user_id,
+        not_owner="Only the mentee who owns the goal can close it.",
+        inactive="That goal is {status} already.",
+    )
     if isinstance(found, Refusal):
         return found
-    goal, _pair, person = found
-    if person.id != goal.owner_id:
-        return Refusal("Only the mentee who owns the goal can close it.")
-    if goal.status != GoalStatus.ACTIVE.value:
-        return Refusal(f"That goal is {goal.status} already.")
+    goal = found[0]
     goal.status = outcome
     goal.closing_note = note
     goal.closed_at = now
@@ -478,14 +502,17 @@ def edit_goal(
     session: Session, team_id: str, goal_id: int, user_id: str, form: GoalForm, now: datetime
 ) -> GoalUpdate | Refusal:
     """Change an active goal (mentee only); the change itself is kept in the goal's history."""
-    found = goal_for_member(session, team_id, goal_id, user_id)
+    found = _owned_active_goal(
+        session,
+        team_id,
+        goal_id,
+        user_id,
+        not_owner="Only the mentee who owns the goal can change it.",
+        inactive="That goal is {status}; it can no longer be changed.",
+    )
     if isinstance(found, Refusal):
         return found
     goal, _pair, person = found
-    if person.id != goal.owner_id:
-        return Refusal("Only the mentee who owns the goal can change it.")
-    if goal.status != GoalStatus.ACTIVE.value:
-        return Refusal(f"That goal is {goal.status}; it can no longer be changed.")
     before = form_of(goal)
     changes = [
         f"{label}: {_show(getattr(before, field))} → {_show(getattr(form, field))}"
@@ -545,12 +572,17 @@ def goal_edit_form(
     session: Session, team_id: str, goal_id: int, user_id: str, now: datetime
 ) -> GoalEdit | Refusal:
     """The SMART form filled with an active goal, for its owner only."""
-    found = goal_for_member(session, team_id, goal_id, user_id)
+    found = _owned_active_goal(
+        session,
+        team_id,
+        goal_id,
+        user_id,
+        not_owner="Only the mentee who owns the goal can change it.",
+        inactive="That goal is {status}; it can no longer be changed.",
+    )
     if isinstance(found, Refusal):
         return found
     goal, pair, person = found
-    if person.id != goal.owner_id or goal.status != GoalStatus.ACTIVE.value:
-        return Refusal("Only the mentee can change an active goal.")
     return GoalEdit(goal.id, pair.id, pair.mentor.user_id, form_of(goal), local_today(person.tz, now))
 
 

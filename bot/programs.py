@@ -189,3 +189,22 @@ def new_program_problem(
     if queries.program_by_name(session, team_id, name) is not None:
         return f"There is a program called “{name}” already: `/mentor config {name}` changes it."
     return None
+
+
+def admin_program(
+    session: Session,
+    team_id: str,
+    member: Member,
+    name: str,
+    settings: Settings,
+    now: datetime,
+    *,
+    doing: str,
+) -> Program | str:
+    """The program an admin command names (or the default), if `member` administers it; else why not."""
+    program = resolve_admin_program(session, team_id, name, now)
+    if isinstance(program, str):
+        return program
+    if not is_admin(member, settings, program):
+        return f"Only program admins can {doing}. Ask one of them."
+    return program

@@ -28,7 +28,7 @@ from bot.pairing import (
     review_lines,
     start_match_run,
 )
-from bot.programs import is_admin, is_admin_anywhere, resolve_admin_program
+from bot.programs import admin_program, is_admin, is_admin_anywhere
 from bot.views.pairing import feedback_modal, match_review_modal, notice_modal
 from handlers.home import publish_home
 from storage.models import PairStatus
@@ -115,13 +115,17 @@ def register(app: App, deps: Deps) -> None:
         if caller is None:
             return
         with deps.session_factory.begin() as session:
-            program = resolve_admin_program(session, request.team_id, request.args, deps.clock())
-            allowed = not isinstance(program, str) and is_admin(caller, deps.settings, program)
+            program = admin_program(
+                session,
+                request.team_id,
+                caller,
+                request.args,
+                deps.settings,
+                deps.clock(),
+                doing="run matching",
+            )
         if isinstance(program, str):
             respond(text=program, response_type="ephemeral")
-            return
-        if not allowed:
-            respond(text="Only program admins can run matching. Ask one of them.", response_type="ephemeral")
             return
         loading = notice_modal("Proposed pairs", "Finding the best pairs… this takes a few seconds.")
         opened = client.views_open(trigger_id=request.trigger_id, view=loading)

@@ -11,12 +11,12 @@ from bot.deps import Deps
 from bot.members import fetch_member
 from bot.pairing import program_lists
 from bot.programs import (
+    admin_program,
     is_admin,
     new_program,
     new_program_problem,
     parse_program_form,
     program_settings,
-    resolve_admin_program,
     save_program,
 )
 from bot.views.join import program_modal
@@ -49,12 +49,17 @@ def register(app: App, deps: Deps) -> None:
                     return
                 program = new_program(session, request.team_id, name, now)
             else:
-                program = resolve_admin_program(session, request.team_id, request.args, now)
+                program = admin_program(
+                    session,
+                    request.team_id,
+                    caller,
+                    request.args,
+                    deps.settings,
+                    now,
+                    doing="change its settings",
+                )
                 if isinstance(program, str):
                     respond(text=program, response_type="ephemeral")
-                    return
-                if not is_admin(caller, deps.settings, program):
-                    respond(text="Only program admins can change its settings.", response_type="ephemeral")
                     return
             view = program_modal(program_settings(program))
         client.views_open(trigger_id=request.trigger_id, view=view)
@@ -65,12 +70,17 @@ def register(app: App, deps: Deps) -> None:
         if caller is None:
             return
         with deps.session_factory.begin() as session:
-            program = resolve_admin_program(session, request.team_id, request.args, deps.clock())
+            program = admin_program(
+                session,
+                request.team_id,
+                caller,
+                request.args,
+                deps.settings,
+                deps.clock(),
+                doing="see its lists",
+            )
             if isinstance(program, str):
                 respond(text=program, response_type="ephemeral")
-                return
-            if not is_admin(caller, deps.settings, program):
-                respond(text="Only program admins can see the program's lists.", response_type="ephemeral")
                 return
             view = list_modal(program_lists(session, program), 0, program.id)
         client.views_open(trigger_id=request.trigger_id, view=view)
