@@ -104,6 +104,9 @@ class Program(Base):
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     admin_user_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     default_cadence: Mapped[str] = mapped_column(String(10), default="biweekly")
+    pulse_every_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
+    # Exports leave out what people wrote unless an admin of the program allows it.
+    export_free_text: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]
 
@@ -121,6 +124,9 @@ class Person(Base):
     # An IANA zone name from users.info, never an offset: offsets change with daylight saving.
     tz: Mapped[str | None] = mapped_column(String(64))
     deactivated_at: Mapped[datetime | None]
+    # People can say no to being suggested by `/mentor find` and introduced by mentors.
+    no_introductions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    forgotten_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -193,6 +199,9 @@ class Pair(Base):
     next_checkin_at: Mapped[datetime | None] = mapped_column(index=True)
     unanswered_checkins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     at_risk_since: Mapped[datetime | None]
+    drift_asked_at: Mapped[datetime | None]
+    fit_asked_at: Mapped[datetime | None]
+    next_pulse_at: Mapped[datetime | None] = mapped_column(index=True)
 
     mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
     mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])
@@ -440,3 +449,54 @@ class OutboxMessage(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Introduction(Base):
+    """A mentor connecting their mentee with someone who can help; kept on the pair's timeline."""
+
+    __tablename__ = "introductions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    question: Mapped[str | None] = mapped_column(Text)
+    with_mentor: Mapped[bool] = mapped_column(Boolean, default=True)
+    channel_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FitAnswer(Base):
+    """A member's private answer to "is this a good fit?" after their first meeting."""
+
+    __tablename__ = "fit_answers"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "person_id"),
+        CheckConstraint("answer IN ('good', 'deciding', 'not_fit')", name="answer"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    answer: Mapped[str] = mapped_column(String(10))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Pulse(Base):
+    """A member's one-question pulse on their mentorship: 1-5 and an optional comment."""
+
+    __tablename__ = "pulses"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "person_id", "asked_on"),
+        CheckConstraint("score IS NULL OR (score >= 1 AND score <= 5)", name="score"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    asked_on: Mapped[date] = mapped_column(Date)
+    score: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
