@@ -106,3 +106,20 @@ REMINDER_EXTEND = "reminder_extend"
 REMINDER_DROP = "reminder_drop"
 EXTEND_MODAL = "extend_modal"
 EXTEND_DEADLINE = "extend_deadline"
+
+# Connections, fit checks, drift and pulses (program health)
+CONNECT_MODAL = "connect_modal"
+CONNECT_PERSON = "connect_person"
+CONNECT_REASON = "connect_reason"
+CONNECT_QUESTION = "connect_question"
+CONNECT_WHO = "connect_who"
+HOME_CONNECT = "home_connect"
+FIT_ANSWER = "fit_answer"  # action ids are FIT_ANSWER + "_" + answer; value: pair id
+DRIFT_ANSWER = "drift_answer"  # action ids are DRIFT_ANSWER + "_" + keep|pause|end; value: pair id
+PULSE_SCORE = "pulse_score"  # action ids are PULSE_SCORE + "_" + 1..5; value: pulse id
+REPAIR = "repair"  # value: pair id
+FORGET_MODAL = "forget_modal"
+
+# Export and admin insights
+EXPORT_MODAL = "export_modal"
+INSIGHTS_OPEN = "insights_open"
