@@ -8,10 +8,32 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import agreements, checkins, commands, enrollment, errors, goals, home, pairing, programs
+from handlers import (
+    agreements,
+    checkins,
+    commands,
+    connections,
+    enrollment,
+    errors,
+    goals,
+    home,
+    pairing,
+    programs,
+)
 
 
 def register_all(app: App, deps: Deps) -> None:
     """Attach every listener module to `app`."""
-    for module in (errors, commands, enrollment, pairing, agreements, goals, checkins, programs, home):
+    for module in (
+        errors,
+        commands,
+        enrollment,
+        pairing,
+        agreements,
+        goals,
+        checkins,
+        connections,
+        programs,
+        home,
+    ):
         module.register(app, deps)

@@ -1,0 +1,38 @@
+"""Forgetting a person: their profile and words go, their pairs end, anonymous counts stay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from storage import people, queries
+from storage.models import PairStatus
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """Whom to tell that their mentorship with the forgotten person ended."""
+
+    partner_user_ids: tuple[str, ...]
+
+
+def forget_me(session: Session, team_id: str, user_id: str, now: datetime) -> Forgotten | None:
+    """Forget the person with this Slack id; None when mentorbot never knew them."""
+    person = queries.find_person(session, team_id, user_id)
+    if person is None:
+        return None
+    partners = []
+    for pair in queries.open_pairs(session, person):
+        partners.append(pair.mentee.user_id if pair.mentor_id == person.id else pair.mentor.user_id)
+        pair.status = PairStatus.ENDED.value
+        pair.ended_at = now
+        pair.ended_by_user_id = None
+        pair.next_checkin_at = None
+    for profile, _program in queries.active_profiles(session, person):
+        profile.left_at = now
+    people.forget(session, person, placeholder_user_id=f"forgotten-{person.id}")
+    person.forgotten_at = now
+    session.flush()
+    return Forgotten(tuple(partners))

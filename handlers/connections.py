@@ -1,0 +1,137 @@
+"""`/mentor connect`, `/mentor find`, `/mentor introductions` and `/mentor forget-me`."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot import ids
+from bot.commands import CommandInput, Subcommand
+from bot.connections import (
+    ConnectTarget,
+    connect_target,
+    find_people,
+    parse_connect,
+    record_introduction,
+    set_introductions,
+)
+from bot.deps import Deps
+from bot.members import fetch_member, mentioned_user_ids
+from bot.notify import dm
+from bot.privacy import forget_me
+from bot.views.connections import connect_modal, forget_modal, found_message, introduction_message
+from handlers.home import publish_home
+
+CONNECT = Subcommand(
+    "connect", "introduce your mentee to someone who can help (mentors)", "@person [@mentee]"
+)
+FIND = Subcommand("find", "find people in your programs who offer a skill", "<skill>")
+INTRODUCTIONS = Subcommand("introductions", "let mentors find and introduce you, or not", "on|off")
+FORGET = Subcommand("forget-me", "delete your profile and what you wrote; your pairs end")
+
+
+def register(app: App, deps: Deps) -> None:
+    """Route the connection and privacy subcommands and their modals."""
+
+    def connect(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        ack()
+        mentions = mentioned_user_ids(request.args)
+        if not mentions:
+            respond(text="Mention who to introduce: `/mentor connect @person`.", response_type="ephemeral")
+            return
+        person = fetch_member(client, mentions[0])
+        if person is None:
+            respond(text="I could not find that person in this workspace.", response_type="ephemeral")
+            return
+        with deps.session_factory.begin() as session:
+            target = connect_target(session, request.team_id, request.user_id, person, mentions[1:])
+        if isinstance(target, str):
+            respond(text=target, response_type="ephemeral")
+            return
+        client.views_open(trigger_id=request.trigger_id, view=connect_modal(target))
+
+    def find(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        with deps.session_factory.begin() as session:
+            found = find_people(session, request.team_id, request.user_id, request.args)
+        if isinstance(found, str):
+            ack(response_type="ephemeral", text=found)
+            return
+        ack(response_type="ephemeral", **found_message(request.args, found))
+
+    def introductions(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        choice = request.args.strip().lower()
+        if choice not in ("on", "off"):
+            ack(
+                response_type="ephemeral",
+                text="Say `/mentor introductions on` or `/mentor introductions off`.",
+            )
+            return
+        with deps.session_factory.begin() as session:
+            set_introductions(session, request.team_id, request.user_id, choice == "on", deps.clock())
+        ack(
+            response_type="ephemeral",
+            text="Mentors can now find and introduce you."
+            if choice == "on"
+            else "Done: you will not be suggested or introduced.",
+        )
+
+    def forget(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        ack()
+        client.views_open(trigger_id=request.trigger_id, view=forget_modal())
+
+    deps.commands.add(CONNECT, connect)
+    deps.commands.add(FIND, find)
+    deps.commands.add(INTRODUCTIONS, introductions)
+    deps.commands.add(FORGET, forget)
+
+    @app.view(ids.CONNECT_MODAL)
+    def submit_connect(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        parsed = parse_connect(view["state"]["values"])
+        if isinstance(parsed, dict):
+            ack(response_action="errors", errors=parsed)
+            return
+        _pair, _, person_id = (view.get("private_metadata") or "").partition(":")
+        person = fetch_member(client, person_id) if person_id else None
+        with deps.session_factory.begin() as session:
+            target = (
+                connect_target(session, team_id, user_id, person, [])
+                if person
+                else "That form is broken: run `/mentor connect` again."
+            )
+        if isinstance(target, str):
+            ack(response_action="errors", errors={ids.CONNECT_REASON: target})
+            return
+        ack()
+        introduce(client, team_id, target, parsed)
+
+    def introduce(client: WebClient, team_id: str, target: ConnectTarget, form) -> None:
+        members = [target.mentee_user_id, target.person_user_id]
+        if form.with_mentor:
+            members.insert(0, target.mentor_user_id)
+        channel = client.conversations_open(users=",".join(members))["channel"]["id"]
+        client.chat_postMessage(channel=channel, **introduction_message(target, form.reason, form.question))
+        with deps.session_factory.begin() as session:
+            record_introduction(session, team_id, target, form, channel, deps.clock())
+        if not form.with_mentor:
+            dm(
+                client,
+                target.mentor_user_id,
+                f"I introduced <@{target.mentee_user_id}> to <@{target.person_user_id}>.",
+            )
+
+    @app.view(ids.FORGET_MODAL)
+    def submit_forget(ack: Ack, body: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        with deps.session_factory.begin() as session:
+            forgotten = forget_me(session, team_id, user_id, deps.clock())
+        ack()
+        for partner in forgotten.partner_user_ids if forgotten else ():
+            dm(
+                client,
+                partner,
+                "Your mentorship partner has left mentoring, so your mentorship has ended. Thank you for it!",
+            )
+            publish_home(deps, client, team_id, partner)
+        dm(client, user_id, "Done: mentorbot has forgotten your profile and what you wrote.")
+        publish_home(deps, client, team_id, user_id)

@@ -1,0 +1,119 @@
+"""Data access for introductions, the skill directory, and forgetting a person."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from storage.models import (
+    Agreement,
+    CheckInAnswer,
+    Goal,
+    GoalFeedback,
+    GoalUpdate,
+    Introduction,
+    OutboxMessage,
+    Pair,
+    PairFeedback,
+    Person,
+    Profile,
+    Pulse,
+)
+
+
+def profiles_in_program(session: Session, program_id: int) -> list[Profile]:
+    """Current profiles of the program with their people, for the skill directory."""
+    return list(
+        session.scalars(
+            select(Profile)
+            .options(joinedload(Profile.person))
+            .join(Person, Person.id == Profile.person_id)
+            .where(
+                Profile.program_id == program_id, Profile.left_at.is_(None), Person.deactivated_at.is_(None)
+            )
+            .order_by(Profile.person_id)
+        )
+    )
+
+
+def introductions_of(session: Session, pair_id: int) -> list[Introduction]:
+    """A pair's introductions, oldest first."""
+    return list(
+        session.scalars(select(Introduction).where(Introduction.pair_id == pair_id).order_by(Introduction.id))
+    )
+
+
+def forget(session: Session, person: Person, placeholder_user_id: str) -> None:
+    """Delete what the person wrote and who they are; keep anonymous rows so counts stay right."""
+    pair_ids = select(Pair.id).where(or_(Pair.mentor_id == person.id, Pair.mentee_id == person.id))
+    session.execute(
+        update(CheckInAnswer)
+        .where(CheckInAnswer.person_id == person.id)
+        .values(learned=None, blocker=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Pulse)
+        .where(Pulse.person_id == person.id)
+        .values(comment=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(PairFeedback)
+        .where(PairFeedback.person_id == person.id)
+        .values(comment=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        delete(GoalFeedback)
+        .where(GoalFeedback.author_id == person.id)
+        .execution_options(synchronize_session=False)
+    )
+    owned = select(Goal.id).where(Goal.owner_id == person.id)
+    session.execute(
+        update(GoalUpdate)
+        .where(GoalUpdate.goal_id.in_(owned))
+        .values(note=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Goal)
+        .where(Goal.owner_id == person.id)
+        .values(specific="(forgotten)", attainable="", realistic="", closing_note=None, target_unit=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Agreement)
+        .where(Agreement.pair_id.in_(pair_ids))
+        .values(expectations=None, location=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Introduction)
+        .where(or_(Introduction.pair_id.in_(pair_ids), Introduction.person_id == person.id))
+        .values(reason="(forgotten)", question=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(or_(OutboxMessage.pair_id.in_(pair_ids), OutboxMessage.channel == person.user_id))
+        .values(payload={}, status="skipped")
+        .where(OutboxMessage.status == "pending")
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(OutboxMessage)
+        .where(or_(OutboxMessage.pair_id.in_(pair_ids), OutboxMessage.channel == person.user_id))
+        .values(payload={})
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(Profile)
+        .where(Profile.person_id == person.id)
+        .values(motivations=None, background=None, skills=[], growth_areas=[], interests=[], tz_override=None)
+        .execution_options(synchronize_session=False)
+    )
+    person.user_id = placeholder_user_id
+    person.display_name = None
+    person.tz = None
+    person.no_introductions = True

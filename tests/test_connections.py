@@ -1,0 +1,109 @@
+"""Mentors connect their mentees with people who can help; people can opt out or be forgotten."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import ids
+from storage.db import SessionFactory
+from storage.models import Goal, Introduction, Pair, Person, Profile
+from tests.blockkit import assert_valid_view
+from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_requests import SlackSender, picked, typed
+from tests.test_goals import goal_fields, open_goal_form
+
+
+def reply(slack: SlackSender, text: str, user_id: str) -> str:
+    """Type a command whose answer comes in the acknowledgement."""
+    return slack.slash(text, user_id=user_id).json()["text"]
+
+
+def test_find_lists_people_who_offer_a_skill_except_those_who_opted_out(paired: SlackSender) -> None:
+    assert "<@UMAX> (mentor): Public speaking" in reply(paired, "find public speak", "UTOM")
+
+    assert "you will not be suggested" in reply(paired, "introductions off", "UMAX")
+    assert "<@UMAX>" not in reply(paired, "find public speaking", "UTOM")
+    assert "Nobody in your programs offers “Rust”" in reply(paired, "find Rust", "UTOM")
+    assert "Mentors can now find" in reply(paired, "introductions on", "UMAX")
+    assert "<@UMAX>" in reply(paired, "find Leadership", "UTOM")
+    assert "Join a program first" in reply(paired, "find leadership", "UOUTSIDER")
+
+
+def test_a_mentor_introduces_their_mentee_in_a_group_dm_kept_on_the_pair(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.slash("connect <@UMAX|max>", user_id="UMIA")
+    view = fake_slack.wait_for("views.open")[0].args["view"]
+    assert_valid_view(view)
+
+    short = paired.submit(view, {ids.CONNECT_REASON: typed("hi")}, user_id="UMIA").json()
+    done = paired.submit(
+        view,
+        {
+            ids.CONNECT_REASON: typed("Max ran the payments guild talks for two years."),
+            ids.CONNECT_QUESTION: typed("How do you pick a talk topic?"),
+            ids.CONNECT_WHO: picked("three"),
+        },
+        user_id="UMIA",
+    )
+
+    assert ids.CONNECT_REASON in short["errors"]
+    assert done.body == ""
+    opened = fake_slack.wait_for("conversations.open")[-1]
+    assert opened.args["users"] == "UMIA,UTOM,UMAX"
+    intro = fake_slack.wait_until(
+        "chat.postMessage", lambda c: "would like to introduce" in c.args.get("text", "")
+    )
+    assert "How do you pick a talk topic?" in intro.args["text"]
+    with session_factory() as session:
+        introduction = session.scalars(select(Introduction)).one()
+    assert introduction.with_mentor is True
+    assert introduction.channel_id == intro.args["channel"]
+
+
+def test_only_a_mentor_can_introduce_and_not_to_people_who_opted_out(
+    paired: SlackSender, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_user("UBOT", is_bot=True)
+    paired.slash("introductions off", user_id="UMAX")
+
+    paired.slash("connect <@UMAX>", user_id="UTOM")
+    paired.slash("connect <@UMAX>", user_id="UMIA")
+    paired.slash("connect <@UBOT>", user_id="UMIA")
+    paired.slash("connect <@UTOM>", user_id="UMIA")
+
+    replies = [r.args["text"] for r in fake_slack.wait_for("response_url", count=4)]
+    assert "Introductions come from a mentor" in replies[0]
+    assert "asked not to be introduced" in replies[1]
+    assert "bots and deactivated accounts" in replies[2]
+    assert "someone other than the two of you" in replies[3]
+    assert fake_slack.calls_to("views.open") == []
+
+
+def test_forget_me_deletes_what_they_wrote_ends_pairs_and_keeps_counts(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.submit(open_goal_form(paired, fake_slack), goal_fields(), user_id="UTOM")
+    paired.slash("forget-me", user_id="UTOM")
+    confirm = fake_slack.wait_for("views.open", count=2)[-1].args["view"]
+    assert_valid_view(confirm)
+
+    assert paired.submit(confirm, {}, user_id="UTOM").body == ""
+
+    told = fake_slack.wait_until(
+        "chat.postMessage", lambda c: c.args["channel"] == "UMIA" and "has ended" in c.args.get("text", "")
+    )
+    assert "left mentoring" in told.args["text"]
+    with session_factory() as session:
+        people = {p.id: p for p in session.scalars(select(Person))}
+        forgotten = next(p for p in people.values() if p.forgotten_at is not None)
+        goal = session.scalars(select(Goal)).one()
+        profile = session.scalars(select(Profile).where(Profile.person_id == forgotten.id)).one()
+        pair = session.scalars(select(Pair)).one()
+    assert forgotten.user_id.startswith("forgotten-")
+    assert "UTOM" not in {p.user_id for p in people.values()}
+    assert goal.specific == "(forgotten)"
+    assert profile.motivations is None
+    assert profile.left_at is not None
+    assert pair.status == "ended"
+    assert "no goals yet" in paired.slash("goals", user_id="UTOM").json()["text"]
