@@ -36,6 +36,7 @@ DEFAULT_SKILLS = (
 CADENCES = {"weekly": "every week", "biweekly": "every two weeks", "monthly": "every month"}
 MAX_SKILLS = 100  # a static select holds at most 100 options
 MAX_SKILL_LENGTH = 60
+EXPORT_FREE_TEXT_ON = "on"  # the value of the settings modal's "Export free text" checkbox
 
 
 def ensure_default_program(session: Session, team_id: str, now: datetime) -> Program:
@@ -85,6 +86,7 @@ class ProgramSettings:
     skills: tuple[str, ...]
     default_cadence: str
     admin_user_ids: tuple[str, ...]
+    export_free_text: bool = False
 
 
 def program_settings(program: Program) -> ProgramSettings:
@@ -96,6 +98,7 @@ def program_settings(program: Program) -> ProgramSettings:
         skills=tuple(program.skills),
         default_cadence=program.default_cadence,
         admin_user_ids=tuple(program.admin_user_ids or ()),
+        export_free_text=bool(program.export_free_text),
     )
 
 
@@ -108,6 +111,7 @@ class ProgramForm:
     skills: tuple[str, ...]
     default_cadence: str
     admin_user_ids: tuple[str, ...]
+    export_free_text: bool = False
 
 
 def parse_program_form(values: dict) -> ProgramForm | FieldErrors:
@@ -133,6 +137,7 @@ def parse_program_form(values: dict) -> ProgramForm | FieldErrors:
         skills=tuple(skills),
         default_cadence=cadence,
         admin_user_ids=tuple(state.users(ids.CONFIG_ADMINS)),
+        export_free_text=EXPORT_FREE_TEXT_ON in state.options(ids.CONFIG_EXPORT_FREE_TEXT),
     )
 
 
@@ -146,6 +151,7 @@ def save_program(session: Session, program: Program, form: ProgramForm) -> Field
     program.skills = list(form.skills)
     program.default_cadence = form.default_cadence
     program.admin_user_ids = list(form.admin_user_ids)
+    program.export_free_text = form.export_free_text
     return {}
 
 

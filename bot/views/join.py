@@ -26,7 +26,7 @@ from bot.enrollment import (
     ProfileDefaults,
     ProgramChoice,
 )
-from bot.programs import CADENCES, ProgramSettings
+from bot.programs import CADENCES, EXPORT_FREE_TEXT_ON, ProgramSettings
 from bot.views.common import clip, mrkdwn
 
 
@@ -105,7 +105,10 @@ def join_modal(
         InputBlock(
             block_id=ids.JOIN_MOTIVATIONS,
             label="What do you hope to get from mentorship?",
-            hint="Your motivations shape what your pair works on. Your partner sees this; admins do not.",
+            hint=(
+                "Your motivations shape what your pair works on. Your partner sees this; admins only "
+                "if the program exports written answers."
+            ),
             element=PlainTextInputElement(
                 action_id=ids.VALUE,
                 multiline=True,
@@ -212,6 +215,7 @@ def _skill_inputs(
 def program_modal(settings: ProgramSettings) -> dict:
     """The program settings modal for admins."""
     cadences = _options(CADENCES)
+    export_options = [Option(value=EXPORT_FREE_TEXT_ON, text="Include what people wrote in exports")]
     blocks: list[Block] = [
         InputBlock(
             block_id=ids.CONFIG_NAME,
@@ -256,6 +260,21 @@ def program_modal(settings: ProgramSettings) -> dict:
             hint="Besides the workspace's admins and owners.",
             element=UserMultiSelectElement(
                 action_id=ids.VALUE, initial_users=list(settings.admin_user_ids) or None
+            ),
+        ),
+        InputBlock(
+            block_id=ids.CONFIG_EXPORT_FREE_TEXT,
+            label="Export free text",
+            optional=True,
+            hint=(
+                "Off by default: /mentor export leaves out what people wrote (motivations, background, "
+                "agreement expectations and places, check-in answers, goal texts). Closing feedback, "
+                "progress notes and pulse comments are never exported."
+            ),
+            element=CheckboxesElement(
+                action_id=ids.VALUE,
+                options=export_options,
+                initial_options=export_options if settings.export_free_text else None,
             ),
         ),
     ]

@@ -1,0 +1,327 @@
+"""`/mentor export`: a program's participants, pairs, check-ins and goals as CSV files.
+
+The files open cleanly in a spreadsheet: UTF-8 with a byte-order mark (so Excel reads it as
+UTF-8), a header row, `\\r\\n` line endings, ISO-8601 dates and UTC instants ending in `Z`, lists
+joined with "; ". Any text cell that starts like a formula (=, +, -, @, tab, CR) gets a leading
+apostrophe so a spreadsheet shows it instead of running it.
+
+What people wrote (motivations, background, agreement place and expectations, check-in answers,
+goal texts) is exported only when the program's admins switched on "Export free text"; closing
+feedback, progress notes, mentor feedback, fit answers and pulses are never exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.agreements import WEEKDAYS
+from storage import export_queries
+from storage.models import Program
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LIST_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    """One person's enrollment in the program."""
+
+    user_id: str
+    display_name: str | None
+    program: str
+    role: str
+    experience_level: str | None
+    mentor_capacity: int | None
+    meeting_formats: tuple[str, ...]
+    time_zone: str | None
+    skills: tuple[str, ...]
+    growth_areas: tuple[str, ...]
+    joined_at: datetime
+    left_at: datetime | None
+    motivations: str | None = None
+    background: str | None = None
+
+
+@dataclass(frozen=True)
+class PairRow:
+    """One pair and how it agreed to meet."""
+
+    pair_id: int
+    program: str
+    mentor_id: str
+    mentee_id: str
+    status: str
+    created_at: datetime
+    paused_at: datetime | None
+    ended_at: datetime | None
+    frequency: str | None
+    weekday: int | None
+    local_time: str | None
+    tz: str | None
+    meeting_format: str | None
+    start_date: date | None
+    location: str | None = None
+    expectations: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckinRow:
+    """One scheduled check-in of a pair."""
+
+    checkin_id: int
+    pair_id: int
+    due_at: datetime
+    met: str | None
+    answered_at: datetime | None
+    answers: int
+    mentor_learned: str | None = None
+    mentor_blocker: str | None = None
+    mentee_learned: str | None = None
+    mentee_blocker: str | None = None
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    """One goal and where it stands."""
+
+    goal_id: int
+    pair_id: int
+    owner_id: str
+    status: str
+    measure_kind: str
+    target: float | None
+    unit: str | None
+    current_value: float
+    milestones_done: int
+    milestones_total: int
+    deadline: date
+    created_at: datetime
+    closed_at: datetime | None
+    specific: str | None = None
+    attainable: str | None = None
+    realistic: str | None = None
+    closing_note: str | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    """A CSV column: its header, how to read it from a row, and whether it is what someone wrote."""
+
+    header: str
+    value: Callable[[Any], object]
+    free_text: bool = False
+
+
+def _field(name: str, *, free_text: bool = False) -> Column:
+    return Column(name, lambda row: getattr(row, name), free_text)
+
+
+def _weekday(row: PairRow) -> str | None:
+    return WEEKDAYS[row.weekday] if row.weekday is not None else None
+
+
+def _capacity(row: ParticipantRow) -> int | None:
+    return None if row.role == "mentee" else row.mentor_capacity
+
+
+PARTICIPANT_COLUMNS = (
+    _field("user_id"),
+    _field("display_name"),
+    _field("program"),
+    _field("role"),
+    _field("experience_level"),
+    Column("mentor_capacity", _capacity),
+    _field("meeting_formats"),
+    _field("time_zone"),
+    _field("skills"),
+    _field("growth_areas"),
+    _field("joined_at"),
+    _field("left_at"),
+    _field("motivations", free_text=True),
+    _field("background", free_text=True),
+)
+PAIR_COLUMNS = (
+    _field("pair_id"),
+    _field("program"),
+    _field("mentor_id"),
+    _field("mentee_id"),
+    _field("status"),
+    _field("created_at"),
+    _field("paused_at"),
+    _field("ended_at"),
+    Column("agreement_frequency", lambda row: row.frequency),
+    Column("agreement_weekday", _weekday),
+    Column("agreement_time", lambda row: row.local_time),
+    Column("agreement_time_zone", lambda row: row.tz),
+    Column("agreement_format", lambda row: row.meeting_format),
+    Column("agreement_start_date", lambda row: row.start_date),
+    Column("agreement_location", lambda row: row.location, free_text=True),
+    Column("agreement_expectations", lambda row: row.expectations, free_text=True),
+)
+CHECKIN_COLUMNS = (
+    _field("checkin_id"),
+    _field("pair_id"),
+    _field("due_at"),
+    _field("met"),
+    _field("answered_at"),
+    _field("answers"),
+    _field("mentor_learned", free_text=True),
+    _field("mentor_blocker", free_text=True),
+    _field("mentee_learned", free_text=True),
+    _field("mentee_blocker", free_text=True),
+)
+GOAL_COLUMNS = (
+    _field("goal_id"),
+    _field("pair_id"),
+    _field("owner_id"),
+    _field("status"),
+    _field("measure_kind"),
+    _field("target"),
+    _field("unit"),
+    _field("current_value"),
+    _field("milestones_done"),
+    _field("milestones_total"),
+    _field("deadline"),
+    _field("created_at"),
+    _field("closed_at"),
+    _field("specific", free_text=True),
+    _field("attainable", free_text=True),
+    _field("realistic", free_text=True),
+    _field("closing_note", free_text=True),
+)
+
+
+@dataclass(frozen=True)
+class ExportData:
+    """Everything one export holds, read in one transaction."""
+
+    program_name: str
+    free_text: bool
+    participants: tuple[ParticipantRow, ...]
+    pairs: tuple[PairRow, ...]
+    checkins: tuple[CheckinRow, ...]
+    goals: tuple[GoalRow, ...]
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One CSV file to upload."""
+
+    name: str  # participants, pairs, checkins or goals
+    filename: str
+    title: str
+    content: bytes
+    rows: int
+
+
+def gather_export(session: Session, program: Program) -> ExportData:
+    """Read the program's rows (only this program of its workspace), honouring its free-text setting."""
+    free_text = bool(program.export_free_text)
+    scope = {"team_id": program.team_id, "program_id": program.id, "free_text": free_text}
+
+    def rows(query: Callable[..., list], make: type, **extra: object) -> tuple:
+        return tuple(make(**_tuples(dict(row._mapping)), **extra) for row in query(session, **scope))
+
+    return ExportData(
+        program_name=program.name,
+        free_text=free_text,
+        participants=rows(export_queries.participants, ParticipantRow, program=program.name),
+        pairs=rows(export_queries.pairs, PairRow, program=program.name),
+        checkins=rows(export_queries.checkins, CheckinRow),
+        goals=rows(export_queries.goals, GoalRow),
+    )
+
+
+def _tuples(values: dict[str, object]) -> dict[str, object]:
+    return {key: tuple(value) if isinstance(value, list) else value for key, value in values.items()}
+
+
+def export_files(data: ExportData, today: date) -> list[ExportFile]:
+    """The four CSV files, named `<what>-<program>-<YYYY-MM-DD>.csv`."""
+    slug = filename_part(data.program_name)
+    tables: tuple[tuple[str, str, Sequence[Column], Sequence[object]], ...] = (
+        ("participants", "Participants", PARTICIPANT_COLUMNS, data.participants),
+        ("pairs", "Pairs", PAIR_COLUMNS, data.pairs),
+        ("checkins", "Check-ins", CHECKIN_COLUMNS, data.checkins),
+        ("goals", "Goals", GOAL_COLUMNS, data.goals),
+    )
+    return [
+        ExportFile(
+            name=name,
+            filename=f"{name}-{slug}-{today.isoformat()}.csv",
+            title=f"{title} of {data.program_name}, {today.isoformat()}",
+            content=csv_bytes(columns, rows, free_text=data.free_text),
+            rows=len(rows),
+        )
+        for name, title, columns, rows in tables
+    ]
+
+
+def csv_bytes(columns: Sequence[Column], rows: Sequence[object], *, free_text: bool) -> bytes:
+    """A header row and one line per row, UTF-8 with a BOM; free-text columns only with `free_text`."""
+    chosen = [column for column in columns if free_text or not column.free_text]
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([column.header for column in chosen])
+    writer.writerows([cell(column.value(row)) for column in chosen] for row in rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def cell(value: object) -> str:
+    """One value as spreadsheet text: ISO dates, UTC instants with Z, plain numbers, safe text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return neutralise(LIST_SEPARATOR.join(str(item) for item in value))
+    return neutralise(str(value))
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet would read as a formula, with a leading apostrophe so it stays text."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def filename_part(name: str) -> str:
+    """A program name as a file-name part: lower case, letters and digits joined by hyphens."""
+    return re.sub(r"[\W_]+", "-", name.casefold()).strip("-") or "program"
+
+
+def export_reply(
+    program_name: str, sent: Sequence[ExportFile], failed: dict[str, str], free_text: bool
+) -> str:
+    """What the admin is told once the files went out (or did not)."""
+    parts = [f"{file.name} ({file.rows} {'row' if file.rows == 1 else 'rows'})" for file in sent]
+    lines = []
+    if sent:
+        lines.append(f"I sent you {len(sent)} CSV files for “{program_name}” in our DM: {', '.join(parts)}.")
+        lines.append(
+            "They include what people wrote, as the program's settings allow."
+            if free_text
+            else "What people wrote is left out; admins can allow it under “Export free text” in "
+            "`/mentor config`."
+        )
+    if failed:
+        problems = ", ".join(f"{name} ({error})" for name, error in failed.items())
+        lines.append(
+            f"I could not upload {problems}. "
+            "If it says missing_scope, reinstall mentorbot so that it may upload files."
+        )
+    return "\n".join(lines)

@@ -1,0 +1,63 @@
+"""`/mentor export`: an admin gets the program's data as CSV files in a DM with mentorbot."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.commands import CommandInput, Subcommand
+from bot.deps import Deps
+from bot.export import ExportFile, export_files, export_reply, gather_export
+from bot.members import fetch_member
+from bot.programs import admin_program
+
+log = logging.getLogger(__name__)
+
+EXPORT = Subcommand(
+    "export", "get the program's participants, pairs, check-ins and goals as CSV files", "[program]", True
+)
+
+
+def register(app: App, deps: Deps) -> None:
+    """Route `/mentor export`."""
+
+    def export(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        ack()
+        caller = fetch_member(client, request.user_id)
+        if caller is None:
+            return
+        now = deps.clock()
+        with deps.session_factory.begin() as session:
+            program = admin_program(
+                session,
+                request.team_id,
+                caller,
+                request.args,
+                deps.settings,
+                now,
+                doing="export its data",
+            )
+            if isinstance(program, str):
+                respond(text=program, response_type="ephemeral")
+                return
+            data = gather_export(session, program)
+        files = export_files(data, now.astimezone(UTC).date())
+        channel = client.conversations_open(users=request.user_id)["channel"]["id"]
+        sent: list[ExportFile] = []
+        failed: dict[str, str] = {}
+        for file in files:
+            try:
+                client.files_upload_v2(
+                    channel=channel, content=file.content, filename=file.filename, title=file.title
+                )
+                sent.append(file)
+            except SlackApiError as error:
+                failed[file.name] = str(error.response.get("error"))
+                log.warning("export upload of %s failed: %s", file.filename, failed[file.name])
+        respond(text=export_reply(data.program_name, sent, failed, data.free_text), response_type="ephemeral")
+
+    deps.commands.add(EXPORT, export)
