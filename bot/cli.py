@@ -37,6 +37,7 @@ from bot.app import create_app, create_client, create_sending_client
 from bot.clock import system_clock
 from bot.config import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, ConfigError, Settings
 from bot.delivery import dispatch_due
+from bot.report import send_weekly_reports
 from bot.web import GunicornServer, WsgiApp, create_wsgi_app
 from storage.db import create_db_engine, create_session_factory
 from storage.migrate import schema_state, upgrade
@@ -219,13 +220,15 @@ def _dispatcher(settings: Settings) -> tuple[Engine, object]:
 def _run_dispatch(args: argparse.Namespace) -> int:
     settings = _settings(require=(BOT_TOKEN,))
     engine, client = _dispatcher(settings)
-    report = dispatch_due(
-        create_session_factory(engine), client, args.at or system_clock(), admins=settings.admin_user_ids
-    )
+    session_factory, at = create_session_factory(engine), args.at or system_clock()
+    report = dispatch_due(session_factory, client, at, admins=settings.admin_user_ids)
     print(
         f"check-ins {report.checkins}, reminders {report.reminders}, sent {report.sent}, "
         f"deferred {report.deferred}, failed {report.failed}"
     )
+    weekly = send_weekly_reports(session_factory, client, at, settings)
+    if weekly:
+        print(f"weekly reports {weekly}")
     return 0
 
 
@@ -240,6 +243,8 @@ def _run_clock(args: argparse.Namespace) -> int:
         )
         if report.checkins or report.sent or report.failed:
             log.info("clock: %s", report)
+        if weekly := send_weekly_reports(session_factory, client, system_clock(), settings):
+            log.info("clock: sent %d weekly reports", weekly)
 
     scheduler = BlockingScheduler(timezone=UTC)
     # One job that looks for due work in the database; per-pair schedules live in tables, not here.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,9 @@ from sqlalchemy.orm import Session
 from bot.agreements import form_from
 from bot.cadence import describe, next_occurrence
 from bot.goals import GoalCard, goal_card, local_today
+from bot.insights import ProgramHealth, program_health
 from storage import queries
+from storage.models import Program
 
 
 @dataclass(frozen=True)
@@ -45,13 +48,21 @@ class HomeSnapshot:
     user_id: str
     enrollments: tuple[Enrollment, ...] = ()
     pairs: tuple[PairSummary, ...] = ()
+    # The health of each program the person administers (admins only; counts and states).
+    health: tuple[ProgramHealth, ...] = ()
 
 
-def load_home(session: Session, team_id: str, user_id: str, now: datetime) -> HomeSnapshot:
-    """Read the person's programs, open pairs, agreements and goals; someone unknown gets an empty one."""
+def load_home(
+    session: Session, team_id: str, user_id: str, now: datetime, admin_of: Sequence[Program] = ()
+) -> HomeSnapshot:
+    """Read the person's programs, open pairs, agreements and goals; someone unknown gets an empty one.
+
+    `admin_of` are the programs the caller found the person administers; each gets its health.
+    """
+    health = tuple(program_health(session, program, now) for program in admin_of)
     person = queries.find_person(session, team_id, user_id)
     if person is None:
-        return HomeSnapshot(user_id=user_id)
+        return HomeSnapshot(user_id=user_id, health=health)
     enrollments = tuple(
         Enrollment(program_name=program.name, role=profile.role)
         for profile, program in queries.active_profiles(session, person)
@@ -80,4 +91,4 @@ def load_home(session: Session, team_id: str, user_id: str, now: datetime) -> Ho
                 last_checkin_met=last.met if last else None,
             )
         )
-    return HomeSnapshot(user_id=user_id, enrollments=enrollments, pairs=tuple(summaries))
+    return HomeSnapshot(user_id=user_id, enrollments=enrollments, pairs=tuple(summaries), health=health)

@@ -33,6 +33,7 @@ CONFIG_CHANNEL = "config_channel"
 CONFIG_SKILLS = "config_skills"
 CONFIG_CADENCE = "config_cadence"
 CONFIG_ADMINS = "config_admins"
+CONFIG_EXPORT_FREE_TEXT = "config_export_free_text"
 
 # Matching review modal
 MATCH_MODAL = "match_modal"
@@ -122,4 +123,5 @@ FORGET_MODAL = "forget_modal"
 
 # Export and admin insights
 EXPORT_MODAL = "export_modal"
-INSIGHTS_OPEN = "insights_open"
+INSIGHTS_OPEN = "insights_open"  # the Refresh button of the admin health section
+INSIGHTS_NUDGE = "insights_nudge"

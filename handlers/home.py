@@ -4,21 +4,39 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.deps import Deps
 from bot.enrollment import join_form_data
 from bot.home import load_home
-from bot.members import fetch_member
+from bot.insights import administered_programs
+from bot.members import Member, fetch_member
 from bot.views.home import home_view
 from bot.views.join import join_modal
 
 
-def publish_home(deps: Deps, client: WebClient, team_id: str, user_id: str) -> None:
-    """Render and publish the person's Home tab from what is stored now."""
+def publish_home(
+    deps: Deps, client: WebClient, team_id: str, user_id: str, member: Member | None = None
+) -> None:
+    """Render and publish the person's Home tab from what is stored now.
+
+    Admins get their programs' health on top. With `member` (from users.info) workspace admins
+    count too; without it, MENTORBOT_ADMINS and each program's own admins.
+    """
+    now = deps.clock()
     with deps.session_factory.begin() as session:
-        snapshot = load_home(session, team_id, user_id, deps.clock())
+        admin_of = administered_programs(session, team_id, user_id, deps.settings, member)
+        snapshot = load_home(session, team_id, user_id, now, admin_of=admin_of)
     client.views_publish(user_id=user_id, view=home_view(snapshot, deps.commands.subcommands))
+
+
+def member_or_none(client: WebClient, user_id: str) -> Member | None:
+    """users.info for the Home tab's admin check; a Slack hiccup only costs the workspace-admin check."""
+    try:
+        return fetch_member(client, user_id)
+    except SlackApiError:
+        return None
 
 
 def register(app: App, deps: Deps) -> None:
@@ -28,7 +46,8 @@ def register(app: App, deps: Deps) -> None:
     def on_home_opened(event: dict, context: dict, client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        publish_home(deps, client, context["team_id"], event["user"])
+        user_id = event["user"]
+        publish_home(deps, client, context["team_id"], user_id, member_or_none(client, user_id))
 
     @app.action(ids.HOME_PROFILE)
     def open_profile(ack: Ack, body: dict, client: WebClient) -> None:

@@ -215,8 +215,8 @@ def register(app: App, deps: Deps) -> None:
                 publish_home(deps, client, team_id, user_id)
                 return
             tell_status(client, outcome)
-            publish_home(deps, client, team_id, outcome.mentor_user_id)
-            publish_home(deps, client, team_id, outcome.mentee_user_id)
+            for member in dict.fromkeys((outcome.mentor_user_id, outcome.mentee_user_id, user_id)):
+                publish_home(deps, client, team_id, member)  # an admin who clicked sees the change too
 
         return run
 

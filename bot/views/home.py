@@ -21,6 +21,7 @@ from bot.home import HomeSnapshot, PairSummary
 from bot.views.checkins import MET_LABELS
 from bot.views.common import MAX_BLOCKS_VIEW, context, mrkdwn, user
 from bot.views.goals import goal_line
+from bot.views.insights import insights_blocks
 
 # A pair takes two blocks and each shown goal up to two more; past these numbers the rest are
 # summarised so the tab stays within Slack's 100-block limit.
@@ -29,7 +30,7 @@ MAX_GOALS_PER_PAIR = 3
 
 
 def home_view(snapshot: HomeSnapshot, subcommands: list[Subcommand]) -> dict:
-    """The Home tab for `snapshot`, as a `views.publish` view."""
+    """The Home tab for `snapshot`, as a `views.publish` view; admins get program health on top."""
     blocks: list[Block] = [HeaderBlock(text="Mentorship")]
     if not snapshot.enrollments and not snapshot.pairs:
         blocks += _welcome(snapshot.user_id)
@@ -37,6 +38,10 @@ def home_view(snapshot: HomeSnapshot, subcommands: list[Subcommand]) -> dict:
         blocks += _programs(snapshot)
         blocks += _pairs(snapshot)
     blocks += [DividerBlock(), *_commands(subcommands)]
+    if snapshot.health:
+        # The admin section takes what the person's own part leaves, less a divider between them.
+        admin = insights_blocks(snapshot.health, MAX_BLOCKS_VIEW - len(blocks) - 1)
+        blocks = [*admin, DividerBlock(), *blocks] if admin else blocks
     assert len(blocks) <= MAX_BLOCKS_VIEW, "home view over Slack's block limit"
     return View(type="home", blocks=blocks).to_dict()
 

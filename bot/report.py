@@ -1,0 +1,245 @@
+"""The weekly report: each program's admins get its health and a chart by DM, once per ISO week.
+
+The clock (and `mentorbot dispatch-due`) calls `send_weekly_reports` on every tick. A report is due
+for an admin from Monday 09:00 in their time zone (UTC when mentorbot does not know it), and only
+between 08:00 and 20:00, like every other message. Recipients are the program's own admins and
+MENTORBOT_ADMINS; programs with nobody in them are skipped.
+
+Each (program, admin, ISO week) is recorded in the outbox under the key
+`report:<program id>:<admin>:<ISO week>` *before* anything is sent, so two clocks or a restart
+never send it twice. The row is held like an outbox lease: it stays `pending`, with `not_before`
+far ahead so the outbox sender leaves it alone, and `claimed_until` five minutes ahead; it becomes
+`sent` once the summary is posted. A sender that crashes mid-way leaves the lease to run out and
+a later tick sends the report; a transient Slack error releases the lease at once, a permanent
+one (or too many attempts) marks the row `failed`.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.delivery import MAX_ATTEMPTS, PERMANENT
+from bot.insights import ProgramHealth, WeekPoint, program_health, weekly_series
+from bot.views.insights import report_message
+from storage import insights as store
+from storage.db import SessionFactory
+from storage.models import OutboxMessage, OutboxStatus, Program
+
+log = logging.getLogger(__name__)
+
+REPORT = "report"
+LEASE = timedelta(minutes=5)
+HELD = timedelta(days=3650)  # `not_before` of a held report row: the outbox sender never takes it
+WEEKS = 8
+REPORT_FROM_HOUR = 9  # Monday, local time
+DAY_HOURS = range(8, 20)
+
+
+def chart_png(series: Sequence[WeekPoint], title: str = "Meetings and answered check-ins per week") -> bytes:
+    """A bar chart of meetings and answered check-ins per week, as PNG bytes (Agg, no display)."""
+    # Imported here: only the clock draws charts, and matplotlib takes a while to import.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    figure = Figure(figsize=(8, 4), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    positions = list(range(len(series)))
+    width = 0.38
+    axes.bar(
+        [x - width / 2 for x in positions],
+        [point.answered for point in series],
+        width,
+        label="Answered check-ins",
+        color="#4a90d9",
+    )
+    axes.bar(
+        [x + width / 2 for x in positions],
+        [point.meetings for point in series],
+        width,
+        label="Meetings (said they met)",
+        color="#2eb67d",
+    )
+    axes.plot(
+        positions,
+        [point.checkins for point in series],
+        color="#616061",
+        marker="o",
+        linestyle="--",
+        label="Check-ins sent",
+    )
+    axes.set_xticks(positions, [f"{point.week_start:%b} {point.week_start.day}" for point in series])
+    axes.set_xlabel("Week starting (Monday, UTC)")
+    axes.set_ylabel("Check-ins")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylim(bottom=0, top=max([1] + [point.checkins for point in series]) * 1.15)
+    axes.set_title(title, pad=28)
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Title": title, "Software": None})
+    return buffer.getvalue()
+
+
+def report_due(local: datetime) -> bool:
+    """Whether a weekly report may go out at this local time: from Monday 09:00, 08:00-20:00 daily."""
+    if local.hour not in DAY_HOURS:
+        return False
+    return local.weekday() > 0 or local.hour >= REPORT_FROM_HOUR
+
+
+def iso_week(local: datetime) -> str:
+    """The ISO week of a local instant, like 2026-W42."""
+    year, week, _ = local.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _local(now: datetime, tz: str | None) -> datetime:
+    try:
+        return now.astimezone(ZoneInfo(tz or "UTC"))
+    except (KeyError, ValueError, OSError):
+        return now.astimezone(ZoneInfo("UTC"))
+
+
+@dataclass(frozen=True)
+class _Due:
+    program_id: int
+    team_id: str
+    admin_user_id: str
+    key: str
+    week: str
+
+
+def _due_reports(session_factory: SessionFactory, now: datetime, settings: Settings) -> list[_Due]:
+    """Reports due now and not yet sent, from a few small queries; nothing is computed or drawn."""
+    due: list[_Due] = []
+    with session_factory() as session:
+        programs = store.open_programs(session)
+        recipients = {
+            p.id: sorted(set(p.admin_user_ids or []) | set(settings.admin_user_ids)) for p in programs
+        }
+        zones: dict[str, dict[str, str | None]] = {}
+        for team_id in {p.team_id for p in programs}:
+            everyone = {a for p in programs if p.team_id == team_id for a in recipients[p.id]}
+            zones[team_id] = store.zones_of(session, team_id, everyone)
+        for program in programs:
+            for admin in recipients[program.id]:
+                local = _local(now, zones[program.team_id].get(admin))
+                if report_due(local):
+                    week = iso_week(local)
+                    key = f"{REPORT}:{program.id}:{admin}:{week}"
+                    due.append(_Due(program.id, program.team_id, admin, key, week))
+        states = store.outbox_states(session, (d.key for d in due))
+    # A recorded report is done unless it is still pending with its lease run out (a crashed or
+    # deferred attempt); claiming decides between concurrent senders.
+    return [d for d in due if d.key not in states or _retryable(*states[d.key], now)]
+
+
+def _retryable(status: str, claimed_until: datetime | None, now: datetime) -> bool:
+    return status == OutboxStatus.PENDING.value and (claimed_until is None or claimed_until < now)
+
+
+def _claim(session_factory: SessionFactory, due: _Due, payload: dict, now: datetime) -> bool:
+    with session_factory.begin() as session:
+        if store.claim_key(
+            session,
+            {
+                "team_id": due.team_id,
+                "key": due.key,
+                "kind": REPORT,
+                "pair_id": None,
+                "channel": due.admin_user_id,
+                "payload": payload,
+                "status": OutboxStatus.PENDING.value,
+                "not_before": now + HELD,
+                "claimed_until": now + LEASE,
+                "attempts": 1,
+                "created_at": now,
+            },
+        ):
+            return True
+        return store.reclaim_key(session, due.key, now, now + LEASE)
+
+
+def _finish(
+    session_factory: SessionFactory, key: str, now: datetime, *, ts: str | None, error: str | None
+) -> None:
+    with session_factory.begin() as session:
+        row = session.scalars(select(OutboxMessage).where(OutboxMessage.key == key).with_for_update()).one()
+        row.claimed_until = None
+        if ts is not None:
+            row.status, row.sent_at, row.message_ts, row.error = OutboxStatus.SENT.value, now, ts, None
+            return
+        row.error = (error or "")[:200]
+        if error in PERMANENT or row.attempts >= MAX_ATTEMPTS:
+            row.status = OutboxStatus.FAILED.value
+            log.warning("giving up on the weekly report %s: %s", key, error)
+
+
+@dataclass(frozen=True)
+class _Report:
+    health: ProgramHealth
+    message: dict
+    png: bytes
+
+
+def _build(session_factory: SessionFactory, program_id: int, now: datetime) -> _Report | None:
+    with session_factory() as session:
+        program = session.get(Program, program_id)
+        if program is None:
+            return None
+        health = program_health(session, program, now)
+        if health.people == 0 and health.pairs == 0:
+            return None  # nobody in the program yet: nothing to report
+        series = weekly_series(session, program, now, WEEKS)
+    title = f"{health.program_name}: meetings and answered check-ins per week"
+    return _Report(health, report_message(health, series), chart_png(series, title))
+
+
+def send_weekly_reports(
+    session_factory: SessionFactory, client: WebClient, now: datetime, settings: Settings
+) -> int:
+    """DM each program's admins its weekly report and chart, once per admin and ISO week; returns how many."""
+    built: dict[int, _Report | None] = {}
+    sent = 0
+    for due in _due_reports(session_factory, now, settings):
+        if due.program_id not in built:
+            built[due.program_id] = _build(session_factory, due.program_id, now)
+        report = built[due.program_id]
+        if report is None or not _claim(session_factory, due, {"text": report.message["text"]}, now):
+            continue
+        try:
+            channel = client.conversations_open(users=due.admin_user_id)["channel"]["id"]
+            ts = client.chat_postMessage(channel=channel, **report.message).get("ts")
+        except SlackApiError as error:
+            code = error.response.get("error") or f"http {error.response.status_code}"
+            _finish(session_factory, due.key, now, ts=None, error=code)
+            continue
+        except (OSError, TimeoutError) as error:
+            _finish(session_factory, due.key, now, ts=None, error=type(error).__name__)
+            continue
+        _finish(session_factory, due.key, now, ts=ts or "", error=None)
+        sent += 1
+        try:
+            client.files_upload_v2(
+                channel=channel,
+                content=report.png,
+                filename=f"mentorbot-{due.week}-program-{due.program_id}.png",
+                title=f"{report.health.program_name}: meetings and answered check-ins, {due.week}",
+            )
+        except (SlackApiError, OSError, TimeoutError) as error:
+            # The summary stands without the chart (e.g. an app installed without files:write).
+            log.warning("weekly chart upload for %s failed: %s", due.key, error)
+    return sent

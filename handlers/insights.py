@@ -1,0 +1,57 @@
+"""Admin insights on the Home tab: refreshing the health section and nudging an at-risk pair.
+
+Pausing and ending an at-risk pair use the pair buttons' own ids (`handlers.pairing`).
+"""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import ids
+from bot.deps import Deps
+from bot.insights import nudge_pair
+from bot.notify import dm
+from bot.pairing import Refused
+from bot.views.insights import NUDGE_PAIR
+from handlers.home import member_or_none, publish_home
+
+
+def _value(body: dict) -> str:
+    return (body.get("actions") or [{}])[0].get("value") or ""
+
+
+def register(app: App, deps: Deps) -> None:
+    """Listen for the health section's Refresh and Nudge pair buttons."""
+
+    @app.action(ids.INSIGHTS_OPEN)
+    def refresh(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        publish_home(deps, client, team_id, user_id, member_or_none(client, user_id))
+
+    @app.action(NUDGE_PAIR)
+    def nudge(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        raw = _value(body)
+        member = member_or_none(client, user_id)
+        if member is None or not raw.isdigit():
+            return
+        with deps.session_factory.begin() as session:
+            outcome = nudge_pair(session, team_id, int(raw), member, deps.settings, deps.clock())
+        if isinstance(outcome, Refused):
+            dm(client, user_id, outcome.message)
+            return
+        when = (
+            "in a moment"
+            if outcome.not_before <= deps.clock()
+            else f"at <!date^{int(outcome.not_before.timestamp())}^{{date_short_pretty}} {{time}}|"
+            f"{outcome.not_before:%Y-%m-%d %H:%M} UTC>, in their daytime"
+        )
+        dm(
+            client,
+            user_id,
+            f"I will nudge <@{outcome.mentor_user_id}> and <@{outcome.mentee_user_id}> in their DM {when}.",
+        )
+        publish_home(deps, client, team_id, user_id, member)
