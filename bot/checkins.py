@@ -69,10 +69,35 @@ def sendable_at(instant: datetime, zones: Sequence[str | None]) -> datetime:
     return sendable_at(instant, zones[:1]) if len(zones) > 1 else instant
 
 
-def _goal_prompts(session: Session, pair: Pair, today: date) -> list[GoalPrompt]:
-    goals = [g for g in queries.goals_of_pairs(session, [pair.id]) if g.status == GoalStatus.ACTIVE.value]
-    cards = [goal_card(goal, pair, pair.mentee.user_id, today) for goal in goals]
+def _goal_prompts(goals: Sequence[Goal], pair: Pair, today: date) -> list[GoalPrompt]:
+    active = [goal for goal in goals if goal.status == GoalStatus.ACTIVE.value]
+    cards = [goal_card(goal, pair, pair.mentee.user_id, today) for goal in active]
     return [GoalPrompt(card.goal_id, card.specific, card.measure) for card in cards]
+
+
+def _outbox_row(
+    *,
+    team_id: str,
+    key: str,
+    kind: str,
+    pair_id: int | None,
+    channel: str,
+    payload: dict,
+    not_before: datetime,
+    now: datetime,
+) -> dict:
+    return {
+        "team_id": team_id,
+        "key": key,
+        "kind": kind,
+        "pair_id": pair_id,
+        "channel": channel,
+        "payload": payload,
+        "status": "pending",
+        "not_before": not_before,
+        "attempts": 0,
+        "created_at": now,
+    }
 
 
 def _queue(
@@ -87,23 +112,17 @@ def _queue(
     not_before: datetime,
     now: datetime,
 ) -> None:
-    queries.insert_or_ignore(
-        session,
-        OutboxMessage,
-        {
-            "team_id": team_id,
-            "key": key,
-            "kind": kind,
-            "pair_id": pair_id,
-            "channel": channel,
-            "payload": payload,
-            "status": "pending",
-            "not_before": not_before,
-            "attempts": 0,
-            "created_at": now,
-        },
-        ["key"],
+    row = _outbox_row(
+        team_id=team_id,
+        key=key,
+        kind=kind,
+        pair_id=pair_id,
+        channel=channel,
+        payload=payload,
+        not_before=not_before,
+        now=now,
     )
+    queries.insert_or_ignore(session, OutboxMessage, row, ["key"])
 
 
 def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
@@ -111,51 +130,73 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
 
     A pair that missed several occurrences while the clock was down gets one check-in, and its next
     one is the first occurrence after `now`. Rows are claimed with SKIP LOCKED, so several clocks
-    can run this at once without doing the same pair twice.
+    can run this at once without doing the same pair twice. A batch of `limit` pairs is read and
+    written with a few statements for the whole batch rather than several for each pair.
     """
     pairs = queries.due_pairs(session, now, limit)
-    for pair in pairs:
-        due = pair.next_checkin_at
-        assert due is not None
-        previous = queries.latest_checkin(session, pair.id)
-        if previous is not None and previous.answered_at is None:
-            pair.unanswered_checkins += 1
-            if pair.unanswered_checkins >= AT_RISK_AFTER and pair.at_risk_since is None:
-                pair.at_risk_since = now
-        queries.insert_or_ignore(
+    ids = [pair.id for pair in pairs]
+    # Nothing read below depends on the pairs' pending changes: flush them once, at the end.
+    with session.no_autoflush:
+        previous = queries.latest_checkins(session, ids)
+        for pair in pairs:
+            latest = previous.get(pair.id)
+            if latest is not None and latest.answered_at is None:
+                pair.unanswered_checkins += 1
+                if pair.unanswered_checkins >= AT_RISK_AFTER and pair.at_risk_since is None:
+                    pair.at_risk_since = now
+        queries.insert_or_ignore_many(
             session,
             CheckIn,
-            {"team_id": pair.team_id, "pair_id": pair.id, "due_at": due, "created_at": now},
+            [
+                {
+                    "team_id": pair.team_id,
+                    "pair_id": pair.id,
+                    "due_at": pair.next_checkin_at,
+                    "created_at": now,
+                }
+                for pair in pairs
+            ],
             ["pair_id", "due_at"],
         )
-        checkin = queries.checkin_at(session, pair.id, due)
-        mentee_tz, mentor_tz = pair.mentee.tz, pair.mentor.tz
-        today = local_today(mentee_tz, now)
-        goals = _goal_prompts(session, pair, today)
-        channel = pair.dm_channel_id or f"users:{pair.mentor.user_id},{pair.mentee.user_id}"
-        _queue(
-            session,
-            team_id=pair.team_id,
-            key=f"{CHECKIN}:{pair.id}:{due.isoformat()}",
-            kind=CHECKIN,
-            pair_id=pair.id,
-            channel=channel,
-            payload=checkin_message(checkin.id, pair.mentor.user_id, pair.mentee.user_id, goals),
-            not_before=sendable_at(now, [mentee_tz, mentor_tz]),
-            now=now,
-        )
-        _queue(
-            session,
-            team_id=pair.team_id,
-            key=f"{NUDGE}:{pair.id}:{due.isoformat()}",
-            kind=NUDGE,
-            pair_id=pair.id,
-            channel=pair.mentor.user_id,
-            payload=mentor_nudge(pair.mentee.user_id, goals),
-            not_before=sendable_at(now, [mentor_tz]),
-            now=now,
-        )
-        reschedule(session, pair, max(due, now))
+        checkins = queries.checkins_at(session, [(pair.id, pair.next_checkin_at) for pair in pairs])
+        goals_by_pair: dict[int, list[Goal]] = {}
+        for goal in queries.goals_of_pairs(session, ids):
+            goals_by_pair.setdefault(goal.pair_id, []).append(goal)
+        messages = []
+        for pair in pairs:
+            due = pair.next_checkin_at
+            assert due is not None
+            checkin = checkins[(pair.id, due)]
+            mentee_tz, mentor_tz = pair.mentee.tz, pair.mentor.tz
+            today = local_today(mentee_tz, now)
+            goals = _goal_prompts(goals_by_pair.get(pair.id, []), pair, today)
+            channel = pair.dm_channel_id or f"users:{pair.mentor.user_id},{pair.mentee.user_id}"
+            messages.append(
+                _outbox_row(
+                    team_id=pair.team_id,
+                    key=f"{CHECKIN}:{pair.id}:{due.isoformat()}",
+                    kind=CHECKIN,
+                    pair_id=pair.id,
+                    channel=channel,
+                    payload=checkin_message(checkin.id, pair.mentor.user_id, pair.mentee.user_id, goals),
+                    not_before=sendable_at(now, [mentee_tz, mentor_tz]),
+                    now=now,
+                )
+            )
+            messages.append(
+                _outbox_row(
+                    team_id=pair.team_id,
+                    key=f"{NUDGE}:{pair.id}:{due.isoformat()}",
+                    kind=NUDGE,
+                    pair_id=pair.id,
+                    channel=pair.mentor.user_id,
+                    payload=mentor_nudge(pair.mentee.user_id, goals),
+                    not_before=sendable_at(now, [mentor_tz]),
+                    now=now,
+                )
+            )
+            reschedule(session, pair, max(due, now))
+        queries.insert_or_ignore_many(session, OutboxMessage, messages, ["key"])
     session.flush()
     return len(pairs)
 
@@ -199,6 +240,7 @@ class Answered:
     checkin_id: int
     channel: str | None
     partner_user_id: str
+    pair_id: int
 
 
 def _member_checkin(session: Session, team_id: str, checkin_id: int, user_id: str):
@@ -243,9 +285,10 @@ def answer_checkin(
     if latest is not None and latest.id == checkin.id:
         pair.unanswered_checkins = 0
         pair.at_risk_since = None
+        pair.drift_asked_at = None
     session.flush()
     partner = pair.mentee.user_id if person.id == pair.mentor_id else pair.mentor.user_id
-    return Answered(checkin.id, pair.dm_channel_id, partner)
+    return Answered(checkin.id, pair.dm_channel_id, partner, pair.id)
 
 
 def goal_outcome(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -150,6 +150,7 @@ def _insert_pair(
         match_reason=reason,
         created_by_user_id=by_user_id,
         created_at=now,
+        next_pulse_at=now + timedelta(weeks=program.pulse_every_weeks or 4),
     )
     try:
         with session.begin_nested():

@@ -15,8 +15,11 @@ from handlers import (
     connections,
     enrollment,
     errors,
+    export,
     goals,
+    health,
     home,
+    insights,
     pairing,
     programs,
 )
@@ -33,7 +36,10 @@ def register_all(app: App, deps: Deps) -> None:
         goals,
         checkins,
         connections,
+        health,
         programs,
+        export,
         home,
+        insights,
     ):
         module.register(app, deps)

@@ -13,9 +13,11 @@ from bot.checkins import answer_checkin, goal_outcome
 from bot.deps import Deps
 from bot.forms import FormState
 from bot.goals import Refusal, extend_deadline, goal_edit_form
+from bot.health import fit_check_due
 from bot.notify import dm
 from bot.pairing import member_deactivated
 from bot.views.checkins import answer_modal, answer_summary, extend_modal, met_summary
+from bot.views.health import fit_question
 from handlers.home import publish_home
 
 MET = re.compile(rf"^{ids.CHECKIN_MET}_(yes|not_yet|rescheduled)$")
@@ -42,6 +44,11 @@ def register(app: App, deps: Deps) -> None:
             return
         dm(client, outcome.channel or outcome.partner_user_id, met_summary(user_id, answer))
         publish_home(deps, client, team_id, user_id)
+        if answer == "yes":
+            with deps.session_factory.begin() as session:
+                ask = fit_check_due(session, team_id, outcome.pair_id, deps.clock())
+            for member, partner in zip(ask, reversed(ask), strict=True):
+                client.chat_postMessage(channel=member, **fit_question(outcome.pair_id, partner))
 
     @app.action(ids.CHECKIN_ANSWER_OPEN)
     def open_answer(ack: Ack, body: dict, client: WebClient) -> None:

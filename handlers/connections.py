@@ -110,9 +110,9 @@ def register(app: App, deps: Deps) -> None:
         if form.with_mentor:
             members.insert(0, target.mentor_user_id)
         channel = client.conversations_open(users=",".join(members))["channel"]["id"]
-        client.chat_postMessage(channel=channel, **introduction_message(target, form.reason, form.question))
         with deps.session_factory.begin() as session:
             record_introduction(session, team_id, target, form, channel, deps.clock())
+        client.chat_postMessage(channel=channel, **introduction_message(target, form.reason, form.question))
         if not form.with_mentor:
             dm(
                 client,

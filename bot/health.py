@@ -1,0 +1,161 @@
+"""Pair health: the fit check after the first meeting, drift after silence, and periodic pulses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.agreements import reschedule
+from bot.goals import Refusal, local_today
+from storage import health as health_queries
+from storage import queries
+from storage.models import FitAnswer, Pair, PairStatus, Program, Pulse
+
+FIT_ANSWERS = {"good": "Good fit", "deciding": "Still deciding", "not_fit": "Not a fit"}
+DRIFT_AFTER = 3  # check-ins in a row without an answer
+
+
+def pair_members(pair: Pair) -> tuple[str, str]:
+    """The pair's mentor and mentee user ids."""
+    return pair.mentor.user_id, pair.mentee.user_id
+
+
+def fit_check_due(session: Session, team_id: str, pair_id: int, now: datetime) -> tuple[str, ...]:
+    """After a pair first says it met, whom to ask privately whether it is a good fit (once)."""
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    if pair is None or pair.fit_asked_at is not None:
+        return ()
+    pair.fit_asked_at = now
+    return pair_members(pair)
+
+
+@dataclass(frozen=True)
+class FitRecorded:
+    """A fit answer; when it is "not a fit", the admins to alert."""
+
+    pair_id: int
+    answer: str
+    mentor_user_id: str
+    mentee_user_id: str
+    alert_admins: tuple[str, ...]
+
+
+def record_fit(
+    session: Session,
+    team_id: str,
+    pair_id: int,
+    user_id: str,
+    answer: str,
+    admins: tuple[str, ...],
+    now: datetime,
+) -> FitRecorded | Refusal:
+    """Keep a member's private fit answer; "not a fit" alerts the program's admins."""
+    if answer not in FIT_ANSWERS:
+        return Refusal("That answer is not one of the choices.")
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    person = queries.find_person(session, team_id, user_id)
+    if pair is None or person is None or person.id not in (pair.mentor_id, pair.mentee_id):
+        return Refusal("That question was about a mentorship you are not part of.")
+    existing = health_queries.fit_answer(session, pair.id, person.id)
+    if existing is None:
+        existing = FitAnswer(pair_id=pair.id, person_id=person.id, answer=answer, answered_at=now)
+        session.add(existing)
+    existing.answer, existing.answered_at = answer, now
+    program = session.get(Program, pair.program_id)
+    alert = (*admins, *(program.admin_user_ids if program else [])) if answer == "not_fit" else ()
+    session.flush()
+    return FitRecorded(pair.id, answer, pair.mentor.user_id, pair.mentee.user_id, tuple(dict.fromkeys(alert)))
+
+
+@dataclass(frozen=True)
+class DriftAnswer:
+    """What a member chose when asked whether to keep going."""
+
+    pair_id: int
+    choice: str
+    mentor_user_id: str
+    mentee_user_id: str
+
+
+def answer_drift(
+    session: Session, team_id: str, pair_id: int, user_id: str, choice: str, now: datetime
+) -> DriftAnswer | Refusal:
+    """Keep going, pause or end, as one of the pair decides after a long silence."""
+    if choice not in ("keep", "pause", "end"):
+        return Refusal("That answer is not one of the choices.")
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    if pair is None or user_id not in pair_members(pair):
+        return Refusal("That question was about a mentorship you are not part of.")
+    if pair.status == PairStatus.ENDED.value:
+        return Refusal("That mentorship has ended already.")
+    pair.unanswered_checkins = 0
+    pair.at_risk_since = None
+    pair.drift_asked_at = None
+    if choice == "pause":
+        pair.status, pair.paused_at = PairStatus.PAUSED.value, now
+    elif choice == "end":
+        pair.status, pair.ended_at, pair.ended_by_user_id = PairStatus.ENDED.value, now, user_id
+    reschedule(session, pair, now)
+    session.flush()
+    return DriftAnswer(pair.id, choice, *pair_members(pair))
+
+
+def next_pulse(program: Program | None, after: datetime) -> datetime:
+    """When a pair's next pulse is due, by its program's setting."""
+    weeks = program.pulse_every_weeks if program and program.pulse_every_weeks else 4
+    return after + timedelta(weeks=weeks)
+
+
+@dataclass(frozen=True)
+class PulseAsk:
+    """A pulse to send: to whom, about which pair, under which row."""
+
+    pulse_id: int
+    user_id: str
+    partner_user_id: str
+    tz: str | None
+
+
+def due_pulses(session: Session, now: datetime, limit: int = 500) -> list[PulseAsk]:
+    """Create the pulse rows of active pairs whose pulse is due, and move their next pulse on."""
+    asks = []
+    for pair in health_queries.pulse_due_pairs(session, now, limit):
+        program = session.get(Program, pair.program_id)
+        for person, partner in ((pair.mentor, pair.mentee), (pair.mentee, pair.mentor)):
+            asked_on = local_today(person.tz, now)
+            queries.insert_or_ignore(
+                session,
+                Pulse,
+                {"team_id": pair.team_id, "pair_id": pair.id, "person_id": person.id, "asked_on": asked_on},
+                ["pair_id", "person_id", "asked_on"],
+            )
+            pulse = health_queries.pulse_on(session, pair.id, person.id, asked_on)
+            asks.append(PulseAsk(pulse.id, person.user_id, partner.user_id, person.tz))
+        pair.next_pulse_at = next_pulse(program, now)
+    session.flush()
+    return asks
+
+
+def answer_pulse(
+    session: Session,
+    team_id: str,
+    pulse_id: int,
+    user_id: str,
+    score: int,
+    comment: str | None,
+    now: datetime,
+) -> Pulse | Refusal:
+    """Record a pulse score (1-5) and an optional comment, by the person who was asked."""
+    if not 1 <= score <= 5:
+        return Refusal("Choose a score from 1 to 5.")
+    pulse = health_queries.pulse_in_team(session, team_id, pulse_id)
+    person = queries.find_person(session, team_id, user_id)
+    if pulse is None or person is None or pulse.person_id != person.id:
+        return Refusal("That question was for someone else.")
+    pulse.score, pulse.answered_at = score, now
+    if comment is not None:
+        pulse.comment = comment
+    session.flush()
+    return pulse

@@ -1,0 +1,87 @@
+"""Messages about a pair's health: the fit question, the drift question, pulses, admin alerts."""
+
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, SectionBlock
+
+from bot import ids
+from bot.health import FIT_ANSWERS
+from bot.views.common import context, mrkdwn, render, user
+
+
+def fit_question(pair_id: int, partner_user_id: str) -> dict:
+    """Asked privately of each member after their first meeting."""
+    text = f"You have met {user(partner_user_id)}. Between us: is this mentorship a good fit?"
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(text)),
+        ActionsBlock(
+            elements=[
+                ButtonElement(text=label, action_id=f"{ids.FIT_ANSWER}_{key}", value=str(pair_id))
+                for key, label in FIT_ANSWERS.items()
+            ]
+        ),
+        context("Only the program's admins hear about it, and only if it is not a fit."),
+    ]
+    return {"text": text, "blocks": render(blocks)}
+
+
+def not_fit_alert(pair_id: int, mentor_user_id: str, mentee_user_id: str) -> dict:
+    """The admins' alert when a member says the pair is not a fit."""
+    text = (
+        f"Someone in the pair {user(mentor_user_id)} → {user(mentee_user_id)} says it is not a good fit. "
+        "You may want to re-pair them."
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(text)),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="End and re-pair",
+                    action_id=ids.REPAIR,
+                    value=str(pair_id),
+                    style="danger",
+                )
+            ]
+        ),
+    ]
+    return {"text": text, "blocks": render(blocks)}
+
+
+DRIFT_CHOICES = {"keep": "Keep going", "pause": "Pause for now", "end": "End it"}
+
+
+def drift_question(pair_id: int, mentor_user_id: str, mentee_user_id: str) -> dict:
+    """Asked once of a pair that left three check-ins unanswered."""
+    text = (
+        f"{user(mentor_user_id)}, {user(mentee_user_id)}: I have not heard from you for three check-ins. "
+        "Do you want to keep going, pause, or end your mentorship? If nobody answers, I will pause it."
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(text)),
+        ActionsBlock(
+            elements=[
+                ButtonElement(text=label, action_id=f"{ids.DRIFT_ANSWER}_{key}", value=str(pair_id))
+                for key, label in DRIFT_CHOICES.items()
+            ]
+        ),
+    ]
+    return {"text": text, "blocks": render(blocks)}
+
+
+def pulse_question(pulse_id: int, partner_user_id: str) -> dict:
+    """The periodic one-question pulse."""
+    text = (
+        f"Quick pulse: how is your mentorship with {user(partner_user_id)} going, "
+        "from 1 (poorly) to 5 (great)?"
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(text)),
+        ActionsBlock(
+            elements=[
+                ButtonElement(text=str(score), action_id=f"{ids.PULSE_SCORE}_{score}", value=str(pulse_id))
+                for score in range(1, 6)
+            ]
+        ),
+        context("Admins see only the average."),
+    ]
+    return {"text": text, "blocks": render(blocks)}

@@ -1,0 +1,108 @@
+"""Answers to the fit question, the drift question and pulses; admins' re-pair button."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot import ids
+from bot.deps import Deps
+from bot.goals import Refusal
+from bot.health import answer_drift, answer_pulse, record_fit
+from bot.members import fetch_member
+from bot.notify import dm, tell_status
+from bot.pairing import change_status
+from bot.programs import is_admin_anywhere
+from bot.views.health import DRIFT_CHOICES, not_fit_alert
+from handlers.home import publish_home
+
+FIT = re.compile(rf"^{ids.FIT_ANSWER}_(good|deciding|not_fit)$")
+DRIFT = re.compile(rf"^{ids.DRIFT_ANSWER}_(keep|pause|end)$")
+PULSE = re.compile(rf"^{ids.PULSE_SCORE}_([1-5])$")
+
+
+def _action(body: dict) -> tuple[str, str]:
+    action = (body.get("actions") or [{}])[0]
+    return action.get("action_id") or "", action.get("value") or ""
+
+
+def register(app: App, deps: Deps) -> None:
+    """Listen for the health questions' buttons."""
+
+    @app.action(FIT)
+    def fit(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        action_id, raw = _action(body)
+        answer = action_id.removeprefix(f"{ids.FIT_ANSWER}_")
+        if not raw.isdigit():
+            return
+        with deps.session_factory.begin() as session:
+            outcome = record_fit(
+                session, team_id, int(raw), user_id, answer, tuple(deps.settings.admin_user_ids), deps.clock()
+            )
+        if isinstance(outcome, Refusal):
+            dm(client, user_id, outcome.message)
+            return
+        dm(client, user_id, "Thank you, noted privately.")
+        for admin in outcome.alert_admins:
+            client.chat_postMessage(
+                channel=admin,
+                **not_fit_alert(outcome.pair_id, outcome.mentor_user_id, outcome.mentee_user_id),
+            )
+
+    @app.action(DRIFT)
+    def drift(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        action_id, raw = _action(body)
+        choice = action_id.removeprefix(f"{ids.DRIFT_ANSWER}_")
+        if not raw.isdigit():
+            return
+        with deps.session_factory.begin() as session:
+            outcome = answer_drift(session, team_id, int(raw), user_id, choice, deps.clock())
+        if isinstance(outcome, Refusal):
+            dm(client, user_id, outcome.message)
+            return
+        for member in (outcome.mentor_user_id, outcome.mentee_user_id):
+            dm(client, member, f"<@{user_id}> chose: {DRIFT_CHOICES[choice].lower()}.")
+            publish_home(deps, client, team_id, member)
+
+    @app.action(PULSE)
+    def pulse(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        action_id, raw = _action(body)
+        score = int(action_id.rsplit("_", 1)[-1])
+        if not raw.isdigit():
+            return
+        with deps.session_factory.begin() as session:
+            outcome = answer_pulse(session, team_id, int(raw), user_id, score, None, deps.clock())
+        dm(
+            client,
+            user_id,
+            outcome.message if isinstance(outcome, Refusal) else f"Thanks! Noted: {score} of 5.",
+        )
+
+    @app.action(ids.REPAIR)
+    def repair(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        _action_id, raw = _action(body)
+        caller = fetch_member(client, user_id)
+        if caller is None or not raw.isdigit():
+            return
+        with deps.session_factory.begin() as session:
+            admin = is_admin_anywhere(session, caller, deps.settings, team_id)
+            outcome = (
+                change_status(session, team_id, int(raw), "end", caller, admin, deps.clock())
+                if admin
+                else Refusal("Only program admins can re-pair people.")
+            )
+        if isinstance(outcome, Refusal):
+            dm(client, user_id, outcome.message)
+            return
+        tell_status(client, outcome)
+        dm(client, user_id, "Ended. `/mentor match` or `/mentor pair` will find each of them someone new.")

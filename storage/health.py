@@ -1,0 +1,51 @@
+"""Data access for fit answers and pulses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import FitAnswer, Pair, PairStatus, Person, Pulse
+
+
+def fit_answer(session: Session, pair_id: int, person_id: int) -> FitAnswer | None:
+    """A member's fit answer for the pair, if given."""
+    return session.scalar(
+        select(FitAnswer).where(FitAnswer.pair_id == pair_id, FitAnswer.person_id == person_id)
+    )
+
+
+def pulse_due_pairs(session: Session, now: datetime, limit: int) -> list[Pair]:
+    """Active pairs whose pulse is due, locked; rows another clock holds are skipped."""
+    due = list(
+        session.scalars(
+            select(Pair)
+            .where(Pair.next_pulse_at <= now, Pair.status == PairStatus.ACTIVE.value)
+            .order_by(Pair.next_pulse_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    ids = [pair.mentor_id for pair in due] + [pair.mentee_id for pair in due]
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))} if due else {}
+    for pair in due:
+        pair.mentor, pair.mentee = people[pair.mentor_id], people[pair.mentee_id]
+    return due
+
+
+def pulse_on(session: Session, pair_id: int, person_id: int, asked_on: date) -> Pulse:
+    """The pulse asked of a member on a day (it exists)."""
+    return session.scalars(
+        select(Pulse).where(
+            Pulse.pair_id == pair_id, Pulse.person_id == person_id, Pulse.asked_on == asked_on
+        )
+    ).one()
+
+
+def pulse_in_team(session: Session, team_id: str, pulse_id: int) -> Pulse | None:
+    """A pulse of this workspace, locked for update."""
+    return session.scalar(
+        select(Pulse).where(Pulse.id == pulse_id, Pulse.team_id == team_id).with_for_update()
+    )
