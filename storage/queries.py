@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -40,6 +40,17 @@ def insert_or_ignore(
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
+
+
+def insert_or_ignore_many(
+    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], keys: Iterable[str]
+) -> None:
+    """`insert_or_ignore` for many rows at once (all with the same columns), in a few statements."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(model).on_conflict_do_nothing(index_elements=list(keys)), list(rows))
 
 
 def ensure_workspace(session: Session, team_id: str, now: datetime) -> None:
@@ -327,6 +338,41 @@ def latest_checkin(session: Session, pair_id: int) -> CheckIn | None:
     return session.scalar(
         select(CheckIn).where(CheckIn.pair_id == pair_id).order_by(CheckIn.due_at.desc()).limit(1)
     )
+
+
+def latest_checkins(session: Session, pair_ids: Iterable[int]) -> dict[int, CheckIn]:
+    """Each of these pairs' most recent check-in, by pair id (pairs without one are left out)."""
+    ids = list(pair_ids)
+    if not ids:
+        return {}
+    newest = (
+        select(CheckIn.pair_id, func.max(CheckIn.due_at).label("due_at"))
+        .where(CheckIn.pair_id.in_(ids))
+        .group_by(CheckIn.pair_id)
+        .subquery()
+    )
+    rows = session.scalars(
+        select(CheckIn).join(
+            newest, and_(CheckIn.pair_id == newest.c.pair_id, CheckIn.due_at == newest.c.due_at)
+        )
+    )
+    return {checkin.pair_id: checkin for checkin in rows}
+
+
+def checkins_at(
+    session: Session, keys: Iterable[tuple[int, datetime]]
+) -> dict[tuple[int, datetime], CheckIn]:
+    """The check-ins with these (pair id, due instant) keys that exist, by key."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(CheckIn).where(
+            CheckIn.pair_id.in_(sorted({pair_id for pair_id, _ in wanted})),
+            CheckIn.due_at.in_(sorted({due_at for _, due_at in wanted})),
+        )
+    )
+    return {key: checkin for checkin in rows if (key := (checkin.pair_id, checkin.due_at)) in wanted}
 
 
 def checkin_at(session: Session, pair_id: int, due_at: datetime) -> CheckIn:

@@ -3,14 +3,19 @@
 Point a real `slack_sdk.WebClient` at `FakeSlack.base_url` (mentorbot reads it from SLACK_API_URL).
 The fake checks the bearer token, records every call, answers the way Slack answers, refuses
 invalid Block Kit with `invalid_blocks`, and can be told to answer the next calls with a 429
-(with Retry-After) or a 5xx. `apps.connections.open` takes the App-Level token instead of the bot
-token and hands out `socket_url` (set it to a running `tests.fakes.socket_mode.FakeSocketMode`'s url).
+(with Retry-After) or a 5xx. With `rate_limits=RateLimits(...)` (off by default) it also applies
+Slack's limits on chat.postMessage, about one message a second per channel with a short burst and
+a workspace-wide cap per minute, answering 429 with a whole-second Retry-After as Slack does;
+`posted` keeps the channel and text of every successful post, cheaply, for benchmarks.
+`apps.connections.open` takes the App-Level token instead of the bot token and hands out
+`socket_url` (set it to a running `tests.fakes.socket_mode.FakeSocketMode`'s url).
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import threading
 import time
 from collections import deque
@@ -52,6 +57,51 @@ class Call:
         return bool(self.response.get("ok"))
 
 
+@dataclass(frozen=True)
+class RateLimits:
+    """Slack's limits on chat.postMessage, applied by the fake when given (token buckets).
+
+    Each channel (or user id a DM goes to) gets `per_channel_per_second` messages a second with
+    bursts of up to `channel_burst`; the whole workspace gets `per_minute` a minute, refilled
+    continuously, with bursts of up to `minute_burst` (default: one second's worth). A post over
+    either limit is answered 429 with `Retry-After`, the wait rounded up to whole seconds.
+    """
+
+    per_channel_per_second: float = 1.0
+    channel_burst: int = 3
+    per_minute: int = 6000
+    minute_burst: int | None = None
+
+    @property
+    def workspace_burst(self) -> int:
+        """How many posts the workspace may send at once after a pause."""
+        return self.minute_burst if self.minute_burst is not None else max(1, round(self.per_minute / 60))
+
+
+class _Bucket:
+    """A token bucket: `rate` tokens a second, holding at most `capacity`."""
+
+    __slots__ = ("at", "capacity", "rate", "tokens")
+
+    def __init__(self, rate: float, capacity: float, now: float) -> None:
+        self.rate, self.capacity, self.tokens, self.at = rate, capacity, capacity, now
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is available (0 when one is there now); refills first."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+
+
+@dataclass(frozen=True)
+class Posted:
+    """A chat.postMessage the fake accepted: when (monotonic), where, and its text."""
+
+    at: float
+    channel: str
+    text: str
+
+
 @dataclass
 class _Fault:
     method: str
@@ -75,9 +125,16 @@ class FakeSlack:
     # Files uploaded with files_upload_v2: id -> {"filename", "content", "channel", "title"}.
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    # Slack's chat.postMessage limits; None (the default) lets every call through.
+    rate_limits: RateLimits | None = None
+    # Every successful chat.postMessage, oldest first, and how many posts were answered 429.
+    posted: list[Posted] = field(default_factory=list)
+    rate_limited: int = 0
 
     def __post_init__(self) -> None:
         self._faults: deque[_Fault] = deque()
+        self._workspace_bucket: _Bucket | None = None
+        self._channel_buckets: dict[str, _Bucket] = {}
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -236,10 +293,14 @@ class FakeSlack:
                 self._lock.wait(remaining)
 
     def reset(self) -> None:
-        """Forget recorded calls and pending faults."""
+        """Forget recorded calls, posts and pending faults, and refill the rate-limit buckets."""
         with self._lock:
             self.calls.clear()
+            self.posted.clear()
+            self.rate_limited = 0
             self._faults.clear()
+            self._workspace_bucket = None
+            self._channel_buckets.clear()
 
     # -- the server side -------------------------------------------------------------------------
 
@@ -264,6 +325,8 @@ class FakeSlack:
                 self._faults.remove(fault)
         status, extra, body = self._answer(method, token, args, fault)
         with self._lock:
+            if method == "chat.postMessage" and body.get("ok"):
+                self.posted.append(Posted(time.monotonic(), str(args.get("channel")), str(args.get("text"))))
             self.calls.append(
                 Call(
                     method=method,
@@ -289,8 +352,34 @@ class FakeSlack:
         if token != expected:
             wrong_kind = token in (self.token, self.app_token)
             return 200, {}, {"ok": False, "error": "not_allowed_token_type" if wrong_kind else "invalid_auth"}
+        if method == "chat.postMessage" and self.rate_limits is not None:
+            wait = self._take_token(str(args.get("channel") or ""))
+            if wait > 0:
+                retry_after = str(max(1, math.ceil(wait)))
+                return 429, {"Retry-After": retry_after}, {"ok": False, "error": "ratelimited"}
         handler = self._handlers.get(method, lambda _args: {"ok": True})
         return 200, {}, handler(args)
+
+    def _take_token(self, channel: str) -> float:
+        """Spend one token of the workspace's and the channel's bucket, or say how long to wait."""
+        limits = self.rate_limits
+        assert limits is not None
+        now = time.monotonic()
+        with self._lock:
+            if self._workspace_bucket is None:
+                self._workspace_bucket = _Bucket(limits.per_minute / 60, limits.workspace_burst, now)
+            workspace = self._workspace_bucket
+            bucket = self._channel_buckets.get(channel)
+            if bucket is None:
+                bucket = _Bucket(limits.per_channel_per_second, limits.channel_burst, now)
+                self._channel_buckets[channel] = bucket
+            wait = max(workspace.wait(now), bucket.wait(now))
+            if wait > 0:
+                self.rate_limited += 1
+                return wait
+            workspace.tokens -= 1
+            bucket.tokens -= 1
+            return 0.0
 
     def _ts(self) -> str:
         return f"{int(time.time())}.{next(self._ids):06d}"
