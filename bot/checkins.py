@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from bot.agreements import reschedule
 from bot.goals import Refusal, close_goal, goal_card, local_today
+from bot.health import DRIFT_AFTER, due_pulses
 from bot.views.checkins import GoalPrompt, checkin_message, mentor_nudge, reminder_message
+from bot.views.health import drift_question, pulse_question
 from storage import queries
 from storage.models import (
     CheckIn,
@@ -35,6 +37,8 @@ REMINDER_DAYS = 7
 CHECKIN = "checkin"
 NUDGE = "nudge"
 REMINDER = "goal_reminder"
+DRIFT = "drift"
+PULSE = "pulse"
 
 
 def _zone(tz: str | None) -> ZoneInfo:
@@ -138,12 +142,22 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
     # Nothing read below depends on the pairs' pending changes: flush them once, at the end.
     with session.no_autoflush:
         previous = queries.latest_checkins(session, ids)
+        messages = []
+        paused: set[int] = set()
         for pair in pairs:
             latest = previous.get(pair.id)
             if latest is not None and latest.answered_at is None:
                 pair.unanswered_checkins += 1
                 if pair.unanswered_checkins >= AT_RISK_AFTER and pair.at_risk_since is None:
                     pair.at_risk_since = now
+            if pair.unanswered_checkins >= DRIFT_AFTER:
+                messages.append(_drift_row(pair, now))
+                if pair.drift_asked_at is not None:
+                    paused.add(pair.id)
+                pair.drift_asked_at = pair.drift_asked_at or now
+        for pair in (p for p in pairs if p.id in paused):
+            pair.status, pair.paused_at, pair.next_checkin_at = PairStatus.PAUSED.value, now, None
+        pairs = [pair for pair in pairs if pair.id not in paused]
         queries.insert_or_ignore_many(
             session,
             CheckIn,
@@ -162,7 +176,6 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
         goals_by_pair: dict[int, list[Goal]] = {}
         for goal in queries.goals_of_pairs(session, ids):
             goals_by_pair.setdefault(goal.pair_id, []).append(goal)
-        messages = []
         for pair in pairs:
             due = pair.next_checkin_at
             assert due is not None
@@ -198,7 +211,58 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
             reschedule(session, pair, max(due, now))
         queries.insert_or_ignore_many(session, OutboxMessage, messages, ["key"])
     session.flush()
-    return len(pairs)
+    return len(ids)
+
+
+def _drift_row(pair: Pair, now: datetime) -> dict:
+    """The once-only question to a pair silent for three check-ins, or the notice that it is paused.
+
+    Not tied to the pair's status, so the notice still goes out after the pair is paused.
+    """
+    channel = pair.dm_channel_id or f"users:{pair.mentor.user_id},{pair.mentee.user_id}"
+    asked = pair.drift_asked_at is not None
+    payload = (
+        {"text": "Nobody answered, so I paused your mentorship. Resume it any time from my Home tab."}
+        if asked
+        else drift_question(pair.id, pair.mentor.user_id, pair.mentee.user_id)
+    )
+    stage = "paused" if asked else "asked"
+    due = pair.next_checkin_at or now
+    return _outbox_row(
+        team_id=pair.team_id,
+        key=f"{DRIFT}:{pair.id}:{stage}:{due.isoformat()}",
+        kind=DRIFT,
+        pair_id=None,
+        channel=channel,
+        payload=payload,
+        not_before=sendable_at(now, [pair.mentee.tz, pair.mentor.tz]),
+        now=now,
+    )
+
+
+def schedule_pulses(session: Session, now: datetime) -> int:
+    """Queue the pulse question of every active pair whose pulse is due."""
+    asks = due_pulses(session, now)
+    queries.insert_or_ignore_many(
+        session,
+        OutboxMessage,
+        [
+            _outbox_row(
+                team_id=ask.team_id,
+                key=f"{PULSE}:{ask.pulse_id}",
+                kind=PULSE,
+                pair_id=ask.pair_id,
+                channel=ask.user_id,
+                payload=pulse_question(ask.pulse_id, ask.partner_user_id),
+                not_before=sendable_at(now, [ask.tz]),
+                now=now,
+            )
+            for ask in asks
+        ],
+        ["key"],
+    )
+    session.flush()
+    return len(asks)
 
 
 def schedule_goal_reminders(session: Session, now: datetime) -> int:

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.checkins import schedule_due, schedule_goal_reminders
+from bot.checkins import schedule_due, schedule_goal_reminders, schedule_pulses
 from bot.notify import dm
 from bot.pairing import member_deactivated
 from storage import queries
@@ -192,6 +192,8 @@ def dispatch_due(
             break
     with session_factory.begin() as session:
         report.reminders = schedule_goal_reminders(session, now)
+    with session_factory.begin() as session:
+        schedule_pulses(session, now)
     current = clock or (lambda: now)
     while max_messages is None or report.sent + report.failed < max_messages:
         with session_factory.begin() as session:

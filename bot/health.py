@@ -24,11 +24,10 @@ def pair_members(pair: Pair) -> tuple[str, str]:
 
 def fit_check_due(session: Session, team_id: str, pair_id: int, now: datetime) -> tuple[str, ...]:
     """After a pair first says it met, whom to ask privately whether it is a good fit (once)."""
-    pair = queries.pair_for_update(session, team_id, pair_id)
-    if pair is None or pair.fit_asked_at is not None:
+    if not health_queries.claim_fit_check(session, team_id, pair_id, now):
         return ()
-    pair.fit_asked_at = now
-    return pair_members(pair)
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    return pair_members(pair) if pair is not None else ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +115,8 @@ class PulseAsk:
     user_id: str
     partner_user_id: str
     tz: str | None
+    team_id: str
+    pair_id: int
 
 
 def due_pulses(session: Session, now: datetime, limit: int = 500) -> list[PulseAsk]:
@@ -132,7 +133,7 @@ def due_pulses(session: Session, now: datetime, limit: int = 500) -> list[PulseA
                 ["pair_id", "person_id", "asked_on"],
             )
             pulse = health_queries.pulse_on(session, pair.id, person.id, asked_on)
-            asks.append(PulseAsk(pulse.id, person.user_id, partner.user_id, person.tz))
+            asks.append(PulseAsk(pulse.id, person.user_id, partner.user_id, person.tz, pair.team_id, pair.id))
         pair.next_pulse_at = next_pulse(program, now)
     session.flush()
     return asks

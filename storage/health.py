@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.models import FitAnswer, Pair, PairStatus, Person, Pulse
@@ -49,3 +49,18 @@ def pulse_in_team(session: Session, team_id: str, pulse_id: int) -> Pulse | None
     return session.scalar(
         select(Pulse).where(Pulse.id == pulse_id, Pulse.team_id == team_id).with_for_update()
     )
+
+
+def claim_fit_check(session: Session, team_id: str, pair_id: int, now: datetime) -> bool:
+    """Mark the pair's fit question as asked; True only for the one caller that marked it.
+
+    A conditional UPDATE, so two members answering "yes, we met" at the same moment cannot both
+    trigger the question, on SQLite as on PostgreSQL.
+    """
+    result = session.execute(
+        update(Pair)
+        .where(Pair.id == pair_id, Pair.team_id == team_id, Pair.fit_asked_at.is_(None))
+        .values(fit_asked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot import ids
 from bot.agreements import AgreementForm, form_from, save_agreement
@@ -95,11 +95,16 @@ def checkins_sent(fake: FakeSlack) -> list[tuple[str, datetime]]:
 def run_clock(
     session_factory, client, fake: FakeSlack, start: datetime, end: datetime, step: timedelta
 ) -> None:
-    """Tick the clock from `start` to `end`, stamping each Slack call with the tick's instant."""
+    """Tick the clock from `start` to `end`, stamping each Slack call with the tick's instant.
+
+    The pairs answer every check-in right away, as engaged pairs do, so silence never pauses them.
+    """
     moment = start
     while moment < end:
         fake.now = moment
         dispatch_due(session_factory, client, moment, sleep=lambda _s: None)
+        with session_factory.begin() as session:
+            session.execute(update(CheckIn).where(CheckIn.answered_at.is_(None)).values(answered_at=moment))
         moment += step
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -116,3 +116,52 @@ def test_a_silent_pair_chooses_to_pause_from_the_drift_question(
         pair = session.get(Pair, pair_id)
         assert (pair.status, pair.next_checkin_at) == ("paused", None)
         assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_three_silent_checkins_ask_once_and_a_fourth_pauses_the_pair(
+    session_factory: SessionFactory, fake_slack: FakeSlack, settings: Settings
+) -> None:
+    pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")
+    client = create_sending_client(settings)
+
+    for week in range(5):
+        dispatch_due(
+            session_factory, client, DUE + timedelta(weeks=week, hours=3)
+        )  # after 09:00 whatever DST
+
+    posted = [
+        c.args["text"]
+        for c in fake_slack.calls_to("chat.postMessage")
+        if c.ok and c.args["channel"] == "GPAIR00001"
+    ]
+    asks = [t for t in posted if "keep going, pause, or end" in t]
+    assert len(asks) == 1
+    assert sum("Check-in time" in t for t in posted) == 4, (
+        "the fourth silent week pauses instead of asking again"
+    )
+    assert any("so I paused your mentorship" in t for t in posted)
+    with session_factory() as session:
+        pair = session.get(Pair, pair_id)
+    assert (pair.status, pair.next_checkin_at) == ("paused", None)
+
+
+def test_pulses_go_to_both_members_every_few_weeks(
+    session_factory: SessionFactory, fake_slack: FakeSlack, settings: Settings
+) -> None:
+    pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")
+    with session_factory.begin() as session:
+        session.get(Pair, pair_id).next_pulse_at = DUE
+    client = create_sending_client(settings)
+
+    dispatch_due(session_factory, client, DUE + timedelta(hours=1))
+    dispatch_due(session_factory, client, DUE + timedelta(hours=2))
+
+    pulses = [
+        c.args["channel"]
+        for c in fake_slack.calls_to("chat.postMessage")
+        if c.ok and "Quick pulse" in c.args["text"]
+    ]
+    assert sorted(pulses) == ["UMENTEE1", "UMENTOR1"]
+    with session_factory() as session:
+        assert session.get(Pair, pair_id).next_pulse_at == DUE + timedelta(hours=1, weeks=4)
+        assert session.scalar(select(func.count()).select_from(Pulse)) == 2
