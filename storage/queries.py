@@ -101,10 +101,13 @@ def program_in_team(session: Session, team_id: str, program_id: int) -> Program 
 
 
 def program_by_name(session: Session, team_id: str, name: str) -> Program | None:
-    """The program called `name` (case-insensitive) in this workspace."""
-    return session.scalar(
-        select(Program).where(Program.team_id == team_id, func.lower(Program.name) == name.strip().lower())
-    )
+    """The program called `name` (case-insensitive, any script) in this workspace.
+
+    Compared in Python: SQLite's lower() folds only A-Z, and a workspace has few programs.
+    """
+    wanted = " ".join(name.split()).casefold()
+    programs = session.scalars(select(Program).where(Program.team_id == team_id).order_by(Program.id))
+    return next((program for program in programs if program.name.casefold() == wanted), None)
 
 
 def profile(session: Session, program_id: int, person_id: int) -> Profile | None:

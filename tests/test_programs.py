@@ -107,3 +107,14 @@ def test_a_slack_failure_mid_command_gets_an_apology_and_the_bot_keeps_going(
 
     assert "something went wrong on my side" in fake_slack.wait_for("response_url")[0].args["text"]
     assert open_settings(slack, fake_slack)["callback_id"] == ids.CONFIG_MODAL
+
+
+def test_program_names_match_whatever_their_case_and_script(
+    slack: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    fake_slack.add_user(ADMIN, is_admin=True)
+    open_settings(slack, fake_slack, "config new Équipe Ωmega")
+
+    view = open_settings(slack, fake_slack, "config équipe ωMEGA")
+
+    assert view["blocks"][0]["element"]["initial_value"] == "Équipe Ωmega"
