@@ -33,6 +33,7 @@ CONFIG_CHANNEL = "config_channel"
 CONFIG_SKILLS = "config_skills"
 CONFIG_CADENCE = "config_cadence"
 CONFIG_ADMINS = "config_admins"
+CONFIG_PULSE = "config_pulse"
 CONFIG_EXPORT_FREE_TEXT = "config_export_free_text"
 
 # Matching review modal

@@ -34,6 +34,7 @@ DEFAULT_SKILLS = (
     "Work-life balance",
 )
 CADENCES = {"weekly": "every week", "biweekly": "every two weeks", "monthly": "every month"}
+PULSE_WEEKS = ("2", "4", "6", "8", "12")
 MAX_SKILLS = 100  # a static select holds at most 100 options
 MAX_SKILL_LENGTH = 60
 EXPORT_FREE_TEXT_ON = "on"  # the value of the settings modal's "Export free text" checkbox
@@ -87,6 +88,7 @@ class ProgramSettings:
     default_cadence: str
     admin_user_ids: tuple[str, ...]
     export_free_text: bool = False
+    pulse_every_weeks: int = 4
 
 
 def program_settings(program: Program) -> ProgramSettings:
@@ -99,6 +101,7 @@ def program_settings(program: Program) -> ProgramSettings:
         default_cadence=program.default_cadence,
         admin_user_ids=tuple(program.admin_user_ids or ()),
         export_free_text=bool(program.export_free_text),
+        pulse_every_weeks=program.pulse_every_weeks or 4,
     )
 
 
@@ -112,6 +115,7 @@ class ProgramForm:
     default_cadence: str
     admin_user_ids: tuple[str, ...]
     export_free_text: bool = False
+    pulse_every_weeks: int = 4
 
 
 def parse_program_form(values: dict) -> ProgramForm | FieldErrors:
@@ -129,6 +133,9 @@ def parse_program_form(values: dict) -> ProgramForm | FieldErrors:
     cadence = state.option(ids.CONFIG_CADENCE) or "biweekly"
     if cadence not in CADENCES:
         errors[ids.CONFIG_CADENCE] = "Choose weekly, every two weeks or monthly."
+    pulse = state.option(ids.CONFIG_PULSE) or "4"
+    if pulse not in PULSE_WEEKS:
+        errors[ids.CONFIG_PULSE] = "Choose how many weeks between pulses."
     if errors:
         return errors
     return ProgramForm(
@@ -138,6 +145,7 @@ def parse_program_form(values: dict) -> ProgramForm | FieldErrors:
         default_cadence=cadence,
         admin_user_ids=tuple(state.users(ids.CONFIG_ADMINS)),
         export_free_text=EXPORT_FREE_TEXT_ON in state.options(ids.CONFIG_EXPORT_FREE_TEXT),
+        pulse_every_weeks=int(pulse),
     )
 
 
@@ -152,6 +160,7 @@ def save_program(session: Session, program: Program, form: ProgramForm) -> Field
     program.default_cadence = form.default_cadence
     program.admin_user_ids = list(form.admin_user_ids)
     program.export_free_text = form.export_free_text
+    program.pulse_every_weeks = form.pulse_every_weeks
     return {}
 
 

@@ -20,6 +20,7 @@ def settings_fields(**overrides: dict) -> dict:
         ids.CONFIG_CHANNEL: channel("CPROGRAM"),
         ids.CONFIG_SKILLS: typed("Leadership\nRust\nrust\n\nPublic speaking"),
         ids.CONFIG_CADENCE: picked("monthly"),
+        ids.CONFIG_PULSE: picked("6"),
         ids.CONFIG_ADMINS: people("UHELPER"),
     }
     return fields | overrides
@@ -48,6 +49,7 @@ def test_admin_changes_settings_and_new_admins_can_use_them(
     assert program.skills == ["Leadership", "Rust", "Public speaking"]
     assert (program.announce_channel_id, program.default_cadence) == ("CPROGRAM", "monthly")
     assert program.admin_user_ids == ["UHELPER"]
+    assert program.pulse_every_weeks == 6
     slack.slash("list", user_id="UHELPER")
     assert fake_slack.wait_for("views.open", count=2)[-1].args["view"]["callback_id"] == ids.LIST_MODAL
 

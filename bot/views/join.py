@@ -26,7 +26,7 @@ from bot.enrollment import (
     ProfileDefaults,
     ProgramChoice,
 )
-from bot.programs import CADENCES, EXPORT_FREE_TEXT_ON, ProgramSettings
+from bot.programs import CADENCES, EXPORT_FREE_TEXT_ON, PULSE_WEEKS, ProgramSettings
 from bot.views.common import clip, mrkdwn
 
 
@@ -215,6 +215,7 @@ def _skill_inputs(
 def program_modal(settings: ProgramSettings) -> dict:
     """The program settings modal for admins."""
     cadences = _options(CADENCES)
+    pulses = [Option(value=weeks, text=f"{weeks} weeks") for weeks in PULSE_WEEKS]
     export_options = [Option(value=EXPORT_FREE_TEXT_ON, text="Include what people wrote in exports")]
     blocks: list[Block] = [
         InputBlock(
@@ -251,6 +252,16 @@ def program_modal(settings: ProgramSettings) -> dict:
                 action_id=ids.VALUE,
                 options=cadences,
                 initial_option=_single(cadences, settings.default_cadence),
+            ),
+        ),
+        InputBlock(
+            block_id=ids.CONFIG_PULSE,
+            label="Pulse question every",
+            hint="Each member is asked how their mentorship is going, from 1 to 5.",
+            element=StaticSelectElement(
+                action_id=ids.VALUE,
+                options=pulses,
+                initial_option=_single(pulses, str(settings.pulse_every_weeks)),
             ),
         ),
         InputBlock(
