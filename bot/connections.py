@@ -134,3 +134,13 @@ def set_introductions(session: Session, team_id: str, user_id: str, allowed: boo
     queries.ensure_workspace(session, team_id, now)
     person = queries.upsert_person(session, team_id, user_id, now, name=None, tz=None)
     person.no_introductions = not allowed
+
+
+def home_connect_target(
+    session: Session, team_id: str, mentor_user_id: str, pair_id: int
+) -> ConnectTarget | str:
+    """The pair a mentor's Home button is for, with nobody chosen yet to introduce."""
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    if pair is None or pair.mentor.user_id != mentor_user_id or pair.status != PairStatus.ACTIVE.value:
+        return "Introductions come from the mentor of an active mentorship."
+    return ConnectTarget(pair.id, pair.mentor.user_id, pair.mentee.user_id, "")

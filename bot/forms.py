@@ -49,6 +49,10 @@ class FormState:
         """A time picker's HH:mm."""
         return self._element(block_id).get("selected_time")
 
+    def user(self, block_id: str) -> str | None:
+        """A single user select's chosen user id."""
+        return self._element(block_id).get("selected_user")
+
     def users(self, block_id: str) -> list[str]:
         """A multi-user select's chosen user ids."""
         return list(self._element(block_id).get("selected_users") or [])

@@ -11,11 +11,13 @@ from bot.connections import (
     ConnectTarget,
     connect_target,
     find_people,
+    home_connect_target,
     parse_connect,
     record_introduction,
     set_introductions,
 )
 from bot.deps import Deps
+from bot.forms import FormState
 from bot.members import fetch_member, mentioned_user_ids
 from bot.notify import dm
 from bot.privacy import forget_me
@@ -84,6 +86,22 @@ def register(app: App, deps: Deps) -> None:
     deps.commands.add(INTRODUCTIONS, introductions)
     deps.commands.add(FORGET, forget)
 
+    @app.action(ids.HOME_CONNECT)
+    def connect_from_home(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        raw = (body.get("actions") or [{}])[0].get("value") or ""
+        with deps.session_factory.begin() as session:
+            target = (
+                home_connect_target(session, team_id, user_id, int(raw))
+                if raw.isdigit()
+                else "That button is broken."
+            )
+        if isinstance(target, str):
+            dm(client, user_id, target)
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=connect_modal(target, pick_person=True))
+
     @app.view(ids.CONNECT_MODAL)
     def submit_connect(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
@@ -91,16 +109,18 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
             return
-        _pair, _, person_id = (view.get("private_metadata") or "").partition(":")
-        person = fetch_member(client, person_id) if person_id else None
+        _pair, person_id, mentee_id = [*(view.get("private_metadata") or "").split(":"), "", ""][:3]
+        picked = FormState(view["state"]["values"]).user(ids.CONNECT_PERSON)
+        field = ids.CONNECT_PERSON if picked else ids.CONNECT_REASON
+        person = fetch_member(client, picked or person_id) if (picked or person_id) else None
         with deps.session_factory.begin() as session:
             target = (
-                connect_target(session, team_id, user_id, person, [])
+                connect_target(session, team_id, user_id, person, [mentee_id] if mentee_id else [])
                 if person
-                else "That form is broken: run `/mentor connect` again."
+                else "Choose whom to introduce."
             )
         if isinstance(target, str):
-            ack(response_action="errors", errors={ids.CONNECT_REASON: target})
+            ack(response_action="errors", errors={field: target})
             return
         ack()
         introduce(client, team_id, target, parsed)

@@ -107,3 +107,45 @@ def test_forget_me_deletes_what_they_wrote_ends_pairs_and_keeps_counts(
     assert profile.left_at is not None
     assert pair.status == "ended"
     assert "no goals yet" in paired.slash("goals", user_id="UTOM").json()["text"]
+
+
+def test_a_mentor_introduces_someone_from_the_home_tab(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.open_home("UMIA")
+    home = fake_slack.wait_until(
+        "views.publish", lambda c: c.args["user_id"] == "UMIA" and ids.HOME_CONNECT in str(c.args["view"])
+    ).args["view"]
+    button = next(
+        e
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ids.HOME_CONNECT
+    )
+
+    paired.click(ids.HOME_CONNECT, button["value"], user_id="UMIA", view=home)
+    view = fake_slack.wait_for("views.open")[-1].args["view"]
+    assert_valid_view(view)
+    nobody = paired.submit(
+        view, {ids.CONNECT_REASON: typed("Max knows the guild well.")}, user_id="UMIA"
+    ).json()
+    done = paired.submit(
+        view,
+        {
+            ids.CONNECT_PERSON: {"type": "users_select", "selected_user": "UMAX"},
+            ids.CONNECT_REASON: typed("Max knows the guild well."),
+            ids.CONNECT_WHO: picked("two"),
+        },
+        user_id="UMIA",
+    )
+
+    assert "Choose whom" in nobody["errors"][ids.CONNECT_REASON]
+    assert done.body == ""
+    opened = fake_slack.wait_for("conversations.open")[-1]
+    assert opened.args["users"] == "UTOM,UMAX"
+    fake_slack.wait_until(
+        "chat.postMessage", lambda c: c.args["channel"] == "UMIA" and "I introduced" in c.args["text"]
+    )
+    with session_factory() as session:
+        assert session.scalars(select(Introduction)).one().with_mentor is False

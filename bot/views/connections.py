@@ -17,8 +17,11 @@ from bot.connections import ConnectTarget, Found
 from bot.views.common import clip, context, mrkdwn, render, user
 
 
-def connect_modal(target: ConnectTarget) -> dict:
-    """Why the mentor introduces someone to their mentee, and who joins the conversation."""
+def connect_modal(target: ConnectTarget, *, pick_person: bool = False) -> dict:
+    """Why the mentor introduces someone to their mentee, and who joins the conversation.
+
+    Opened from App Home the mentor has not named anyone yet, so the modal asks whom to introduce.
+    """
     who = [
         Option(value="three", text="All three of us"),
         Option(value="two", text="Just my mentee and them"),

@@ -158,6 +158,8 @@ def _pair_buttons(pair: PairSummary) -> list[ButtonElement]:
     buttons = [ButtonElement(text="How we meet", action_id=ids.AGREEMENT_OPEN, value=value)]
     if pair.role == "mentee" and pair.status == "active":
         buttons.append(ButtonElement(text="New goal", action_id=ids.GOAL_NEW, value=value))
+    if pair.role == "mentor" and pair.status == "active":
+        buttons.append(ButtonElement(text="Introduce someone", action_id=ids.HOME_CONNECT, value=value))
     return [*buttons, toggle, end]
 
 
