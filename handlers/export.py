@@ -12,8 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.export import ExportFile, export_files, export_reply, gather_export
-from bot.members import fetch_member
-from bot.programs import admin_program
+from handlers.admin import program_for_admin
 
 log = logging.getLogger(__name__)
 
@@ -27,24 +26,12 @@ def register(app: App, deps: Deps) -> None:
 
     def export(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
         ack()
-        caller = fetch_member(client, request.user_id)
-        if caller is None:
+        found = program_for_admin(deps, client, respond, request, doing="export its data")
+        if found is None:
             return
         now = deps.clock()
         with deps.session_factory.begin() as session:
-            program = admin_program(
-                session,
-                request.team_id,
-                caller,
-                request.args,
-                deps.settings,
-                now,
-                doing="export its data",
-            )
-            if isinstance(program, str):
-                respond(text=program, response_type="ephemeral")
-                return
-            data = gather_export(session, program)
+            data = gather_export(session, found[1])
         files = export_files(data, now.astimezone(UTC).date())
         channel = client.conversations_open(users=request.user_id)["channel"]["id"]
         sent: list[ExportFile] = []

@@ -28,8 +28,9 @@ from bot.pairing import (
     review_lines,
     start_match_run,
 )
-from bot.programs import admin_program, is_admin, is_admin_anywhere
+from bot.programs import is_admin, is_admin_anywhere
 from bot.views.pairing import feedback_modal, match_review_modal, notice_modal
+from handlers.admin import program_for_admin
 from handlers.home import publish_home
 from storage.models import PairStatus
 
@@ -111,22 +112,10 @@ def register(app: App, deps: Deps) -> None:
 
     def match(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
         ack()
-        caller = fetch_member(client, request.user_id)
-        if caller is None:
+        found = program_for_admin(deps, client, respond, request, doing="run matching")
+        if found is None:
             return
-        with deps.session_factory.begin() as session:
-            program = admin_program(
-                session,
-                request.team_id,
-                caller,
-                request.args,
-                deps.settings,
-                deps.clock(),
-                doing="run matching",
-            )
-        if isinstance(program, str):
-            respond(text=program, response_type="ephemeral")
-            return
+        caller, program = found
         loading = notice_modal("Proposed pairs", "Finding the best pairs… this takes a few seconds.")
         opened = client.views_open(trigger_id=request.trigger_id, view=loading)
         with deps.session_factory.begin() as session:

@@ -21,6 +21,7 @@ from bot.programs import (
 )
 from bot.views.join import program_modal
 from bot.views.pairing import list_modal
+from handlers.admin import program_for_admin
 from storage import queries
 
 CONFIG = Subcommand(
@@ -66,23 +67,11 @@ def register(app: App, deps: Deps) -> None:
 
     def show_list(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
         ack()
-        caller = fetch_member(client, request.user_id)
-        if caller is None:
+        found = program_for_admin(deps, client, respond, request, doing="see its lists")
+        if found is None:
             return
         with deps.session_factory.begin() as session:
-            program = admin_program(
-                session,
-                request.team_id,
-                caller,
-                request.args,
-                deps.settings,
-                deps.clock(),
-                doing="see its lists",
-            )
-            if isinstance(program, str):
-                respond(text=program, response_type="ephemeral")
-                return
-            view = list_modal(program_lists(session, program), 0, program.id)
+            view = list_modal(program_lists(session, found[1]), 0, found[1].id)
         client.views_open(trigger_id=request.trigger_id, view=view)
 
     deps.commands.add(CONFIG, config)
