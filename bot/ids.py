@@ -23,9 +23,6 @@ JOIN_FORMATS = "join_formats"
 JOIN_CAPACITY = "join_capacity"
 JOIN_TZ = "join_tz"
 
-# Leaving
-LEAVE_MODAL = "leave_modal"
-
 # Program settings modal
 CONFIG_MODAL = "config_modal"
 CONFIG_NAME = "config_name"
@@ -47,7 +44,6 @@ HOME_PROFILE = "home_profile"
 PAIR_PAUSE = "pair_pause"
 PAIR_RESUME = "pair_resume"
 PAIR_END = "pair_end"
-END_MODAL = "end_modal"
 FEEDBACK_OPEN = "feedback_open"
 FEEDBACK_MODAL = "feedback_modal"
 FEEDBACK_RATING = "feedback_rating"
@@ -122,7 +118,6 @@ PULSE_SCORE = "pulse_score"  # action ids are PULSE_SCORE + "_" + 1..5; value: p
 REPAIR = "repair"  # value: pair id
 FORGET_MODAL = "forget_modal"
 
-# Export and admin insights
-EXPORT_MODAL = "export_modal"
+# Admin insights
 INSIGHTS_OPEN = "insights_open"  # the Refresh button of the admin health section
 INSIGHTS_NUDGE = "insights_nudge"
