@@ -35,6 +35,8 @@ MAX_UNIT = 60
 MAX_MILESTONES = 10  # a checkbox group in the progress form holds ten
 MAX_MILESTONE = 200
 MAX_HORIZON = timedelta(days=730)  # two years
+NOT_OWNER_CHANGE = "Only the mentee who owns the goal can change it."
+INACTIVE_CHANGE = "That goal is {status}; it can no longer be changed."
 MEASURE_TARGET = "target"
 MEASURE_MILESTONES = "milestones"
 # Words that, alone, make a goal too vague to track.
@@ -134,6 +136,12 @@ def _deadline(raw: str | None, today: date, errors: FieldErrors) -> date | None:
     elif deadline - today > MAX_HORIZON:
         errors[ids.GOAL_DEADLINE] = "Keep the deadline within two years; split a longer goal into steps."
     return deadline
+
+
+def person_today(session: Session, team_id: str, user_id: str, now: datetime) -> date:
+    """Today's date where this Slack user is, as far as mentorbot knows their zone."""
+    person = queries.find_person(session, team_id, user_id)
+    return local_today(person.tz if person else None, now)
 
 
 def local_today(tz: str | None, now: datetime) -> date:
@@ -507,8 +515,8 @@ def edit_goal(
         team_id,
         goal_id,
         user_id,
-        not_owner="Only the mentee who owns the goal can change it.",
-        inactive="That goal is {status}; it can no longer be changed.",
+        not_owner=NOT_OWNER_CHANGE,
+        inactive=INACTIVE_CHANGE,
     )
     if isinstance(found, Refusal):
         return found
@@ -577,8 +585,8 @@ def goal_edit_form(
         team_id,
         goal_id,
         user_id,
-        not_owner="Only the mentee who owns the goal can change it.",
-        inactive="That goal is {status}; it can no longer be changed.",
+        not_owner=NOT_OWNER_CHANGE,
+        inactive=INACTIVE_CHANGE,
     )
     if isinstance(found, Refusal):
         return found

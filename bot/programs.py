@@ -223,3 +223,13 @@ def admin_program(
     if not is_admin(member, settings, program):
         return f"Only program admins can {doing}. Ask one of them."
     return program
+
+
+def administered_program(
+    session: Session, team_id: str, program_id: str, member: Member | None, settings: Settings
+) -> Program | None:
+    """The program a modal's metadata names, if it is this workspace's and `member` administers it."""
+    program = queries.program_in_team(session, team_id, int(program_id)) if program_id.isdigit() else None
+    if program is None or member is None or not is_admin(member, settings, program):
+        return None
+    return program

@@ -22,11 +22,11 @@ from bot.goals import (
     give_feedback,
     goal_cards_for,
     goal_edit_form,
-    local_today,
     member_goal_card,
     new_goal_form,
     pair_for_new_goal,
     parse_goal,
+    person_today,
     submit_progress,
 )
 from bot.members import mentioned_user_ids
@@ -40,7 +40,6 @@ from bot.views.goals import (
     progress_modal,
 )
 from handlers.home import publish_home
-from storage import queries
 
 GOAL = Subcommand("goal", "set a SMART goal with your mentor (mentees)", "[@mentor]")
 GOALS = Subcommand("goals", "list your goals and how far along they are")
@@ -55,8 +54,7 @@ def register(app: App, deps: Deps) -> None:
     """Route the goal subcommands, buttons and modals."""
 
     def today_for(session, team_id: str, user_id: str):
-        person = queries.find_person(session, team_id, user_id)
-        return local_today(person.tz if person else None, deps.clock())
+        return person_today(session, team_id, user_id, deps.clock())
 
     def new_goal(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
         ack()

@@ -12,7 +12,7 @@ from bot.members import fetch_member
 from bot.pairing import program_lists
 from bot.programs import (
     admin_program,
-    is_admin,
+    administered_program,
     new_program,
     new_program_problem,
     parse_program_form,
@@ -22,7 +22,6 @@ from bot.programs import (
 from bot.views.join import program_modal
 from bot.views.pairing import list_modal
 from handlers.admin import program_for_admin
-from storage import queries
 
 CONFIG = Subcommand(
     "config", "change a program's settings, or start one with `new <name>`", "[program | new <name>]", True
@@ -87,25 +86,29 @@ def register(app: App, deps: Deps) -> None:
         caller = fetch_member(client, user_id)
         raw_id = view.get("private_metadata") or ""
         with deps.session_factory.begin() as session:
-            program = queries.program_in_team(session, team_id, int(raw_id)) if raw_id.isdigit() else None
-            if program is None or caller is None or not is_admin(caller, deps.settings, program):
+            program = administered_program(session, team_id, raw_id, caller, deps.settings)
+            if program is None:
                 ack(response_action="errors", errors={ids.CONFIG_NAME: "Only program admins can change it."})
                 return
             errors = save_program(session, program, parsed)
-        ack(response_action="errors", errors=errors) if errors else ack()
+        if errors:
+            ack(response_action="errors", errors=errors)
+        else:
+            ack()
 
     @app.action(ids.LIST_NEXT)
     @app.action(ids.LIST_PREVIOUS)
     def turn_page(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        page = int((body.get("actions") or [{}])[0].get("value") or 0)
+        raw_page = (body.get("actions") or [{}])[0].get("value") or ""
+        page = int(raw_page) if raw_page.isdigit() else 0
         view = body.get("view") or {}
         raw_id = view.get("private_metadata") or ""
         caller = fetch_member(client, user_id)
         with deps.session_factory.begin() as session:
-            program = queries.program_in_team(session, team_id, int(raw_id)) if raw_id.isdigit() else None
-            if program is None or caller is None or not is_admin(caller, deps.settings, program):
+            program = administered_program(session, team_id, raw_id, caller, deps.settings)
+            if program is None:
                 return
             updated = list_modal(program_lists(session, program), page, program.id)
         client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
