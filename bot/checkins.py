@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.agreements import reschedule
-from bot.goals import Refusal, close_goal, goal_card, local_today
+from bot.goals import close_goal, goal_card, local_today
 from bot.health import DRIFT_AFTER, due_pulses
+from bot.refusal import Refusal
 from bot.views.checkins import GoalPrompt, checkin_message, mentor_nudge, reminder_message
 from bot.views.health import drift_question, pulse_question
 from storage import queries

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from bot import ids
 from bot.forms import FieldErrors, FormState
 from bot.members import Member
+from bot.refusal import Refusal
 from storage import people, queries
 from storage.models import Introduction, PairStatus
 
@@ -25,15 +26,15 @@ class Found:
     matching: tuple[str, ...]
 
 
-def find_people(session: Session, team_id: str, user_id: str, skill: str) -> list[Found] | str:
+def find_people(session: Session, team_id: str, user_id: str, skill: str) -> list[Found] | Refusal:
     """People in the caller's programs who offer `skill` and accept introductions; or why not."""
     wanted = " ".join(skill.split()).casefold()
     if len(wanted) < 2:
-        return "Say which skill: `/mentor find public speaking`."
+        return Refusal("Say which skill: `/mentor find public speaking`.")
     person = queries.find_person(session, team_id, user_id)
     enrolled = queries.active_profiles(session, person) if person else []
     if not enrolled:
-        return "Join a program first (`/mentor join`); then you can look for people in it."
+        return Refusal("Join a program first (`/mentor join`); then you can look for people in it.")
     found: dict[str, Found] = {}
     for _profile, program in enrolled:
         for other in people.profiles_in_program(session, program.id):
@@ -57,10 +58,12 @@ class ConnectTarget:
 
 def connect_target(
     session: Session, team_id: str, mentor_user_id: str, person: Member, mentee_ids: list[str]
-) -> ConnectTarget | str:
+) -> ConnectTarget | Refusal:
     """Check a mentor may introduce `person` to their mentee; a message says why not."""
     if not person.can_take_part:
-        return f"<@{person.user_id}> cannot be introduced: bots and deactivated accounts are left out."
+        return Refusal(
+            f"<@{person.user_id}> cannot be introduced: bots and deactivated accounts are left out."
+        )
     mentor = queries.find_person(session, team_id, mentor_user_id)
     pairs = [
         p
@@ -70,15 +73,19 @@ def connect_target(
     if mentee_ids:
         pairs = [p for p in pairs if p.mentee.user_id in mentee_ids]
     if not pairs:
-        return "Introductions come from a mentor with an active mentorship; you have none."
+        return Refusal("Introductions come from a mentor with an active mentorship; you have none.")
     if len(pairs) > 1:
-        return "You mentor several people: name the mentee too, e.g. `/mentor connect @person @mentee`."
+        return Refusal(
+            "You mentor several people: name the mentee too, e.g. `/mentor connect @person @mentee`."
+        )
     pair = pairs[0]
     if person.user_id in (pair.mentor.user_id, pair.mentee.user_id):
-        return "Introduce someone other than the two of you."
+        return Refusal("Introduce someone other than the two of you.")
     target = queries.find_person(session, team_id, person.user_id)
     if target is not None and target.no_introductions:
-        return f"<@{person.user_id}> has asked not to be introduced. Try `/mentor find <skill>` for others."
+        return Refusal(
+            f"<@{person.user_id}> has asked not to be introduced. Try `/mentor find <skill>` for others."
+        )
     return ConnectTarget(pair.id, pair.mentor.user_id, pair.mentee.user_id, person.user_id)
 
 
@@ -138,9 +145,9 @@ def set_introductions(session: Session, team_id: str, user_id: str, allowed: boo
 
 def home_connect_target(
     session: Session, team_id: str, mentor_user_id: str, pair_id: int
-) -> ConnectTarget | str:
+) -> ConnectTarget | Refusal:
     """The pair a mentor's Home button is for, with nobody chosen yet to introduce."""
     pair = queries.pair_for_update(session, team_id, pair_id)
     if pair is None or pair.mentor.user_id != mentor_user_id or pair.status != PairStatus.ACTIVE.value:
-        return "Introductions come from the mentor of an active mentorship."
+        return Refusal("Introductions come from the mentor of an active mentorship.")
     return ConnectTarget(pair.id, pair.mentor.user_id, pair.mentee.user_id, "")

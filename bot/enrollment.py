@@ -12,6 +12,7 @@ from bot import ids
 from bot.forms import FieldErrors, FormState, split_list
 from bot.members import Member
 from bot.programs import ensure_default_program
+from bot.refusal import Refusal
 from storage import queries
 from storage.models import Pair, PairStatus, Profile, Program, Role
 
@@ -252,7 +253,7 @@ class JoinFormData:
 
 def join_form_data(
     session: Session, team_id: str, member: Member, program_name: str, now: datetime
-) -> JoinFormData | str:
+) -> JoinFormData | Refusal:
     """Gather the sign-up form for `member`; a message instead when the named program is unknown."""
     default = ensure_default_program(session, team_id, now)
     programs = queries.programs(session, team_id)
@@ -261,7 +262,7 @@ def join_form_data(
         chosen = queries.program_by_name(session, team_id, program_name)
         if chosen is None or chosen.archived_at is not None:
             names = ", ".join(f"“{p.name}”" for p in programs)
-            return f"There is no program called “{program_name}”. Programs here: {names}."
+            return Refusal(f"There is no program called “{program_name}”. Programs here: {names}.")
     assert chosen is not None
     person = queries.find_person(session, team_id, member.user_id)
     existing = queries.profile(session, chosen.id, person.id) if person else None
@@ -297,16 +298,20 @@ def program_ids(session: Session, team_id: str, now: datetime) -> tuple[set[int]
     return {p.id for p in queries.programs(session, team_id)}, default.id
 
 
-def resolve_program(session: Session, team_id: str, user_id: str, name: str, now: datetime) -> Program | str:
+def resolve_program(
+    session: Session, team_id: str, user_id: str, name: str, now: datetime
+) -> Program | Refusal:
     """The program a member means: the one named, or the only one they are in; else a message."""
     if name:
         program = queries.program_by_name(session, team_id, name)
-        return program if program is not None else f"There is no program called “{name}”."
+        return program if program is not None else Refusal(f"There is no program called “{name}”.")
     person = queries.find_person(session, team_id, user_id)
     enrolled = queries.active_profiles(session, person) if person else []
     if not enrolled:
-        return "You are not in any mentoring program. `/mentor join` signs you up."
+        return Refusal("You are not in any mentoring program. `/mentor join` signs you up.")
     if len(enrolled) > 1:
         names = ", ".join(f"“{program.name}”" for _, program in enrolled)
-        return f"You are in several programs ({names}): name one, e.g. `/mentor leave {enrolled[0][1].name}`."
+        return Refusal(
+            f"You are in several programs ({names}): name one, e.g. `/mentor leave {enrolled[0][1].name}`."
+        )
     return enrolled[0][1]

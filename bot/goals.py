@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.forms import FieldErrors, FormState
+from bot.refusal import Refusal
 from storage import queries
 from storage.models import (
     Goal,
@@ -150,13 +151,6 @@ def local_today(tz: str | None, now: datetime) -> date:
         return now.astimezone(ZoneInfo(tz)).date() if tz else now.date()
     except (KeyError, ValueError, OSError):
         return now.date()
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """Why a goal action was refused, for the person who tried."""
-
-    message: str
 
 
 def _member_pair(session: Session, team_id: str, pair_id: int, user_id: str) -> tuple[Pair, Person] | Refusal:

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.agreements import reschedule
-from bot.goals import Refusal, local_today
+from bot.goals import local_today
+from bot.refusal import Refusal
 from storage import health as health_queries
 from storage import queries
 from storage.models import FitAnswer, Pair, PairStatus, Program, Pulse

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 from bot.checkins import sendable_at
 from bot.config import Settings
 from bot.members import Member
-from bot.pairing import Refused
 from bot.programs import is_admin
+from bot.refusal import Refusal
 from bot.views.insights import nudge_message
 from storage import insights as store
 from storage import queries
@@ -192,7 +192,7 @@ class Nudged:
 
 def nudge_pair(
     session: Session, team_id: str, pair_id: int, member: Member, settings: Settings, now: datetime
-) -> Nudged | Refused:
+) -> Nudged | Refusal:
     """Queue a check-in nudge in the pair's DM for an admin, at most once per pair and day.
 
     The nudge repeats the buttons of the pair's latest check-in, so one click answers it and clears
@@ -200,13 +200,13 @@ def nudge_pair(
     """
     pair = queries.pair_for_update(session, team_id, pair_id)
     if pair is None:
-        return Refused("That pair no longer exists.")
+        return Refusal("That pair no longer exists.")
     program = session.get(Program, pair.program_id)
     if not is_admin(member, settings, program):
-        return Refused("Only program admins can nudge a pair.")
+        return Refusal("Only program admins can nudge a pair.")
     mentor, mentee = pair.mentor.user_id, pair.mentee.user_id
     if pair.status != PairStatus.ACTIVE.value:
-        return Refused(f"<@{mentor}> and <@{mentee}>'s mentorship is {pair.status}, so I did not nudge them.")
+        return Refusal(f"<@{mentor}> and <@{mentee}>'s mentorship is {pair.status}, so I did not nudge them.")
     latest = queries.latest_checkin(session, pair.id)
     not_before = sendable_at(now, [pair.mentee.tz, pair.mentor.tz])
     claimed = store.claim_key(
@@ -227,5 +227,5 @@ def nudge_pair(
         },
     )
     if not claimed:
-        return Refused(f"<@{mentor}> and <@{mentee}> were nudged today already; give them a day.")
+        return Refusal(f"<@{mentor}> and <@{mentee}> were nudged today already; give them a day.")
     return Nudged(pair.id, mentor, mentee, not_before)

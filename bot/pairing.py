@@ -1,6 +1,6 @@
 """Pairs: creating them (by hand or from a match run), pausing, resuming, ending, and feedback.
 
-Every refusal is a `Refused` whose message tells the person what to do instead; functions here
+Every refusal is a `Refusal` whose message tells the person what to do instead; functions here
 change nothing when they refuse, and return values rather than raise for expected outcomes.
 """
 
@@ -18,6 +18,7 @@ from bot.enrollment import EXPERIENCE_LEVELS
 from bot.matching import Candidate, propose_matches
 from bot.members import Member
 from bot.programs import ensure_default_program
+from bot.refusal import Refusal
 from storage import queries
 from storage.models import (
     MatchProposal,
@@ -33,13 +34,6 @@ from storage.models import (
 from storage.queries import MENTEE_ROLES, MENTOR_ROLES
 
 LEVEL_RANK = {level: rank for rank, level in enumerate(EXPERIENCE_LEVELS)}
-
-
-@dataclass(frozen=True)
-class Refused:
-    """Why an action was not taken, in words for the person who asked."""
-
-    message: str
 
 
 @dataclass(frozen=True)
@@ -90,43 +84,43 @@ def pair_by_hand(
     by_user_id: str,
     override_capacity: bool,
     now: datetime,
-) -> NewPair | Refused:
+) -> NewPair | Refusal:
     """Pair two members after every check an admin would want; refuse with what to do instead."""
     if mentor.user_id == mentee.user_id:
-        return Refused("Someone cannot mentor themselves: name two different people.")
+        return Refusal("Someone cannot mentor themselves: name two different people.")
     for member in (mentor, mentee):
         if member.is_bot:
-            return Refused(f"<@{member.user_id}> is a bot, and bots cannot take part in mentoring.")
+            return Refusal(f"<@{member.user_id}> is a bot, and bots cannot take part in mentoring.")
         if member.deleted:
-            return Refused(f"<@{member.user_id}>'s account is deactivated, so they cannot be paired.")
+            return Refusal(f"<@{member.user_id}>'s account is deactivated, so they cannot be paired.")
     mentor_person = queries.find_person(session, team_id, mentor.user_id)
     mentee_person = queries.find_person(session, team_id, mentee.user_id)
     mentor_profile = _enrolled_as(session, program, mentor_person, MENTOR_ROLES)
     if mentor_profile is None or mentor_person is None:
-        return Refused(
+        return Refusal(
             f"<@{mentor.user_id}> has not joined {program.name} as a mentor: ask them to run "
             "`/mentor join` and choose mentor (or both)."
         )
     if _enrolled_as(session, program, mentee_person, MENTEE_ROLES) is None or mentee_person is None:
-        return Refused(
+        return Refusal(
             f"<@{mentee.user_id}> has not joined {program.name} as a mentee: ask them to run "
             "`/mentor join` and choose mentee (or both)."
         )
     existing = queries.open_pair_between(session, program.id, mentor_person.id, mentee_person.id)
     if existing is not None:
-        return Refused(
+        return Refusal(
             f"<@{mentor.user_id}> already mentors <@{mentee.user_id}> in {program.name} "
             f"({existing.status} since {existing.created_at:%Y-%m-%d})."
         )
     load = queries.mentee_count(session, program.id, mentor_person.id)
     if load >= mentor_profile.mentor_capacity and not override_capacity:
-        return Refused(
+        return Refusal(
             f"<@{mentor.user_id}> already mentors {load} of the {mentor_profile.mentor_capacity} "
             "mentees they can take. Add `override` to the command to pair them anyway."
         )
     pair = _insert_pair(session, team_id, program, mentor_person, mentee_person, by_user_id, None, now)
     if pair is None:
-        return Refused(f"<@{mentor.user_id}> and <@{mentee.user_id}> were paired a moment ago.")
+        return Refusal(f"<@{mentor.user_id}> and <@{mentee.user_id}> were paired a moment ago.")
     return _new_pair(pair, program, mentor_person, mentee_person)
 
 
@@ -198,11 +192,11 @@ def start_match_run(
 
 def confirm_match_run(
     session: Session, team_id: str, run_id: int, keep: Collection[int], admin_user_id: str, now: datetime
-) -> list[NewPair] | Refused:
+) -> list[NewPair] | Refusal:
     """Turn the kept proposals into pairs, once: a second confirmation creates nothing."""
     run = session.get(MatchRun, run_id, with_for_update=True)
     if run is None or run.team_id != team_id:
-        return Refused("Those match proposals no longer exist: run `/mentor match` again.")
+        return Refusal("Those match proposals no longer exist: run `/mentor match` again.")
     if run.confirmed_at is not None:
         return []
     program = session.get(Program, run.program_id)
@@ -275,16 +269,16 @@ def change_status(
     actor: Member,
     actor_is_admin: bool,
     now: datetime,
-) -> StatusChange | Refused:
+) -> StatusChange | Refusal:
     """Pause, resume or end a pair as one of its members or an admin; a repeat is refused kindly."""
     pair = queries.pair_for_update(session, team_id, pair_id)
     if pair is None:
-        return Refused("That pair does not exist any more.")
+        return Refusal("That pair does not exist any more.")
     members = (pair.mentor.user_id, pair.mentee.user_id)
     if actor.user_id not in members and not actor_is_admin:
-        return Refused("Only the pair's mentor, its mentee or a program admin can change it.")
+        return Refusal("Only the pair's mentor, its mentee or a program admin can change it.")
     if pair.status not in ACTIONS[action]:
-        return Refused(f"That pair is {pair.status} already, so there is nothing to {action}.")
+        return Refusal(f"That pair is {pair.status} already, so there is nothing to {action}.")
     pair.status = RESULT[action]
     if action == "pause":
         pair.paused_at = now
@@ -300,16 +294,16 @@ def change_status(
 
 def pair_for_command(
     session: Session, team_id: str, user_id: str, partner_ids: list[str], statuses: tuple[str, ...]
-) -> int | Refused:
+) -> int | Refusal:
     """Which of the caller's pairs `/mentor pause|resume|end [@partner]` means."""
     person = queries.find_person(session, team_id, user_id)
     pairs = [p for p in queries.open_pairs(session, person) if p.status in statuses] if person else []
     if partner_ids:
         pairs = [p for p in pairs if {p.mentor.user_id, p.mentee.user_id} & set(partner_ids)]
     if not pairs:
-        return Refused("You have no mentorship pair that this applies to. Your pairs are on my Home tab.")
+        return Refusal("You have no mentorship pair that this applies to. Your pairs are on my Home tab.")
     if len(pairs) > 1:
-        return Refused("You are in several pairs: name your partner, e.g. `/mentor pause @partner`.")
+        return Refusal("You are in several pairs: name your partner, e.g. `/mentor pause @partner`.")
     return pairs[0].id
 
 
@@ -323,12 +317,12 @@ class FeedbackForm:
 
 def record_feedback(
     session: Session, team_id: str, pair_id: int, user_id: str, form: FeedbackForm, now: datetime
-) -> Refused | None:
+) -> Refusal | None:
     """Keep a member's feedback on their ended pair; a second submission replaces the first."""
     pair = queries.pair_for_update(session, team_id, pair_id)
     person = queries.find_person(session, team_id, user_id)
     if pair is None or person is None or person.id not in (pair.mentor_id, pair.mentee_id):
-        return Refused("Only the two people in a pair can give feedback on it.")
+        return Refusal("Only the two people in a pair can give feedback on it.")
     feedback = queries.feedback_for(session, pair.id, person.id)
     if feedback is None:
         feedback = PairFeedback(team_id=team_id, pair_id=pair.id, person_id=person.id, created_at=now)
@@ -360,16 +354,16 @@ def program_for_pair(
     return candidates[0]
 
 
-def open_pair_by_users(session: Session, team_id: str, user_a: str, user_b: str) -> int | Refused:
+def open_pair_by_users(session: Session, team_id: str, user_a: str, user_b: str) -> int | Refusal:
     """The open pair of these two people, in either role, for an admin's command."""
     a = queries.find_person(session, team_id, user_a)
     b = queries.find_person(session, team_id, user_b)
     if a is None or b is None:
-        return Refused(f"<@{user_a}> and <@{user_b}> are not a pair.")
+        return Refusal(f"<@{user_a}> and <@{user_b}> are not a pair.")
     for pair in queries.open_pairs(session, a):
         if b.id in (pair.mentor_id, pair.mentee_id):
             return pair.id
-    return Refused(f"<@{user_a}> and <@{user_b}> have no open pair.")
+    return Refusal(f"<@{user_a}> and <@{user_b}> have no open pair.")
 
 
 # -- what admins review and list -------------------------------------------------------------------

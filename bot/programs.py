@@ -12,6 +12,7 @@ from bot import ids
 from bot.config import Settings
 from bot.forms import FieldErrors, FormState, split_list
 from bot.members import Member
+from bot.refusal import Refusal
 from storage import queries
 from storage.models import Program
 
@@ -181,7 +182,7 @@ def new_program(session: Session, team_id: str, name: str, now: datetime) -> Pro
     return program
 
 
-def resolve_admin_program(session: Session, team_id: str, name: str, now: datetime) -> Program | str:
+def resolve_admin_program(session: Session, team_id: str, name: str, now: datetime) -> Program | Refusal:
     """The program an admin command names, or the default one; a message when the name is unknown."""
     default = ensure_default_program(session, team_id, now)
     if not name:
@@ -189,7 +190,7 @@ def resolve_admin_program(session: Session, team_id: str, name: str, now: dateti
     program = queries.program_by_name(session, team_id, name)
     if program is None:
         names = ", ".join(f"“{p.name}”" for p in queries.programs(session, team_id))
-        return f"There is no program called “{name}”. Programs here: {names}."
+        return Refusal(f"There is no program called “{name}”. Programs here: {names}.")
     return program
 
 
@@ -215,13 +216,13 @@ def admin_program(
     now: datetime,
     *,
     doing: str,
-) -> Program | str:
+) -> Program | Refusal:
     """The program an admin command names (or the default), if `member` administers it; else why not."""
     program = resolve_admin_program(session, team_id, name, now)
-    if isinstance(program, str):
+    if isinstance(program, Refusal):
         return program
     if not is_admin(member, settings, program):
-        return f"Only program admins can {doing}. Ask one of them."
+        return Refusal(f"Only program admins can {doing}. Ask one of them.")
     return program
 
 

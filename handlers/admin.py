@@ -9,6 +9,7 @@ from bot.commands import CommandInput
 from bot.deps import Deps
 from bot.members import Member, fetch_member
 from bot.programs import admin_program
+from bot.refusal import Refusal
 from storage.models import Program
 
 
@@ -24,7 +25,7 @@ def program_for_admin(
         program = admin_program(
             session, request.team_id, caller, request.args, deps.settings, deps.clock(), doing=doing
         )
-    if isinstance(program, str):
-        respond(text=program, response_type="ephemeral")
+    if isinstance(program, Refusal):
+        respond(text=program.message, response_type="ephemeral")
         return None
     return caller, program

@@ -14,7 +14,8 @@ from bot.deps import Deps
 from bot.goals import local_today
 from bot.members import mentioned_user_ids
 from bot.notify import dm, pair_channel, share_agreement
-from bot.pairing import Refused, pair_for_command
+from bot.pairing import pair_for_command
+from bot.refusal import Refusal
 from bot.views.agreement import agreement_message, agreement_modal
 from handlers.home import publish_home
 from storage.models import PairStatus
@@ -43,7 +44,7 @@ def register(app: App, deps: Deps) -> None:
             pair_id = pair_for_command(
                 session, request.team_id, request.user_id, mentioned_user_ids(request.args), OPEN_PAIRS
             )
-        if isinstance(pair_id, Refused):
+        if isinstance(pair_id, Refusal):
             respond(text=pair_id.message, response_type="ephemeral")
             return
         problem = open_form(client, request.team_id, request.user_id, pair_id, request.trigger_id)

@@ -12,10 +12,11 @@ from bot import ids
 from bot.checkins import answer_checkin, goal_outcome
 from bot.deps import Deps
 from bot.forms import FormState
-from bot.goals import Refusal, extend_deadline, goal_edit_form
+from bot.goals import extend_deadline, goal_edit_form
 from bot.health import fit_check_due
 from bot.notify import dm
 from bot.pairing import member_deactivated
+from bot.refusal import Refusal
 from bot.views.checkins import answer_modal, answer_summary, extend_modal, met_summary
 from bot.views.health import fit_question
 from handlers.home import publish_home

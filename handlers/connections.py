@@ -21,6 +21,7 @@ from bot.forms import FormState
 from bot.members import fetch_member, mentioned_user_ids
 from bot.notify import dm
 from bot.privacy import forget_me
+from bot.refusal import Refusal
 from bot.views.connections import connect_modal, forget_modal, found_message, introduction_message
 from handlers.home import publish_home
 
@@ -47,16 +48,16 @@ def register(app: App, deps: Deps) -> None:
             return
         with deps.session_factory.begin() as session:
             target = connect_target(session, request.team_id, request.user_id, person, mentions[1:])
-        if isinstance(target, str):
-            respond(text=target, response_type="ephemeral")
+        if isinstance(target, Refusal):
+            respond(text=target.message, response_type="ephemeral")
             return
         client.views_open(trigger_id=request.trigger_id, view=connect_modal(target))
 
     def find(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
         with deps.session_factory.begin() as session:
             found = find_people(session, request.team_id, request.user_id, request.args)
-        if isinstance(found, str):
-            ack(response_type="ephemeral", text=found)
+        if isinstance(found, Refusal):
+            ack(response_type="ephemeral", text=found.message)
             return
         ack(response_type="ephemeral", **found_message(request.args, found))
 
@@ -95,10 +96,10 @@ def register(app: App, deps: Deps) -> None:
             target = (
                 home_connect_target(session, team_id, user_id, int(raw))
                 if raw.isdigit()
-                else "That button is broken."
+                else Refusal("That button is broken.")
             )
-        if isinstance(target, str):
-            dm(client, user_id, target)
+        if isinstance(target, Refusal):
+            dm(client, user_id, target.message)
             return
         client.views_open(trigger_id=body["trigger_id"], view=connect_modal(target, pick_person=True))
 
@@ -117,10 +118,10 @@ def register(app: App, deps: Deps) -> None:
             target = (
                 connect_target(session, team_id, user_id, person, [mentee_id] if mentee_id else [])
                 if person
-                else "Choose whom to introduce."
+                else Refusal("Choose whom to introduce.")
             )
-        if isinstance(target, str):
-            ack(response_action="errors", errors={field: target})
+        if isinstance(target, Refusal):
+            ack(response_action="errors", errors={field: target.message})
             return
         ack()
         introduce(client, team_id, target, parsed)

@@ -11,6 +11,7 @@ from bot.deps import Deps
 from bot.enrollment import enroll, join_form_data, leave, parse_join, program_ids, resolve_program
 from bot.members import fetch_member
 from bot.notify import dm
+from bot.refusal import Refusal
 from bot.views.join import join_modal
 from handlers.home import publish_home
 
@@ -32,8 +33,8 @@ def register(app: App, deps: Deps) -> None:
             return
         with deps.session_factory.begin() as session:
             data = join_form_data(session, request.team_id, member, request.args, deps.clock())
-        if isinstance(data, str):
-            respond(text=data, response_type="ephemeral")
+        if isinstance(data, Refusal):
+            respond(text=data.message, response_type="ephemeral")
             return
         view = join_modal(data.programs, data.program_id, data.defaults, editing=data.editing)
         client.views_open(trigger_id=request.trigger_id, view=view)
@@ -42,8 +43,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         with deps.session_factory.begin() as session:
             program = resolve_program(session, request.team_id, request.user_id, request.args, deps.clock())
-            if isinstance(program, str):
-                respond(text=program, response_type="ephemeral")
+            if isinstance(program, Refusal):
+                respond(text=program.message, response_type="ephemeral")
                 return
             left = leave(session, request.team_id, request.user_id, program, deps.clock())
         if left is None:

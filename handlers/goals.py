@@ -15,7 +15,6 @@ from bot.forms import FormState
 from bot.goals import (
     GoalCard,
     NewGoal,
-    Refusal,
     close_goal,
     create_goal,
     edit_goal,
@@ -31,6 +30,7 @@ from bot.goals import (
 )
 from bot.members import mentioned_user_ids
 from bot.notify import dm
+from bot.refusal import Refusal
 from bot.views.goals import (
     close_goal_modal,
     feedback_dm,

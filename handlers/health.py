@@ -9,12 +9,12 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.deps import Deps
-from bot.goals import Refusal
 from bot.health import answer_drift, answer_pulse, record_fit
 from bot.members import fetch_member
 from bot.notify import dm, tell_status
 from bot.pairing import change_status
 from bot.programs import is_admin_anywhere
+from bot.refusal import Refusal
 from bot.views.health import DRIFT_CHOICES, not_fit_alert
 from handlers.home import publish_home
 

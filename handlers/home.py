@@ -12,6 +12,7 @@ from bot.enrollment import join_form_data
 from bot.home import load_home
 from bot.insights import administered_programs
 from bot.members import Member, fetch_member
+from bot.refusal import Refusal
 from bot.views.home import home_view
 from bot.views.join import join_modal
 
@@ -58,7 +59,7 @@ def register(app: App, deps: Deps) -> None:
             return
         with deps.session_factory.begin() as session:
             data = join_form_data(session, team_id, member, "", deps.clock())
-        if isinstance(data, str):
+        if isinstance(data, Refusal):
             return
         view = join_modal(data.programs, data.program_id, data.defaults, editing=data.editing)
         client.views_open(trigger_id=body["trigger_id"], view=view)

@@ -12,7 +12,7 @@ from bot import ids
 from bot.deps import Deps
 from bot.insights import nudge_pair
 from bot.notify import dm
-from bot.pairing import Refused
+from bot.refusal import Refusal
 from bot.views.insights import NUDGE_PAIR
 from handlers.home import member_or_none, publish_home
 
@@ -40,7 +40,7 @@ def register(app: App, deps: Deps) -> None:
             return
         with deps.session_factory.begin() as session:
             outcome = nudge_pair(session, team_id, int(raw), member, deps.settings, deps.clock())
-        if isinstance(outcome, Refused):
+        if isinstance(outcome, Refusal):
             dm(client, user_id, outcome.message)
             return
         when = (

@@ -16,7 +16,6 @@ from bot.notify import announce, dm, introduce, tell_status
 from bot.pairing import (
     FeedbackForm,
     NewPair,
-    Refused,
     change_status,
     confirm_match_run,
     open_pair_by_users,
@@ -29,6 +28,7 @@ from bot.pairing import (
     start_match_run,
 )
 from bot.programs import is_admin, is_admin_anywhere
+from bot.refusal import Refusal
 from bot.views.pairing import feedback_modal, match_review_modal, notice_modal
 from handlers.admin import program_for_admin
 from handlers.home import publish_home
@@ -100,7 +100,7 @@ def register(app: App, deps: Deps) -> None:
                 override_capacity="override" in request.args.lower().split(),
                 now=now,
             )
-        if isinstance(outcome, Refused):
+        if isinstance(outcome, Refusal):
             respond(text=outcome.message, response_type="ephemeral")
             return
         respond(
@@ -142,9 +142,9 @@ def register(app: App, deps: Deps) -> None:
             outcome = (
                 confirm_match_run(session, team_id, int(meta.get("run", 0)), keep, user_id, deps.clock())
                 if allowed
-                else Refused("Only program admins can confirm pairs.")
+                else Refusal("Only program admins can confirm pairs.")
             )
-        if isinstance(outcome, Refused):
+        if isinstance(outcome, Refusal):
             ack(response_action="errors", errors={f"{ids.MATCH_KEEP}_0": outcome.message})
             return
         ack()
@@ -170,10 +170,10 @@ def register(app: App, deps: Deps) -> None:
                     )
                 outcome = (
                     pair_id
-                    if isinstance(pair_id, Refused)
+                    if isinstance(pair_id, Refusal)
                     else change_status(session, request.team_id, pair_id, action, caller, admin, deps.clock())
                 )
-            if isinstance(outcome, Refused):
+            if isinstance(outcome, Refusal):
                 respond(text=outcome.message, response_type="ephemeral")
                 return
             respond(text=f"Done: your mentorship is {_past(action)}.", response_type="ephemeral")
@@ -199,7 +199,7 @@ def register(app: App, deps: Deps) -> None:
             with deps.session_factory.begin() as session:
                 admin = is_admin_anywhere(session, caller, deps.settings, team_id)
                 outcome = change_status(session, team_id, int(raw), action, caller, admin, deps.clock())
-            if isinstance(outcome, Refused):
+            if isinstance(outcome, Refusal):
                 dm(client, user_id, outcome.message)
                 publish_home(deps, client, team_id, user_id)
                 return
@@ -246,7 +246,7 @@ def register(app: App, deps: Deps) -> None:
                     deps.clock(),
                 )
                 if pair_id.isdigit()
-                else Refused("That feedback form is broken: open it again from the message.")
+                else Refusal("That feedback form is broken: open it again from the message.")
             )
         if refused is not None:
             ack(response_action="errors", errors={ids.FEEDBACK_RATING: refused.message})

@@ -19,6 +19,7 @@ from bot.programs import (
     program_settings,
     save_program,
 )
+from bot.refusal import Refusal
 from bot.views.join import program_modal
 from bot.views.pairing import list_modal
 from handlers.admin import program_for_admin
@@ -58,8 +59,8 @@ def register(app: App, deps: Deps) -> None:
                     now,
                     doing="change its settings",
                 )
-                if isinstance(program, str):
-                    respond(text=program, response_type="ephemeral")
+                if isinstance(program, Refusal):
+                    respond(text=program.message, response_type="ephemeral")
                     return
             view = program_modal(program_settings(program))
         client.views_open(trigger_id=request.trigger_id, view=view)
