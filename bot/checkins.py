@@ -173,7 +173,9 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
             ],
             ["pair_id", "due_at"],
         )
-        checkins = queries.checkins_at(session, [(pair.id, pair.next_checkin_at) for pair in pairs])
+        checkins = queries.checkins_at(
+            session, [(pair.id, pair.next_checkin_at) for pair in pairs if pair.next_checkin_at is not None]
+        )
         goals_by_pair: dict[int, list[Goal]] = {}
         for goal in queries.goals_of_pairs(session, ids):
             goals_by_pair.setdefault(goal.pair_id, []).append(goal)

@@ -28,6 +28,7 @@ from dotenv import load_dotenv
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -210,7 +211,7 @@ def _instant(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _dispatcher(settings: Settings) -> tuple[Engine, object]:
+def _dispatcher(settings: Settings) -> tuple[Engine, WebClient]:
     engine = _engine(settings)
     _prepare_schema(settings, engine)
     _check_token(settings)

@@ -33,7 +33,7 @@ def find_people(session: Session, team_id: str, user_id: str, skill: str) -> lis
         return Refusal("Say which skill: `/mentor find public speaking`.")
     person = queries.find_person(session, team_id, user_id)
     enrolled = queries.active_profiles(session, person) if person else []
-    if not enrolled:
+    if person is None or not enrolled:
         return Refusal("Join a program first (`/mentor join`); then you can look for people in it.")
     found: dict[str, Found] = {}
     for _profile, program in enrolled:
@@ -68,7 +68,7 @@ def connect_target(
     pairs = [
         p
         for p in (queries.open_pairs(session, mentor) if mentor else [])
-        if p.mentor_id == mentor.id and p.status == PairStatus.ACTIVE.value
+        if mentor is not None and p.mentor_id == mentor.id and p.status == PairStatus.ACTIVE.value
     ]
     if mentee_ids:
         pairs = [p for p in pairs if p.mentee.user_id in mentee_ids]

@@ -194,17 +194,17 @@ def resolve_admin_program(session: Session, team_id: str, name: str, now: dateti
     return program
 
 
-def new_program_problem(
-    session: Session, team_id: str, name: str, member: Member, settings: Settings
-) -> str | None:
-    """Why `member` cannot start a program called `name`, or None when they can."""
+def start_program(
+    session: Session, team_id: str, name: str, member: Member, settings: Settings, now: datetime
+) -> Program | Refusal:
+    """A new program called `name`, started by `member`; or why they cannot start it."""
     if not is_admin(member, settings):
-        return "Only workspace admins can start a new program."
+        return Refusal("Only workspace admins can start a new program.")
     if not 2 <= len(name) <= 80:
-        return "Name the new program: `/mentor config new Leadership 2027` (2 to 80 characters)."
+        return Refusal("Name the new program: `/mentor config new Leadership 2027` (2 to 80 characters).")
     if queries.program_by_name(session, team_id, name) is not None:
-        return f"There is a program called “{name}” already: `/mentor config {name}` changes it."
-    return None
+        return Refusal(f"There is a program called “{name}” already: `/mentor config {name}` changes it.")
+    return new_program(session, team_id, name, now)
 
 
 def admin_program(

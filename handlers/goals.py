@@ -113,6 +113,7 @@ def register(app: App, deps: Deps) -> None:
             if isinstance(parsed, dict):
                 ack(response_action="errors", errors=parsed)
                 return
+            outcome: object
             if not target.isdigit():
                 outcome = Refusal("That form is broken: open it again.")
             elif editing:

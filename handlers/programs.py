@@ -13,11 +13,10 @@ from bot.pairing import program_lists
 from bot.programs import (
     admin_program,
     administered_program,
-    new_program,
-    new_program_problem,
     parse_program_form,
     program_settings,
     save_program,
+    start_program,
 )
 from bot.refusal import Refusal
 from bot.views.join import program_modal
@@ -44,11 +43,7 @@ def register(app: App, deps: Deps) -> None:
         with deps.session_factory.begin() as session:
             if creating:
                 name = " ".join((words[1] if len(words) > 1 else "").split())
-                problem = new_program_problem(session, request.team_id, name, caller, deps.settings)
-                if problem:
-                    respond(text=problem, response_type="ephemeral")
-                    return
-                program = new_program(session, request.team_id, name, now)
+                program = start_program(session, request.team_id, name, caller, deps.settings, now)
             else:
                 program = admin_program(
                     session,
@@ -59,9 +54,9 @@ def register(app: App, deps: Deps) -> None:
                     now,
                     doing="change its settings",
                 )
-                if isinstance(program, Refusal):
-                    respond(text=program.message, response_type="ephemeral")
-                    return
+            if isinstance(program, Refusal):
+                respond(text=program.message, response_type="ephemeral")
+                return
             view = program_modal(program_settings(program))
         client.views_open(trigger_id=request.trigger_id, view=view)
 

@@ -18,7 +18,7 @@ from storage.models import Agreement, CheckIn, CheckInAnswer, Goal, GoalMileston
 
 def participants(session: Session, team_id: str, program_id: int, *, free_text: bool) -> list[Row[Any]]:
     """Everyone who joined the program, including people who left, in the order they joined."""
-    columns = [
+    columns: list[Any] = [
         Person.user_id.label("user_id"),
         Person.display_name.label("display_name"),
         Profile.role.label("role"),
@@ -46,7 +46,7 @@ def participants(session: Session, team_id: str, program_id: int, *, free_text: 
 def pairs(session: Session, team_id: str, program_id: int, *, free_text: bool) -> list[Row[Any]]:
     """Every pair of the program, open or ended, with its meeting agreement if it saved one."""
     mentor, mentee = aliased(Person), aliased(Person)
-    columns = [
+    columns: list[Any] = [
         Pair.id.label("pair_id"),
         mentor.user_id.label("mentor_id"),
         mentee.user_id.label("mentee_id"),
@@ -82,7 +82,7 @@ def checkins(session: Session, team_id: str, program_id: int, *, free_text: bool
         .group_by(CheckInAnswer.checkin_id)
         .subquery()
     )
-    columns = [
+    columns: list[Any] = [
         CheckIn.id.label("checkin_id"),
         CheckIn.pair_id.label("pair_id"),
         CheckIn.due_at.label("due_at"),
@@ -133,7 +133,7 @@ def goals(session: Session, team_id: str, program_id: int, *, free_text: bool) -
         .subquery()
     )
     owner = aliased(Person)
-    columns = [
+    columns: list[Any] = [
         Goal.id.label("goal_id"),
         Goal.pair_id.label("pair_id"),
         owner.user_id.label("owner_id"),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import FitAnswer, Pair, PairStatus, Person, Pulse
@@ -63,4 +64,4 @@ def claim_fit_check(session: Session, team_id: str, pair_id: int, now: datetime)
         .values(fit_asked_at=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast(CursorResult, result).rowcount == 1

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Integer, and_, case, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
@@ -254,7 +254,11 @@ def at_risk_pairs(session: Session, program_id: int, limit: int) -> list[AtRiskR
         .order_by(Pair.at_risk_since, Pair.id)
         .limit(limit)
     )
-    return [AtRiskRow(*row) for row in rows]
+    return [
+        AtRiskRow(pair_id, mentor, mentee, unanswered, since)
+        for pair_id, mentor, mentee, unanswered, since in rows
+        if since is not None
+    ]
 
 
 class WeekRow(NamedTuple):
@@ -339,4 +343,4 @@ def reclaim_key(session: Session, key: str, now: datetime, lease_until: datetime
         .values(claimed_until=lease_until, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return cast(CursorResult, result).rowcount == 1

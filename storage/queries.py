@@ -177,10 +177,13 @@ def open_pair_between(session: Session, program_id: int, mentor_id: int, mentee_
 
 def mentee_count(session: Session, program_id: int, mentor_id: int) -> int:
     """How many open pairs the person mentors in the program."""
-    return session.scalar(
-        select(func.count())
-        .select_from(Pair)
-        .where(Pair.program_id == program_id, Pair.mentor_id == mentor_id, Pair.status.in_(OPEN))
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Pair)
+            .where(Pair.program_id == program_id, Pair.mentor_id == mentor_id, Pair.status.in_(OPEN))
+        )
+        or 0
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import (
     Block,
     CheckboxesElement,
+    ConversationFilter,
     ConversationSelectElement,
     InputBlock,
     Option,
@@ -231,7 +232,7 @@ def program_modal(settings: ProgramSettings) -> dict:
             element=ConversationSelectElement(
                 action_id=ids.VALUE,
                 initial_conversation=settings.announce_channel_id,
-                filter={"include": ["public", "private"], "exclude_bot_users": True},
+                filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
             ),
         ),
         InputBlock(

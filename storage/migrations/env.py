@@ -4,8 +4,10 @@ or on `DATABASE_URL` when Alembic's own command line is used during development.
 from __future__ import annotations
 
 import os
+from typing import Any, Literal
 
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 from bot.config import DEFAULT_DATABASE_URL, normalize_database_url
@@ -17,7 +19,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(kind: str, item: object, autogen_context) -> str | bool:
+def _render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Write mentorbot's own column types as plain SQLAlchemy ones, so migrations never import them."""
     if kind == "type" and isinstance(item, UTCDateTime):
         return "sa.DateTime(timezone=True)"
