@@ -26,6 +26,20 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def escape_text(text: str) -> str:
+    """Text a person wrote, with Slack's control characters `&`, `<`, `>` as entities.
+
+    Slack parses `<!channel>`, `<!here>`, `<@U…>` and `<url|label>` in mrkdwn and message `text`;
+    escaped, they show as typed and ping or link nobody. `&` goes first so entities are not doubled.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def plural(n: int, word: str, plural: str | None = None) -> str:
+    """`n` with `word` in the right number: "1 active pair", "2 active pairs", "3 replies"."""
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
 def user(user_id: str) -> str:
     """A mention that Slack renders as the person's name."""
     return f"<@{user_id}>"
