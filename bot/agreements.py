@@ -16,7 +16,9 @@ from bot.cadence import Cadence, next_occurrence
 from bot.enrollment import MEETING_FORMATS, is_valid_zone
 from bot.forms import FieldErrors, FormState
 from bot.goals import local_today
+from bot.membership import member_pair
 from bot.programs import CADENCES
+from bot.refusal import Refusal
 from storage import queries
 from storage.models import Agreement, Pair, PairStatus
 
@@ -131,21 +133,16 @@ FIELD_LABELS = {
 }
 
 
-def member_pair(session: Session, team_id: str, pair_id: int, user_id: str) -> Pair | None:
-    """The pair, if `user_id` is its mentor or mentee; nobody else may see its agreement."""
-    pair = queries.pair_for_update(session, team_id, pair_id)
-    if pair is None or user_id not in (pair.mentor.user_id, pair.mentee.user_id):
-        return None
-    return pair
-
-
 def save_agreement(
     session: Session, team_id: str, pair_id: int, user_id: str, form: AgreementForm, now: datetime
-) -> Saved | None:
-    """Create or replace the pair's agreement; None when the person is not in the pair."""
-    pair = member_pair(session, team_id, pair_id, user_id)
-    if pair is None or pair.status == PairStatus.ENDED.value:
-        return None
+) -> Saved | Refusal:
+    """Create or replace the pair's agreement, for one of its members while the pair is open."""
+    found = member_pair(session, team_id, pair_id, user_id)
+    if isinstance(found, Refusal):
+        return found
+    pair, _person = found
+    if pair.status == PairStatus.ENDED.value:
+        return Refusal("That mentorship has ended, so its agreement can no longer change.")
     agreement = queries.agreement_for(session, pair.id)
     first = agreement is None
     if agreement is None:
@@ -211,19 +208,19 @@ class AgreementFormData:
 
 def agreement_form_data(
     session: Session, team_id: str, pair_id: int, user_id: str, now: datetime
-) -> AgreementFormData | None:
-    """Gather the modal for a pair member; None for anyone else."""
-    pair = member_pair(session, team_id, pair_id, user_id)
-    if pair is None:
-        return None
+) -> AgreementFormData | Refusal:
+    """Gather the modal for a pair member; nobody else may see the pair's agreement."""
+    found = member_pair(session, team_id, pair_id, user_id)
+    if isinstance(found, Refusal):
+        return found
+    pair, person = found
     agreement = queries.agreement_for(session, pair.id)
     mentee_profile = queries.profile(session, pair.program_id, pair.mentee_id)
     default_tz = (mentee_profile.tz_override if mentee_profile else None) or pair.mentee.tz or "UTC"
     program = queries.program_in_team(session, team_id, pair.program_id)
-    partner = pair.mentee.user_id if pair.mentor.user_id == user_id else pair.mentor.user_id
     return AgreementFormData(
         pair_id=pair.id,
-        partner_user_id=partner,
+        partner_user_id=pair.partner_of(person.id).user_id,
         current=form_from(agreement) if agreement else None,
         default_tz=default_tz,
         default_frequency=program.default_cadence if program else "biweekly",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.agreements import reschedule
 from bot.goals import close_goal, goal_card, local_today
 from bot.health import DRIFT_AFTER, due_pulses
+from bot.membership import member_pair
 from bot.refusal import Refusal
 from bot.views.checkins import GoalPrompt, checkin_message, mentor_nudge, reminder_message
 from bot.views.health import drift_question, pulse_question
@@ -314,11 +315,10 @@ def _member_checkin(session: Session, team_id: str, checkin_id: int, user_id: st
     checkin = queries.checkin_in_team(session, team_id, checkin_id)
     if checkin is None:
         return Refusal("That check-in does not exist.")
-    pair = queries.pair_for_update(session, team_id, checkin.pair_id)
-    person = queries.find_person(session, team_id, user_id)
-    if pair is None or person is None or person.id not in (pair.mentor_id, pair.mentee_id):
-        return Refusal("That check-in belongs to a mentorship you are not part of.")
-    return checkin, pair, person
+    found = member_pair(session, team_id, checkin.pair_id, user_id)
+    if isinstance(found, Refusal):
+        return found
+    return checkin, *found
 
 
 def answer_checkin(
@@ -354,8 +354,7 @@ def answer_checkin(
         pair.at_risk_since = None
         pair.drift_asked_at = None
     session.flush()
-    partner = pair.mentee.user_id if person.id == pair.mentor_id else pair.mentor.user_id
-    return Answered(checkin.id, pair.dm_channel_id, partner, pair.id)
+    return Answered(checkin.id, pair.dm_channel_id, pair.partner_of(person.id).user_id, pair.id)
 
 
 def goal_outcome(

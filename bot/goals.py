@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.forms import FieldErrors, FormState
+from bot.membership import member_pair
 from bot.refusal import Refusal
 from storage import queries
 from storage.models import (
@@ -153,14 +154,6 @@ def local_today(tz: str | None, now: datetime) -> date:
         return now.date()
 
 
-def _member_pair(session: Session, team_id: str, pair_id: int, user_id: str) -> tuple[Pair, Person] | Refusal:
-    pair = queries.pair_for_update(session, team_id, pair_id)
-    person = queries.find_person(session, team_id, user_id)
-    if pair is None or person is None or person.id not in (pair.mentor_id, pair.mentee_id):
-        return Refusal("That belongs to a mentorship you are not part of.")
-    return pair, person
-
-
 @dataclass(frozen=True)
 class NewGoal:
     """A goal just stored, and where to tell the mentor."""
@@ -174,7 +167,7 @@ def create_goal(
     session: Session, team_id: str, pair_id: int, user_id: str, form: GoalForm, view_id: str, now: datetime
 ) -> NewGoal | Refusal | None:
     """Store the mentee's goal once; None when this very modal was already submitted."""
-    found = _member_pair(session, team_id, pair_id, user_id)
+    found = member_pair(session, team_id, pair_id, user_id)
     if isinstance(found, Refusal):
         return found
     pair, person = found
@@ -214,7 +207,7 @@ def goal_for_member(
     goal = queries.goal_in_team(session, team_id, goal_id)
     if goal is None:
         return Refusal("That goal does not exist.")
-    found = _member_pair(session, team_id, goal.pair_id, user_id)
+    found = member_pair(session, team_id, goal.pair_id, user_id)
     if isinstance(found, Refusal):
         return found
     return goal, *found
@@ -417,7 +410,7 @@ def goal_card(goal: Goal, pair: Pair, viewer_user_id: str, today: date) -> GoalC
         days_left=(goal.deadline - today).days,
         is_owner=pair.mentee.user_id == viewer_user_id,
         is_mentor=is_mentor,
-        partner_user_id=pair.mentee.user_id if is_mentor else pair.mentor.user_id,
+        partner_user_id=(pair.mentee if is_mentor else pair.mentor).user_id,
         milestones=tuple(MilestoneLine(m.id, m.text, m.done_at is not None) for m in goal.milestones),
         measure_kind=goal.measure_kind,
         current_value=goal.current_value,

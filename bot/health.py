@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.agreements import reschedule
 from bot.goals import local_today
+from bot.membership import member_pair
 from bot.refusal import Refusal
 from storage import health as health_queries
 from storage import queries
@@ -54,10 +55,10 @@ def record_fit(
     """Keep a member's private fit answer; "not a fit" alerts the program's admins."""
     if answer not in FIT_ANSWERS:
         return Refusal("That answer is not one of the choices.")
-    pair = queries.pair_for_update(session, team_id, pair_id)
-    person = queries.find_person(session, team_id, user_id)
-    if pair is None or person is None or person.id not in (pair.mentor_id, pair.mentee_id):
-        return Refusal("That question was about a mentorship you are not part of.")
+    found = member_pair(session, team_id, pair_id, user_id)
+    if isinstance(found, Refusal):
+        return found
+    pair, person = found
     existing = health_queries.fit_answer(session, pair.id, person.id)
     if existing is None:
         existing = FitAnswer(pair_id=pair.id, person_id=person.id, answer=answer, answered_at=now)
@@ -85,9 +86,10 @@ def answer_drift(
     """Keep going, pause or end, as one of the pair decides after a long silence."""
     if choice not in ("keep", "pause", "end"):
         return Refusal("That answer is not one of the choices.")
-    pair = queries.pair_for_update(session, team_id, pair_id)
-    if pair is None or user_id not in pair_members(pair):
-        return Refusal("That question was about a mentorship you are not part of.")
+    found = member_pair(session, team_id, pair_id, user_id)
+    if isinstance(found, Refusal):
+        return found
+    pair, _person = found
     if pair.status == PairStatus.ENDED.value:
         return Refusal("That mentorship has ended already.")
     pair.unanswered_checkins = 0

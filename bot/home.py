@@ -80,7 +80,7 @@ def load_home(
             PairSummary(
                 pair_id=pair.id,
                 role="mentor" if pair.mentor_id == person.id else "mentee",
-                partner_user_id=pair.mentee.user_id if pair.mentor_id == person.id else pair.mentor.user_id,
+                partner_user_id=pair.partner_of(person.id).user_id,
                 status=pair.status,
                 since=pair.created_at,
                 agreement=describe(cadence) if cadence else None,

@@ -17,6 +17,7 @@ from bot.agreements import reschedule
 from bot.enrollment import EXPERIENCE_LEVELS
 from bot.matching import Candidate, propose_matches
 from bot.members import Member
+from bot.membership import member_pair
 from bot.programs import ensure_default_program
 from bot.refusal import Refusal
 from storage import queries
@@ -319,10 +320,10 @@ def record_feedback(
     session: Session, team_id: str, pair_id: int, user_id: str, form: FeedbackForm, now: datetime
 ) -> Refusal | None:
     """Keep a member's feedback on their ended pair; a second submission replaces the first."""
-    pair = queries.pair_for_update(session, team_id, pair_id)
-    person = queries.find_person(session, team_id, user_id)
-    if pair is None or person is None or person.id not in (pair.mentor_id, pair.mentee_id):
-        return Refusal("Only the two people in a pair can give feedback on it.")
+    found = member_pair(session, team_id, pair_id, user_id)
+    if isinstance(found, Refusal):
+        return found
+    pair, person = found
     feedback = queries.feedback_for(session, pair.id, person.id)
     if feedback is None:
         feedback = PairFeedback(team_id=team_id, pair_id=pair.id, person_id=person.id, created_at=now)
@@ -361,7 +362,7 @@ def open_pair_by_users(session: Session, team_id: str, user_a: str, user_b: str)
     if a is None or b is None:
         return Refusal(f"<@{user_a}> and <@{user_b}> are not a pair.")
     for pair in queries.open_pairs(session, a):
-        if b.id in (pair.mentor_id, pair.mentee_id):
+        if pair.has_member(b.id):
             return pair.id
     return Refusal(f"<@{user_a}> and <@{user_b}> have no open pair.")
 

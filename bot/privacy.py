@@ -25,7 +25,7 @@ def forget_me(session: Session, team_id: str, user_id: str, now: datetime) -> Fo
         return None
     partners = []
     for pair in queries.open_pairs(session, person):
-        partners.append(pair.mentee.user_id if pair.mentor_id == person.id else pair.mentor.user_id)
+        partners.append(pair.partner_of(person.id).user_id)
         pair.status = PairStatus.ENDED.value
         pair.ended_at = now
         pair.ended_by_user_id = None

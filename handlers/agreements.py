@@ -28,12 +28,14 @@ MEETING_MINUTES = 45
 def register(app: App, deps: Deps) -> None:
     """Route `/mentor agreement`, the agreement buttons and the agreement modal."""
 
-    def open_form(client: WebClient, team_id: str, user_id: str, pair_id: int, trigger_id: str) -> str | None:
+    def open_form(
+        client: WebClient, team_id: str, user_id: str, pair_id: int, trigger_id: str
+    ) -> Refusal | None:
         now = deps.clock()
         with deps.session_factory.begin() as session:
             data = agreement_form_data(session, team_id, pair_id, user_id, now)
-        if data is None:
-            return "Only the two people in a mentorship can see or change its agreement."
+        if isinstance(data, Refusal):
+            return data
         today = local_today(data.current.tz if data.current else data.default_tz, now)
         client.views_open(trigger_id=trigger_id, view=agreement_modal(data, today))
         return None
@@ -49,7 +51,7 @@ def register(app: App, deps: Deps) -> None:
             return
         problem = open_form(client, request.team_id, request.user_id, pair_id, request.trigger_id)
         if problem:
-            respond(text=problem, response_type="ephemeral")
+            respond(text=problem.message, response_type="ephemeral")
 
     deps.commands.add(AGREEMENT, command)
 
@@ -61,10 +63,10 @@ def register(app: App, deps: Deps) -> None:
         problem = (
             open_form(client, team_id, user_id, int(raw), body["trigger_id"])
             if raw.isdigit()
-            else "That button is broken."
+            else Refusal("That button is broken.")
         )
         if problem:
-            dm(client, user_id, problem)
+            dm(client, user_id, problem.message)
 
     @app.view(ids.AGREEMENT_MODAL)
     def submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
@@ -77,13 +79,12 @@ def register(app: App, deps: Deps) -> None:
         raw = view.get("private_metadata") or ""
         with deps.session_factory.begin() as session:
             saved = (
-                save_agreement(session, team_id, int(raw), user_id, parsed, now) if raw.isdigit() else None
+                save_agreement(session, team_id, int(raw), user_id, parsed, now)
+                if raw.isdigit()
+                else Refusal("That form is broken: open it again.")
             )
-        if saved is None:
-            ack(
-                response_action="errors",
-                errors={ids.AGREE_EXPECTATIONS: "Only the two people in an open mentorship can change this."},
-            )
+        if isinstance(saved, Refusal):
+            ack(response_action="errors", errors={ids.AGREE_EXPECTATIONS: saved.message})
             return
         ack()
         rhythm = describe(parsed.cadence)

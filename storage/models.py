@@ -206,6 +206,15 @@ class Pair(Base):
     mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id])
     mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id])
 
+    # Pair membership has this one home: who is in the pair, and who a member's partner is.
+    def has_member(self, person_id: int) -> bool:
+        """Whether the person with this id is the pair's mentor or mentee."""
+        return person_id in (self.mentor_id, self.mentee_id)
+
+    def partner_of(self, person_id: int) -> Person:
+        """The other member of the pair, for one of its members."""
+        return self.mentee if person_id == self.mentor_id else self.mentor
+
 
 class PairFeedback(Base):
     """A member's closing rating and comment on a pair; admins see only aggregates."""

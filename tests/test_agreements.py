@@ -129,7 +129,7 @@ def test_someone_outside_the_pair_cannot_open_or_save_its_agreement(
     crafted = paired.submit(view, agreement_fields(), user_id="UTIA").json()
 
     told = fake_slack.wait_until("chat.postMessage", lambda call: call.args["channel"] == "UTIA")
-    assert "Only the two people" in told.args["text"]
+    assert "not part of" in told.args["text"]
     assert ids.AGREE_EXPECTATIONS in crafted["errors"]
     with session_factory() as session:
         assert session.scalars(select(Agreement)).all() == []

@@ -95,6 +95,7 @@ def test_pairing_twice_and_past_capacity_are_refused_unless_overridden(
     program: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
 ) -> None:
     program.slash("pair <@UMIA> <@UTOM>", user_id=ADMIN)
+    assert "Paired <@UMIA>" in last_reply(fake_slack, 1)
     program.slash("pair <@UMIA> <@UTOM>", user_id=ADMIN)
     assert "already mentors <@UTOM>" in last_reply(fake_slack, 2)
 
@@ -191,7 +192,7 @@ def test_a_member_pauses_resumes_and_ends_their_pair_and_gives_feedback(
 
     assert ids.FEEDBACK_RATING in missing["errors"]
     assert thanks["response_action"] == "update"
-    assert "Only the two people in a pair" in outsider["errors"][ids.FEEDBACK_RATING]
+    assert "not part of" in outsider["errors"][ids.FEEDBACK_RATING]
     with session_factory() as session:
         feedback = session.scalars(select(PairFeedback)).one()
         assert session.scalar(select(Pair.status)) == "ended"

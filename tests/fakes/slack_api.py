@@ -263,7 +263,7 @@ class FakeSlack:
         assert found, f"Slack's {method} was never called; calls were {[c.method for c in self.calls]}"
         return found[-1]
 
-    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+    def wait_for(self, method: str, count: int = 1, timeout: float = 30.0) -> list[Call]:
         """Wait until `method` has been called `count` times (listeners run after the ack)."""
         deadline = time.monotonic() + timeout
         with self._lock:
@@ -278,7 +278,7 @@ class FakeSlack:
                 )
                 self._lock.wait(remaining)
 
-    def wait_until(self, method: str, matches: Callable[[Call], bool], timeout: float = 5.0) -> Call:
+    def wait_until(self, method: str, matches: Callable[[Call], bool], timeout: float = 30.0) -> Call:
         """Wait for a call to `method` that `matches`, e.g. a message to one person."""
         deadline = time.monotonic() + timeout
         with self._lock:

@@ -99,7 +99,7 @@ class FakeSocketMode:
 
     # -- test controls ---------------------------------------------------------------------------
 
-    def wait_connected(self, timeout: float = 5.0) -> bool:
+    def wait_connected(self, timeout: float = 30.0) -> bool:
         """Wait until an app has connected and been sent `hello`; False if none did in time."""
         deadline = time.monotonic() + timeout
         with self._lock:
@@ -117,7 +117,7 @@ class FakeSocketMode:
         assert connection is not None, "no app is connected to the fake Socket Mode server"
         connection.send_text(json.dumps(message))
 
-    def wait_for_ack(self, envelope_id: str, timeout: float = 5.0) -> dict[str, Any]:
+    def wait_for_ack(self, envelope_id: str, timeout: float = 30.0) -> dict[str, Any]:
         """Wait for the app's acknowledgement of `envelope_id` and return it."""
         deadline = time.monotonic() + timeout
         with self._lock:
@@ -132,7 +132,7 @@ class FakeSocketMode:
                 )
                 self._lock.wait(remaining)
 
-    def deliver(self, envelope: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
+    def deliver(self, envelope: dict[str, Any], timeout: float = 30.0) -> dict[str, Any]:
         """Send an envelope the way Slack does and return the app's ack for it."""
         self.send(envelope)
         return self.wait_for_ack(envelope["envelope_id"], timeout)
