@@ -92,6 +92,7 @@ def register(app: App, deps: Deps) -> None:
         ics = agreement_ics(
             parsed.cadence,
             uid=f"pair-{saved.pair_id}@mentorbot",
+            sequence=0,
             summary="Mentoring",
             description=f"Mentorship meeting. {parsed.expectations}"[:1000],
             location=parsed.location,
