@@ -249,10 +249,11 @@ def seed(
                    'G' || lpad(g::text, 8, '0'), {next_checkin}, 0
             FROM generate_series(1, :n) AS g""",
         """INSERT INTO agreements (team_id, pair_id, frequency, weekday, local_time, tz,
-                                   meeting_format, start_date, expectations, saved_by_user_id, saved_at)
+                                   meeting_format, start_date, expectations, saved_by_user_id, saved_at,
+                                   calendar_uid)
            SELECT :team, g, 'weekly', :weekday, :local_time, :zone, 'video', :start,
                   'We meet every week and write to each other in between.',
-                  'UE' || lpad((1 + (g - 1) / :m)::text, 7, '0'), :now
+                  'UE' || lpad((1 + (g - 1) / :m)::text, 7, '0'), :now, 'bench-' || g || '@mentorbot'
            FROM generate_series(1, :n) AS g""",
         "SELECT setval(pg_get_serial_sequence('people', 'id'), :people)",
         "SELECT setval(pg_get_serial_sequence('pairs', 'id'), :n)",

@@ -1,7 +1,8 @@
 """The mentorship agreement: how often, when, where and how a pair meets, and what each brings.
 
 Both members can edit it; the last save wins and records who saved it. Saving reports what
-changed so the pair's group DM can say so.
+changed so the pair's group DM can say so, with a calendar file for the meetings: one series per
+agreement (its UID), updated in calendars by each change (its SEQUENCE), cancelled when the pair ends.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.cadence import Cadence, next_occurrence
+from bot.calendar import CalendarFile, agreement_ics, cancellation_ics
 from bot.enrollment import MEETING_FORMATS, is_valid_zone
 from bot.forms import FieldErrors, FormState
 from bot.goals import local_today
@@ -26,6 +28,7 @@ WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 MAX_LOCATION = 500
 MAX_EXPECTATIONS = 2000
 MIN_EXPECTATIONS = 10
+MEETING_MINUTES = 45  # the length of each meeting in the calendar file
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class Saved:
     dm_channel_id: str | None
     mentor_user_id: str
     mentee_user_id: str
+    calendar: CalendarFile
 
 
 FIELD_LABELS = {
@@ -154,6 +158,8 @@ def save_agreement(
         if not first and getattr(agreement, field) != new:
             changes.append(label)
         setattr(agreement, field, new)
+    if changes:
+        agreement.calendar_sequence += 1  # calendars take the new file as a change to the series
     agreement.saved_by_user_id = user_id
     agreement.saved_at = now
     session.flush()
@@ -167,7 +173,66 @@ def save_agreement(
         dm_channel_id=pair.dm_channel_id,
         mentor_user_id=pair.mentor.user_id,
         mentee_user_id=pair.mentee.user_id,
+        calendar=calendar_file(pair, agreement, now),
     )
+
+
+def calendar_file(pair: Pair, agreement: Agreement, now: datetime) -> CalendarFile:
+    """The pair's "Add to calendar" file for the agreement as it now stands."""
+    form = form_from(agreement)
+    mentor, mentee = _names(pair)
+    content = agreement_ics(
+        form.cadence,
+        uid=agreement.calendar_uid,
+        sequence=agreement.calendar_sequence,
+        summary=f"Mentoring: {mentor} & {mentee}",
+        description=f"{mentor} mentors {mentee}. What each brings: {form.expectations}"[:1000],
+        location=form.location,
+        duration_minutes=MEETING_MINUTES,
+        now=now,
+    )
+    return CalendarFile(content, "mentorship-meetings.ics", "Add our meetings to your calendar")
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """The file that takes an ended pair's meetings out of calendars, and where to post it."""
+
+    pair_id: int
+    dm_channel_id: str | None
+    mentor_user_id: str
+    mentee_user_id: str
+    calendar: CalendarFile
+
+
+def calendar_cancellation(session: Session, pair: Pair, now: datetime) -> Cancellation | None:
+    """The cancellation of an ended pair's meetings; None when it never agreed any."""
+    agreement = queries.agreement_for(session, pair.id)
+    if agreement is None:
+        return None
+    mentor, mentee = _names(pair)
+    content = cancellation_ics(
+        form_from(agreement).cadence,
+        uid=agreement.calendar_uid,
+        # Higher than any file shared for the agreement; an ended pair's agreement never changes again.
+        sequence=agreement.calendar_sequence + 1,
+        summary=f"Mentoring: {mentor} & {mentee}",
+        description="This mentorship has ended, so its meetings are cancelled.",
+        duration_minutes=MEETING_MINUTES,
+        now=now,
+    )
+    calendar = CalendarFile(
+        content,
+        "mentorship-meetings-cancelled.ics",
+        "Remove our meetings from your calendar",
+        "This mentorship has ended. Open this file to take its meetings out of your calendar.",
+    )
+    return Cancellation(pair.id, pair.dm_channel_id, pair.mentor.user_id, pair.mentee.user_id, calendar)
+
+
+def _names(pair: Pair) -> tuple[str, str]:
+    """Mentor's and mentee's names for the calendar; Slack ids mean nothing in a calendar app."""
+    return pair.mentor.display_name or "your mentor", pair.mentee.display_name or "your mentee"
 
 
 def reschedule(session: Session, pair: Pair, now: datetime) -> datetime | None:

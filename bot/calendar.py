@@ -65,6 +65,16 @@ _SCAN_STEP = timedelta(days=2)
 _ICAL_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
+@dataclass(frozen=True)
+class CalendarFile:
+    """A calendar file to share in Slack: its bytes, file name, title and the words that go with it."""
+
+    content: bytes
+    filename: str
+    title: str
+    comment: str | None = None
+
+
 def agreement_ics(
     cadence: Cadence,
     *,

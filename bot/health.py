@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.agreements import reschedule
+from bot.agreements import Cancellation, calendar_cancellation, reschedule
 from bot.goals import local_today
 from bot.membership import member_pair
 from bot.refusal import Refusal
@@ -78,6 +78,7 @@ class DriftAnswer:
     choice: str
     mentor_user_id: str
     mentee_user_id: str
+    cancellation: Cancellation | None = None  # when they chose to end, for the meetings in calendars
 
 
 def answer_drift(
@@ -101,7 +102,8 @@ def answer_drift(
         pair.status, pair.ended_at, pair.ended_by_user_id = PairStatus.ENDED.value, now, user_id
     reschedule(session, pair, now)
     session.flush()
-    return DriftAnswer(pair.id, choice, *pair_members(pair))
+    cancellation = calendar_cancellation(session, pair, now) if choice == "end" else None
+    return DriftAnswer(pair.id, choice, *pair_members(pair), cancellation)
 
 
 def next_pulse(program: Program | None, after: datetime) -> datetime:

@@ -11,6 +11,8 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.agreements import Cancellation
+from bot.calendar import CalendarFile
 from bot.pairing import NewPair, StatusChange
 from bot.views.pairing import announcement_message, ended_message, kickoff_message, status_notice
 
@@ -89,6 +91,20 @@ def tell_status(client: WebClient, change: StatusChange) -> None:
             log.warning(
                 "could not tell %s about pair %s: %s", member, change.pair_id, error.response.get("error")
             )
+    if change.cancellation is not None:
+        share_cancellation(client, change.cancellation)
+
+
+def share_cancellation(client: WebClient, cancellation: Cancellation) -> None:
+    """Post the file that cancels an ended pair's meetings in its group DM, best effort."""
+    try:
+        channel = pair_channel(
+            client, cancellation.dm_channel_id, cancellation.mentor_user_id, cancellation.mentee_user_id
+        )
+    except SlackApiError as error:
+        log.warning("could not open pair %s's DM: %s", cancellation.pair_id, error.response.get("error"))
+        return
+    share_calendar_file(client, channel, cancellation.calendar)
 
 
 def dm(client: WebClient, user_id: str, text: str) -> None:
@@ -108,15 +124,21 @@ def pair_channel(
     return client.conversations_open(users=f"{mentor_user_id},{mentee_user_id}")["channel"]["id"]
 
 
-def share_agreement(client: WebClient, channel: str, message: dict, ics: bytes, filename: str) -> None:
+def share_agreement(client: WebClient, channel: str, message: dict, calendar: CalendarFile) -> None:
     """Post the agreement summary in the pair's DM with its calendar file."""
     client.chat_postMessage(channel=channel, **message)
+    share_calendar_file(client, channel, calendar)
+
+
+def share_calendar_file(client: WebClient, channel: str, calendar: CalendarFile) -> None:
+    """Upload a calendar file to a channel, best effort: what was said stands without it."""
     try:
         client.files_upload_v2(
             channel=channel,
-            content=ics,
-            filename=filename,
-            title="Add our meetings to your calendar",
+            content=calendar.content,
+            filename=calendar.filename,
+            title=calendar.title,
+            initial_comment=calendar.comment,
         )
     except SlackApiError as error:
         # Without files:write (an app installed before this feature) the summary still stands.

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.agreements import reschedule
+from bot.agreements import Cancellation, calendar_cancellation, reschedule
 from bot.enrollment import EXPERIENCE_LEVELS
 from bot.matching import Candidate, propose_matches
 from bot.members import Member
@@ -260,6 +260,7 @@ class StatusChange:
     mentor_user_id: str
     mentee_user_id: str
     by_user_id: str
+    cancellation: Cancellation | None = None  # when the pair ended, for the meetings in calendars
 
 
 def change_status(
@@ -290,7 +291,14 @@ def change_status(
         pair.ended_by_user_id = actor.user_id
     reschedule(session, pair, now)  # paused and ended pairs get no check-ins
     session.flush()
-    return StatusChange(pair.id, action, pair.mentor.user_id, pair.mentee.user_id, actor.user_id)
+    return StatusChange(
+        pair.id,
+        action,
+        pair.mentor.user_id,
+        pair.mentee.user_id,
+        actor.user_id,
+        calendar_cancellation(session, pair, now) if action == "end" else None,
+    )
 
 
 def pair_for_command(

@@ -8,7 +8,6 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.agreements import agreement_form_data, parse_agreement, save_agreement
 from bot.cadence import describe
-from bot.calendar import agreement_ics
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.goals import local_today
@@ -22,7 +21,6 @@ from storage.models import PairStatus
 
 AGREEMENT = Subcommand("agreement", "agree with your partner how often, when and how you meet", "[@partner]")
 OPEN_PAIRS = (PairStatus.ACTIVE.value, PairStatus.PAUSED.value)
-MEETING_MINUTES = 45
 
 
 def register(app: App, deps: Deps) -> None:
@@ -89,17 +87,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         rhythm = describe(parsed.cadence)
         channel = pair_channel(client, saved.dm_channel_id, saved.mentor_user_id, saved.mentee_user_id)
-        ics = agreement_ics(
-            parsed.cadence,
-            uid=f"pair-{saved.pair_id}@mentorbot",
-            sequence=0,
-            summary="Mentoring",
-            description=f"Mentorship meeting. {parsed.expectations}"[:1000],
-            location=parsed.location,
-            duration_minutes=MEETING_MINUTES,
-            now=now,
-        )
         message = agreement_message(parsed, rhythm, user_id, saved.changes, saved.first_save)
-        share_agreement(client, channel, message, ics, "mentorship-meetings.ics")
+        share_agreement(client, channel, message, saved.calendar)
         publish_home(deps, client, team_id, saved.mentor_user_id)
         publish_home(deps, client, team_id, saved.mentee_user_id)

@@ -11,7 +11,7 @@ from bot import ids
 from bot.deps import Deps
 from bot.health import answer_drift, answer_pulse, record_fit
 from bot.members import fetch_member
-from bot.notify import dm, tell_status
+from bot.notify import dm, share_cancellation, tell_status
 from bot.pairing import change_status
 from bot.programs import is_admin_anywhere
 from bot.refusal import Refusal
@@ -69,6 +69,8 @@ def register(app: App, deps: Deps) -> None:
         for member in (outcome.mentor_user_id, outcome.mentee_user_id):
             dm(client, member, f"<@{user_id}> chose: {DRIFT_CHOICES[choice].lower()}.")
             publish_home(deps, client, team_id, member)
+        if outcome.cancellation is not None:
+            share_cancellation(client, outcome.cancellation)
 
     @app.action(PULSE)
     def pulse(ack: Ack, body: dict, client: WebClient) -> None:

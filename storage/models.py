@@ -8,6 +8,7 @@ migrate cleanly on both SQLite and PostgreSQL. Changes here need an Alembic migr
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -304,6 +305,11 @@ class Agreement(Base):
     expectations: Mapped[str | None] = mapped_column(Text)
     saved_by_user_id: Mapped[str] = mapped_column(SLACK_ID)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The calendar file's UID and SEQUENCE: one UID for the agreement's whole life, so each new file
+    # updates the series already in people's calendars (random, so no two deployments share one),
+    # and a sequence raised at every change.
+    calendar_uid: Mapped[str] = mapped_column(String(255), default=lambda: f"{uuid.uuid4()}@mentorbot")
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class GoalStatus(StrEnum):

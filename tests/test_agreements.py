@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
+import vobject
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot import ids
-from storage.db import SessionFactory
+from storage.db import SessionFactory, create_db_engine, create_session_factory
+from storage.migrate import upgrade
 from storage.models import Agreement, Pair
 from tests.blockkit import assert_valid_view
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackSender, picked, typed
+from tests.test_checkins import seed_pair
 
 NEXT_WEEK = (datetime.now(UTC) + timedelta(days=7)).date()
 
@@ -147,3 +151,105 @@ def test_the_home_tab_shows_the_agreement_and_the_next_meeting(
 
     assert_valid_view(home)
     assert "every two weeks on Tuesday at 09:30" in str(home["blocks"])
+
+
+def calendar_files(fake_slack: FakeSlack, channel: str) -> list[dict]:
+    """The calendar files uploaded to `channel`, oldest first."""
+    return [f for f in fake_slack.files.values() if f["channel"] == channel and f["content"] is not None]
+
+
+def test_every_file_updates_one_series_with_a_rising_sequence_and_ending_the_pair_cancels_it(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.submit(open_agreement(paired, fake_slack, "UTOM"), agreement_fields(), user_id="UTOM")
+    fake_slack.wait_for("files.completeUploadExternal")
+    paired.submit(open_agreement(paired, fake_slack, "UMIA"), agreement_fields(), user_id="UMIA")
+    fake_slack.wait_for("files.completeUploadExternal", count=2)
+    changed = agreement_fields(**{ids.AGREE_TIME: {"type": "timepicker", "selected_time": "16:00"}})
+    paired.submit(open_agreement(paired, fake_slack, "UMIA"), changed, user_id="UMIA")
+    fake_slack.wait_for("files.completeUploadExternal", count=3)
+
+    paired.slash("end", user_id="UMIA")
+
+    fake_slack.wait_for("files.completeUploadExternal", count=4)
+    with session_factory() as session:
+        dm_channel = session.scalar(select(Pair.dm_channel_id))
+    assert dm_channel
+    files = calendar_files(fake_slack, dm_channel)
+    read = [vobject.readOne(f["content"].decode()) for f in files]
+    (uid,) = {calendar.vevent.uid.value for calendar in read}
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}@mentorbot", uid)
+    # Saving the same agreement again changes nothing; changing the time is a new version.
+    assert [c.vevent.sequence.value for c in read] == ["0", "0", "1", "2"]
+    assert [c.method.value for c in read] == ["PUBLISH", "PUBLISH", "PUBLISH", "CANCEL"]
+    assert [c.vevent.status.value for c in read] == ["CONFIRMED", "CONFIRMED", "CONFIRMED", "CANCELLED"]
+    assert {c.vevent.summary.value for c in read} == {"Mentoring: Person UMIA & Person UTOM"}
+    assert [f"{c.vevent.dtstart.value:%H:%M}" for c in read] == ["09:30", "09:30", "16:00", "16:00"]
+    assert files[-1]["title"] == "Remove our meetings from your calendar"
+    cancel = fake_slack.last("files.completeUploadExternal")
+    assert "This mentorship has ended" in cancel.args["initial_comment"]
+
+
+def test_each_agreement_has_its_own_series(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.slash("pair <@UMAX> <@UTIA>", user_id="UADMIN")
+    fake_slack.wait_for("conversations.open", count=1)
+    paired.submit(open_agreement(paired, fake_slack, "UTOM"), agreement_fields(), user_id="UTOM")
+    paired.submit(open_agreement(paired, fake_slack, "UTIA"), agreement_fields(), user_id="UTIA")
+    fake_slack.wait_for("files.completeUploadExternal", count=2)
+
+    with session_factory() as session:
+        uids = session.scalars(select(Agreement.calendar_uid)).all()
+
+    assert len(set(uids)) == 2
+    assert not any(uid.startswith("pair-") for uid in uids)
+
+
+def test_an_agreement_from_before_calendar_series_keeps_the_uid_its_file_carried(
+    empty_database_url: str,
+) -> None:
+    engine = create_db_engine(empty_database_url)
+    upgrade(engine, "0005")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO workspaces (team_id, created_at) VALUES ('T1', CURRENT_TIMESTAMP)",
+            "INSERT INTO programs (id, team_id, name, is_default, created_at) "
+            "VALUES (1, 'T1', 'Mentorship', true, CURRENT_TIMESTAMP)",
+            "INSERT INTO people (id, team_id, user_id, created_at, updated_at) "
+            "VALUES (1, 'T1', 'UMIA', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+            "(2, 'T1', 'UTOM', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO pairs (id, team_id, program_id, mentor_id, mentee_id, status, created_at) "
+            "VALUES (7, 'T1', 1, 1, 2, 'active', CURRENT_TIMESTAMP)",
+            "INSERT INTO agreements (team_id, pair_id, frequency, weekday, local_time, tz, meeting_format, "
+            "start_date, saved_by_user_id, saved_at) VALUES ('T1', 7, 'weekly', 1, '09:00', 'Europe/Berlin', "
+            "'video', '2026-03-02', 'UMIA', CURRENT_TIMESTAMP)",
+        ):
+            connection.execute(text(statement))
+
+    upgrade(engine)
+
+    with create_session_factory(engine)() as session:
+        agreement = session.scalars(select(Agreement)).one()
+        assert (agreement.calendar_uid, agreement.calendar_sequence) == ("pair-7@mentorbot", 0)
+    engine.dispose()
+
+
+def test_a_silent_pair_that_chooses_to_end_gets_the_cancellation_in_its_dm(
+    session_factory: SessionFactory, fake_slack: FakeSlack, slack: SlackSender
+) -> None:
+    pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")
+    with session_factory() as session:
+        uid = session.scalar(select(Agreement.calendar_uid))
+
+    slack.click(f"{ids.DRIFT_ANSWER}_end", str(pair_id), user_id="UMENTOR1")
+
+    fake_slack.wait_for("files.completeUploadExternal")
+    (cancel,) = calendar_files(fake_slack, "GPAIR00001")
+    read = vobject.readOne(cancel["content"].decode())
+    assert (read.method.value, read.vevent.uid.value, read.vevent.status.value) == (
+        "CANCEL",
+        uid,
+        "CANCELLED",
+    )
+    assert read.vevent.sequence.value == "1"
