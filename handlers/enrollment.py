@@ -6,11 +6,12 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import ids
+from bot.agreements import calendar_cancellation
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.enrollment import enroll, join_form_data, leave, parse_join, program_ids, resolve_program
 from bot.members import fetch_member
-from bot.notify import dm
+from bot.notify import dm, share_cancellation
 from bot.refusal import Refusal
 from bot.views.join import join_modal
 from handlers.home import publish_home
@@ -46,7 +47,10 @@ def register(app: App, deps: Deps) -> None:
             if isinstance(program, Refusal):
                 respond(text=program.message, response_type="ephemeral")
                 return
-            left = leave(session, request.team_id, request.user_id, program, deps.clock())
+            now = deps.clock()
+            left = leave(session, request.team_id, request.user_id, program, now)
+            ended_pairs = left.ended_pairs if left else ()
+            ended_meetings = [calendar_cancellation(session, pair, now) for pair in ended_pairs]
         if left is None:
             respond(
                 text="You are not in that program, so there is nothing to leave.", response_type="ephemeral"
@@ -61,6 +65,9 @@ def register(app: App, deps: Deps) -> None:
                 "Thank you for it! An admin can pair you with someone new.",
             )
             publish_home(deps, client, request.team_id, partner)
+        for cancellation in ended_meetings:
+            if cancellation is not None:
+                share_cancellation(client, cancellation)
         ended = len(left.ended_pairs)
         respond(
             text=f"You have left {left.program_name}."

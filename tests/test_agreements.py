@@ -253,3 +253,22 @@ def test_a_silent_pair_that_chooses_to_end_gets_the_cancellation_in_its_dm(
         "CANCELLED",
     )
     assert read.vevent.sequence.value == "1"
+
+
+def test_leaving_the_program_cancels_the_pairs_meetings(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.submit(open_agreement(paired, fake_slack, "UTOM"), agreement_fields(), user_id="UTOM")
+    fake_slack.wait_for("files.completeUploadExternal")
+
+    paired.slash("leave", user_id="UTOM")
+
+    fake_slack.wait_for("files.completeUploadExternal", count=2)
+    with session_factory() as session:
+        dm_channel = session.scalar(select(Pair.dm_channel_id))
+    agreed, cancelled = (
+        vobject.readOne(f["content"].decode()) for f in calendar_files(fake_slack, dm_channel)
+    )
+    assert cancelled.method.value == "CANCEL"
+    assert cancelled.vevent.uid.value == agreed.vevent.uid.value
+    assert int(cancelled.vevent.sequence.value) > int(agreed.vevent.sequence.value)
