@@ -19,7 +19,7 @@ from sqlalchemy import Engine, delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.app import create_app
+from bot.app import ListenerPool, create_app
 from bot.config import Settings, normalize_database_url
 from bot.web import SLACK_PATH, create_wsgi_app
 from storage.db import SessionFactory, create_db_engine, create_session_factory
@@ -31,6 +31,8 @@ from tests.scenarios import paired, program  # noqa: F401 - fixtures shared by c
 from tests.serving import serve
 
 POSTGRES_ENV = "MENTORBOT_TEST_POSTGRES_URL"
+# Seconds a test waits for listeners to finish their work after the ack: generous, for busy CI.
+LISTENER_DEADLINE = 30.0
 
 
 def postgres_required() -> bool:
@@ -143,11 +145,26 @@ def settings(fake_slack: FakeSlack, database: TestDatabase) -> Settings:
 
 
 @pytest.fixture
-def bot_url(settings: Settings, session_factory: SessionFactory, database: TestDatabase) -> Iterator[str]:
-    """mentorbot's real WSGI app served over HTTP on loopback; yields its /slack/events URL."""
-    app = create_app(settings, session_factory)
+def listeners() -> Iterator[ListenerPool]:
+    """The threads mentorbot's listeners run on; `listeners.wait_idle(...)` waits for their work."""
+    pool = ListenerPool()
+    yield pool
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+@pytest.fixture
+def bot_url(
+    settings: Settings, session_factory: SessionFactory, database: TestDatabase, listeners: ListenerPool
+) -> Iterator[str]:
+    """mentorbot's real WSGI app served over HTTP on loopback; yields its /slack/events URL.
+
+    Teardown waits for listeners still working after their ack, so none of them outlives the
+    fake Slack or the database rows of its test.
+    """
+    app = create_app(settings, session_factory, listeners=listeners)
     with serve(create_wsgi_app(app, database.engine)) as base_url:
         yield base_url + SLACK_PATH
+        assert listeners.wait_idle(LISTENER_DEADLINE), "listeners still running after the test"
 
 
 @pytest.fixture

@@ -108,15 +108,22 @@ class SlackSender:
             self.command_body(text, user_id=user_id), "application/x-www-form-urlencoded", **kwargs
         )
 
-    def event(self, event: dict[str, Any], *, retry_num: int | None = None, **kwargs: Any) -> Reply:
-        """Deliver an Events API callback; `retry_num` marks it as Slack's retry."""
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        retry_num: int | None = None,
+        event_id: str | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        """Deliver an Events API callback; `retry_num` marks it as Slack's retry of `event_id`."""
         envelope = {
             "token": "legacy-verification-token",
             "team_id": self.team_id,
             "api_app_id": "AMENTORBOT",
             "event": {"event_ts": f"{time.time():.6f}", **event},
             "type": "event_callback",
-            "event_id": f"Ev{next(self._ids):08d}",
+            "event_id": event_id or f"Ev{next(self._ids):08d}",
             "event_time": int(time.time()),
             "authorizations": [{"team_id": self.team_id, "user_id": "UMENTORBOT", "is_bot": True}],
         }
