@@ -8,7 +8,9 @@
     mentorbot db status   show whether the database schema is up to date
 
 Problems a person can fix (a missing token, an unreachable database, an old schema) end the
-command with one line on stderr naming what to do, and a non-zero exit code.
+command with one line on stderr naming what to do, and a non-zero exit code: 2 for settings and
+start-up, 75 (EX_TEMPFAIL) when the database is down, locked or read-only, so try again later.
+Libraries' progress lines (Alembic's "Running upgrade ...") show only with --verbose.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from bot.app import create_app, create_client, create_sending_client
 from bot.clock import system_clock
@@ -40,12 +42,15 @@ from bot.config import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, ConfigError, Settin
 from bot.delivery import dispatch_due
 from bot.report import send_weekly_reports
 from bot.web import GunicornServer, WsgiApp, create_wsgi_app
-from storage.db import create_db_engine, create_session_factory
+from storage.db import create_db_engine, create_session_factory, describe_unavailable, is_unavailable
 from storage.migrate import schema_state, upgrade
 
 log = logging.getLogger("mentorbot")
 
 EXIT_CONFIG = 2
+EXIT_UNAVAILABLE = 75  # sysexits.h EX_TEMPFAIL: nothing is wrong with the command, try it again later
+# Loggers that narrate routine work; a one-shot command shows them only with --verbose.
+CHATTY_LOGGERS = ("alembic",)
 
 
 class StartupError(Exception):
@@ -65,6 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, StartupError) as error:
         print(f"mentorbot: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    except SQLAlchemyError as error:
+        if not is_unavailable(error):
+            raise
+        print(
+            f"mentorbot: the database is unavailable ({describe_unavailable(error)}); "
+            "nothing more was done: run the command again once it is back.",
+            file=sys.stderr,
+        )
+        return EXIT_UNAVAILABLE
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="mentorbot",
         description="mentorbot runs mentorship programs in Slack. Settings come from the environment "
         "and a .env file in the working folder (see .env.example).",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="also show libraries' progress lines (migrations)"
     )
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     web = commands.add_parser("web", help="serve Slack over HTTP at /slack/events (production)")
@@ -93,12 +110,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings(require: Sequence[str] = ()) -> Settings:
+def _settings(args: argparse.Namespace, require: Sequence[str] = ()) -> Settings:
     settings = Settings.from_env(os.environ, require=require)
     logging.basicConfig(
         level=settings.log_level_number,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:
+        for name in CHATTY_LOGGERS:
+            logging.getLogger(name).setLevel(max(logging.WARNING, settings.log_level_number))
     for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
         # Bolt switches to its OAuth install flow when both are set; mentorbot uses a bot token.
         if os.environ.pop(name, None) is not None:
@@ -164,7 +184,7 @@ def _build_app(settings: Settings, engine: Engine, *, verify_token: bool) -> App
 
 def _run_web(args: argparse.Namespace) -> int:
 
-    settings = _settings(require=(BOT_TOKEN, SIGNING_SECRET))
+    settings = _settings(args, require=(BOT_TOKEN, SIGNING_SECRET))
     engine = _engine(settings)
     _prepare_schema(settings, engine)
     engine.dispose()
@@ -183,7 +203,7 @@ def _run_web(args: argparse.Namespace) -> int:
 
 def _run_socket(args: argparse.Namespace) -> int:
 
-    settings = _settings(require=(BOT_TOKEN, APP_TOKEN))
+    settings = _settings(args, require=(BOT_TOKEN, APP_TOKEN))
     engine = _engine(settings)
     _prepare_schema(settings, engine)
     _check_token(settings)
@@ -219,7 +239,7 @@ def _dispatcher(settings: Settings) -> tuple[Engine, WebClient]:
 
 
 def _run_dispatch(args: argparse.Namespace) -> int:
-    settings = _settings(require=(BOT_TOKEN,))
+    settings = _settings(args, require=(BOT_TOKEN,))
     engine, client = _dispatcher(settings)
     session_factory, at = create_session_factory(engine), args.at or system_clock()
     report = dispatch_due(session_factory, client, at, admins=settings.admin_user_ids)
@@ -234,7 +254,7 @@ def _run_dispatch(args: argparse.Namespace) -> int:
 
 
 def _run_clock(args: argparse.Namespace) -> int:
-    settings = _settings(require=(BOT_TOKEN,))
+    settings = _settings(args, require=(BOT_TOKEN,))
     engine, client = _dispatcher(settings)
     session_factory = create_session_factory(engine)
 
@@ -264,7 +284,7 @@ def _run_clock(args: argparse.Namespace) -> int:
 
 def _run_db_upgrade(args: argparse.Namespace) -> int:
 
-    settings = _settings()
+    settings = _settings(args)
     engine = _engine(settings)
     try:
         state = upgrade(engine)
@@ -276,7 +296,7 @@ def _run_db_upgrade(args: argparse.Namespace) -> int:
 
 def _run_db_status(args: argparse.Namespace) -> int:
 
-    settings = _settings()
+    settings = _settings(args)
     try:
         state = schema_state(_engine(settings))
     except OperationalError as error:

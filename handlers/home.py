@@ -1,4 +1,4 @@
-"""App Home: each person's dashboard, and the pair and profile buttons on it."""
+"""App Home: each person's dashboard, the pair and profile buttons on it, and DMs sent to the bot."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from bot import ids
 from bot.deps import Deps
 from bot.enrollment import join_form_data
 from bot.home import load_home
+from bot.inbox import Inbox
 from bot.insights import administered_programs
 from bot.members import Member, fetch_member
 from bot.refusal import Refusal
+from bot.views.help import dm_pointer_message
 from bot.views.home import home_view
 from bot.views.join import join_modal
 
@@ -41,7 +43,8 @@ def member_or_none(client: WebClient, user_id: str) -> Member | None:
 
 
 def register(app: App, deps: Deps) -> None:
-    """Publish the Home tab on `app_home_opened`; open the profile form from its button."""
+    """Publish the Home tab on `app_home_opened`; open the profile form from its button; answer DMs."""
+    inbox = Inbox()
 
     @app.event("app_home_opened")
     def on_home_opened(event: dict, context: dict, client: WebClient) -> None:
@@ -49,6 +52,11 @@ def register(app: App, deps: Deps) -> None:
             return
         user_id = event["user"]
         publish_home(deps, client, context["team_id"], user_id, member_or_none(client, user_id))
+
+    @app.event("message")
+    def on_message(event: dict, body: dict, context: dict, client: WebClient) -> None:
+        if inbox.should_answer(body.get("event_id"), context.get("team_id") or "", event, deps.clock()):
+            client.chat_postMessage(channel=event["channel"], **dm_pointer_message())
 
     @app.action(ids.HOME_PROFILE)
     def open_profile(ack: Ack, body: dict, client: WebClient) -> None:

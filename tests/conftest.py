@@ -8,31 +8,31 @@ where a missing or unreachable PostgreSQL fails the run.
 from __future__ import annotations
 
 import os
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from socketserver import ThreadingMixIn
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
 from sqlalchemy import Engine, delete, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.app import create_app
+from bot.app import ListenerPool, create_app
 from bot.config import Settings, normalize_database_url
-from bot.web import create_wsgi_app
+from bot.web import SLACK_PATH, create_wsgi_app
 from storage.db import SessionFactory, create_db_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 from tests.scenarios import paired, program  # noqa: F401 - fixtures shared by conversation tests
+from tests.serving import serve
 
 POSTGRES_ENV = "MENTORBOT_TEST_POSTGRES_URL"
+# Seconds a test waits for listeners to finish their work after the ack: generous, for busy CI.
+LISTENER_DEADLINE = 30.0
 
 
 def postgres_required() -> bool:
@@ -144,31 +144,27 @@ def settings(fake_slack: FakeSlack, database: TestDatabase) -> Settings:
     )
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
+@pytest.fixture
+def listeners() -> Iterator[ListenerPool]:
+    """The threads mentorbot's listeners run on; `listeners.wait_idle(...)` waits for their work."""
+    pool = ListenerPool()
+    yield pool
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 @pytest.fixture
-def bot_url(settings: Settings, session_factory: SessionFactory, database: TestDatabase) -> Iterator[str]:
-    """mentorbot's real WSGI app served over HTTP on loopback; yields its /slack/events URL."""
-    app = create_app(settings, session_factory)
-    server = make_server(
-        "127.0.0.1",
-        0,
-        create_wsgi_app(app, database.engine),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
-    )
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="mentorbot-http", daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/slack/events"
-    server.shutdown()
-    server.server_close()
+def bot_url(
+    settings: Settings, session_factory: SessionFactory, database: TestDatabase, listeners: ListenerPool
+) -> Iterator[str]:
+    """mentorbot's real WSGI app served over HTTP on loopback; yields its /slack/events URL.
+
+    Teardown waits for listeners still working after their ack, so none of them outlives the
+    fake Slack or the database rows of its test.
+    """
+    app = create_app(settings, session_factory, listeners=listeners)
+    with serve(create_wsgi_app(app, database.engine)) as base_url:
+        yield base_url + SLACK_PATH
+        assert listeners.wait_idle(LISTENER_DEADLINE), "listeners still running after the test"
 
 
 @pytest.fixture

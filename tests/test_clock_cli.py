@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +26,18 @@ def seeded_database(folder: Path, *, mentee_tz: str = "Europe/Berlin") -> str:
     seed_pair(create_session_factory(engine), 1, mentee_tz=mentee_tz)
     engine.dispose()
     return url
+
+
+def _ticks(log: Path) -> int:
+    """How many times the clock process has looked for due work so far (APScheduler logs each run)."""
+    return log.read_text(errors="replace").count("executed successfully")
+
+
+def _wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
+        time.sleep(0.05)
 
 
 def test_dispatch_due_sends_what_is_due_once(tmp_path: Path, fake_slack: FakeSlack) -> None:
@@ -73,7 +86,8 @@ def test_the_clock_process_sends_a_due_checkin_by_itself(tmp_path: Path, fake_sl
         )
     try:
         fake_slack.wait_for("chat.postMessage", count=2, timeout=30)
-        time.sleep(2.5)  # two more ticks: nothing more is sent
+        seen = _ticks(log)
+        _wait_until(lambda: _ticks(log) >= seen + 2, "two more ticks of the clock")  # nothing more is sent
     finally:
         clock.terminate()
         clock.wait(timeout=20)

@@ -29,3 +29,12 @@ def help_message(subcommands: list[Subcommand], *, unknown: str | None = None) -
 
 def _line(sub: Subcommand) -> str:
     return f"`{sub.example}`: {sub.summary}" + (" _(admins)_" if sub.admin_only else "")
+
+
+def dm_pointer_message() -> dict:
+    """Message kwargs for someone who wrote to the bot: nobody reads this, and where to go instead."""
+    text = (
+        "Hi! Nobody reads messages sent here, so I can't answer them. "
+        "Open my *Home* tab for your programs, pairs and goals, or type `/mentor help` for what I can do."
+    )
+    return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}

@@ -7,6 +7,8 @@ invalid Block Kit with `invalid_blocks`, and can be told to answer the next call
 Slack's limits on chat.postMessage, about one message a second per channel with a short burst and
 a workspace-wide cap per minute, answering 429 with a whole-second Retry-After as Slack does;
 `posted` keeps the channel and text of every successful post, cheaply, for benchmarks.
+`hold(method, when=...)` makes matching calls hang (no answer at all, as when Slack is slow) until
+the test releases them, the hold's own timeout passes, or the fake stops.
 `apps.connections.open` takes the App-Level token instead of the bot token and hands out
 `socket_url` (set it to a running `tests.fakes.socket_mode.FakeSocketMode`'s url).
 """
@@ -103,6 +105,21 @@ class Posted:
 
 
 @dataclass
+class Hold:
+    """Calls to `method` that `when(args)` picks are left unanswered until `release()` or `timeout`."""
+
+    method: str
+    when: Callable[[dict[str, Any]], bool]
+    timeout: float
+    released: threading.Event = field(default_factory=threading.Event)
+    held: int = 0
+
+    def release(self) -> None:
+        """Answer every call held so far, and stop holding new ones."""
+        self.released.set()
+
+
+@dataclass
 class _Fault:
     method: str
     status: int
@@ -133,6 +150,7 @@ class FakeSlack:
 
     def __post_init__(self) -> None:
         self._faults: deque[_Fault] = deque()
+        self._holds: list[Hold] = []
         self._workspace_bucket: _Bucket | None = None
         self._channel_buckets: dict[str, _Bucket] = {}
         self._lock = threading.Condition()
@@ -190,7 +208,9 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
-        """Stop serving."""
+        """Release every hold and stop serving."""
+        for hold in self._holds:
+            hold.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -234,6 +254,24 @@ class FakeSlack:
         with self._lock:
             for _ in range(times):
                 self._faults.append(_Fault(method, status, retry_after, {"ok": False, "error": error}))
+
+    def hold(
+        self,
+        method: str,
+        *,
+        when: Callable[[dict[str, Any]], bool] = lambda _args: True,
+        timeout: float = 30.0,
+    ) -> Hold:
+        """Leave calls to `method` that `when(args)` picks unanswered until released (see `Hold`)."""
+        hold = Hold(method, when, timeout)
+        with self._lock:
+            self._holds.append(hold)
+        return hold
+
+    def wait_held(self, hold: Hold, count: int, timeout: float = 10.0) -> bool:
+        """Wait until `hold` has held `count` calls; False if fewer came within `timeout`."""
+        with self._lock:
+            return self._lock.wait_for(lambda: hold.held >= count, timeout)
 
     def add_user(self, user_id: str, **profile: Any) -> dict[str, Any]:
         """Make `users.info` know a person; keyword arguments override the defaults."""
@@ -319,6 +357,16 @@ class FakeSlack:
         method = path.removeprefix("/api/").split("?")[0]
         auth = headers.get("Authorization") or ""
         token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else args.get("token")
+        with self._lock:
+            hold = next(
+                (h for h in self._holds if h.method == method and not h.released.is_set() and h.when(args)),
+                None,
+            )
+            if hold is not None:
+                hold.held += 1
+                self._lock.notify_all()
+        if hold is not None:
+            hold.released.wait(hold.timeout)
         with self._lock:
             fault = next((f for f in self._faults if f.method == method), None)
             if fault is not None:

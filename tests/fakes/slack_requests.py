@@ -53,16 +53,20 @@ class SlackSender:
 
     def post(
         self,
-        body: str,
+        body: str | bytes,
         content_type: str,
         *,
-        timestamp: int | None = None,
+        timestamp: int | str | None = None,
         signature: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> Reply:
-        """POST `body` signed for `timestamp` (now by default); `signature` overrides the real one."""
+        """POST `body` signed for `timestamp` (now by default); `signature` overrides the real one.
+
+        A `bytes` body is sent as it is (it may not even be UTF-8), so it needs a `signature`.
+        """
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        request = urllib.request.Request(self.url, data=body.encode(), method="POST")
+        data = body if isinstance(body, bytes) else body.encode()
+        request = urllib.request.Request(self.url, data=data, method="POST")
         request.add_header("Content-Type", content_type)
         request.add_header("X-Slack-Request-Timestamp", ts)
         request.add_header(
@@ -73,9 +77,11 @@ class SlackSender:
         started = time.perf_counter()
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return Reply(response.status, response.read().decode(), time.perf_counter() - started)
+                return Reply(
+                    response.status, response.read().decode(errors="replace"), time.perf_counter() - started
+                )
         except urllib.error.HTTPError as error:
-            return Reply(error.code, error.read().decode(), time.perf_counter() - started)
+            return Reply(error.code, error.read().decode(errors="replace"), time.perf_counter() - started)
 
     def command_body(self, text: str, *, user_id: str, command: str = "/mentor") -> str:
         """The form body Slack sends for a slash command."""
@@ -102,15 +108,22 @@ class SlackSender:
             self.command_body(text, user_id=user_id), "application/x-www-form-urlencoded", **kwargs
         )
 
-    def event(self, event: dict[str, Any], *, retry_num: int | None = None, **kwargs: Any) -> Reply:
-        """Deliver an Events API callback; `retry_num` marks it as Slack's retry."""
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        retry_num: int | None = None,
+        event_id: str | None = None,
+        **kwargs: Any,
+    ) -> Reply:
+        """Deliver an Events API callback; `retry_num` marks it as Slack's retry of `event_id`."""
         envelope = {
             "token": "legacy-verification-token",
             "team_id": self.team_id,
             "api_app_id": "AMENTORBOT",
             "event": {"event_ts": f"{time.time():.6f}", **event},
             "type": "event_callback",
-            "event_id": f"Ev{next(self._ids):08d}",
+            "event_id": event_id or f"Ev{next(self._ids):08d}",
             "event_time": int(time.time()),
             "authorizations": [{"team_id": self.team_id, "user_id": "UMENTORBOT", "is_bot": True}],
         }

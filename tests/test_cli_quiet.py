@@ -1,0 +1,72 @@
+"""One-shot commands say one line of their own, and one line when the database is not there for them."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
+from tests.test_cli import base_env, run
+from tests.test_clock_cli import seeded_database
+
+DUE = "2026-10-06T09:00:00+02:00"
+
+
+def test_db_upgrade_prints_one_line_and_no_migration_chatter(tmp_path: Path) -> None:
+    result = run(["db", "upgrade"], base_env(DATABASE_URL=f"sqlite:///{tmp_path / 'm.db'}"), tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert len(result.stdout.strip().splitlines()) == 1
+    assert "is at revision" in result.stdout
+
+
+def test_db_upgrade_verbose_shows_each_migration(tmp_path: Path) -> None:
+    result = run(
+        ["--verbose", "db", "upgrade"], base_env(DATABASE_URL=f"sqlite:///{tmp_path / 'm.db'}"), tmp_path
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "Running upgrade" in result.stderr
+
+
+def test_db_status_is_quiet(tmp_path: Path) -> None:
+    env = base_env(DATABASE_URL=f"sqlite:///{tmp_path / 'm.db'}")
+    run(["db", "upgrade"], env, tmp_path)
+
+    result = run(["db", "status"], env, tmp_path)
+
+    assert result.returncode == 0
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("outage", ["read-only", "locked"])
+def test_dispatch_due_on_a_database_it_cannot_write_fails_with_one_line(
+    tmp_path: Path, fake_slack: FakeSlack, outage: str
+) -> None:
+    url = seeded_database(tmp_path)
+    path = url.removeprefix("sqlite:///")
+    env = base_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake_slack.base_url)
+    if outage == "read-only":
+        result = run(
+            ["dispatch-due", "--at", DUE],
+            env | {"DATABASE_URL": f"sqlite:///file:{path}?mode=ro&uri=true"},
+            tmp_path,
+        )
+    else:
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            result = run(["dispatch-due", "--at", DUE], env | {"DATABASE_URL": url}, tmp_path)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+
+    assert result.returncode == 75, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "database is unavailable" in lines[0]
+    assert fake_slack.calls_to("chat.postMessage") == []
