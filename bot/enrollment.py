@@ -13,6 +13,7 @@ from bot.forms import FieldErrors, FormState, split_list
 from bot.members import Member
 from bot.programs import ensure_default_program
 from bot.refusal import Refusal
+from bot.views.common import escape_text
 from storage import queries
 from storage.models import Pair, PairStatus, Profile, Program, Role
 
@@ -261,8 +262,10 @@ def join_form_data(
     if program_name:
         chosen = queries.program_by_name(session, team_id, program_name)
         if chosen is None or chosen.archived_at is not None:
-            names = ", ".join(f"“{p.name}”" for p in programs)
-            return Refusal(f"There is no program called “{program_name}”. Programs here: {names}.")
+            names = ", ".join(f"“{escape_text(p.name)}”" for p in programs)
+            return Refusal(
+                f"There is no program called “{escape_text(program_name)}”. Programs here: {names}."
+            )
     assert chosen is not None
     person = queries.find_person(session, team_id, member.user_id)
     existing = queries.profile(session, chosen.id, person.id) if person else None
@@ -304,14 +307,17 @@ def resolve_program(
     """The program a member means: the one named, or the only one they are in; else a message."""
     if name:
         program = queries.program_by_name(session, team_id, name)
-        return program if program is not None else Refusal(f"There is no program called “{name}”.")
+        return (
+            program if program is not None else Refusal(f"There is no program called “{escape_text(name)}”.")
+        )
     person = queries.find_person(session, team_id, user_id)
     enrolled = queries.active_profiles(session, person) if person else []
     if not enrolled:
         return Refusal("You are not in any mentoring program. `/mentor join` signs you up.")
     if len(enrolled) > 1:
-        names = ", ".join(f"“{program.name}”" for _, program in enrolled)
+        names = ", ".join(f"“{escape_text(program.name)}”" for _, program in enrolled)
         return Refusal(
-            f"You are in several programs ({names}): name one, e.g. `/mentor leave {enrolled[0][1].name}`."
+            f"You are in several programs ({names}): name one, "
+            f"e.g. `/mentor leave {escape_text(enrolled[0][1].name)}`."
         )
     return enrolled[0][1]

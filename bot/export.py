@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.agreements import WEEKDAYS
+from bot.views.common import escape_text, plural
 from storage import export_queries
 from storage.models import Program
 
@@ -308,10 +309,13 @@ def export_reply(
     program_name: str, sent: Sequence[ExportFile], failed: dict[str, str], free_text: bool
 ) -> str:
     """What the admin is told once the files went out (or did not)."""
-    parts = [f"{file.name} ({file.rows} {'row' if file.rows == 1 else 'rows'})" for file in sent]
+    parts = [f"{file.name} ({plural(file.rows, 'row')})" for file in sent]
     lines = []
     if sent:
-        lines.append(f"I sent you {len(sent)} CSV files for “{program_name}” in our DM: {', '.join(parts)}.")
+        lines.append(
+            f"I sent you {plural(len(sent), 'CSV file')} for “{escape_text(program_name)}” in our DM: "
+            f"{', '.join(parts)}."
+        )
         lines.append(
             "They include what people wrote, as the program's settings allow."
             if free_text

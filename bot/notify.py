@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.pairing import NewPair, StatusChange
+from bot.views.common import escape_text
 from bot.views.pairing import announcement_message, ended_message, kickoff_message, status_notice
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,8 @@ def announce(client: WebClient, new: NewPair) -> str | None:
     channel = new.announce_channel_id
     if not channel:
         return (
-            f"{new.program_name} has no announcement channel, so the new pair was not announced: "
+            f"{escape_text(new.program_name)} has no announcement channel, "
+            "so the new pair was not announced: "
             "choose one with `/mentor config`."
         )
     message = announcement_message(new.mentor_user_id, new.mentee_user_id, new.program_name)

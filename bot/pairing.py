@@ -20,6 +20,7 @@ from bot.members import Member
 from bot.membership import member_pair
 from bot.programs import ensure_default_program
 from bot.refusal import Refusal
+from bot.views.common import escape_text
 from storage import queries
 from storage.models import (
     MatchProposal,
@@ -99,18 +100,18 @@ def pair_by_hand(
     mentor_profile = _enrolled_as(session, program, mentor_person, MENTOR_ROLES)
     if mentor_profile is None or mentor_person is None:
         return Refusal(
-            f"<@{mentor.user_id}> has not joined {program.name} as a mentor: ask them to run "
+            f"<@{mentor.user_id}> has not joined {escape_text(program.name)} as a mentor: ask them to run "
             "`/mentor join` and choose mentor (or both)."
         )
     if _enrolled_as(session, program, mentee_person, MENTEE_ROLES) is None or mentee_person is None:
         return Refusal(
-            f"<@{mentee.user_id}> has not joined {program.name} as a mentee: ask them to run "
+            f"<@{mentee.user_id}> has not joined {escape_text(program.name)} as a mentee: ask them to run "
             "`/mentor join` and choose mentee (or both)."
         )
     existing = queries.open_pair_between(session, program.id, mentor_person.id, mentee_person.id)
     if existing is not None:
         return Refusal(
-            f"<@{mentor.user_id}> already mentors <@{mentee.user_id}> in {program.name} "
+            f"<@{mentor.user_id}> already mentors <@{mentee.user_id}> in {escape_text(program.name)} "
             f"({existing.status} since {existing.created_at:%Y-%m-%d})."
         )
     load = queries.mentee_count(session, program.id, mentor_person.id)

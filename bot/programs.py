@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.forms import FieldErrors, FormState, split_list
 from bot.members import Member
 from bot.refusal import Refusal
+from bot.views.common import escape_text
 from storage import queries
 from storage.models import Program
 
@@ -189,8 +190,8 @@ def resolve_admin_program(session: Session, team_id: str, name: str, now: dateti
         return default
     program = queries.program_by_name(session, team_id, name)
     if program is None:
-        names = ", ".join(f"“{p.name}”" for p in queries.programs(session, team_id))
-        return Refusal(f"There is no program called “{name}”. Programs here: {names}.")
+        names = ", ".join(f"“{escape_text(p.name)}”" for p in queries.programs(session, team_id))
+        return Refusal(f"There is no program called “{escape_text(name)}”. Programs here: {names}.")
     return program
 
 
@@ -203,7 +204,10 @@ def start_program(
     if not 2 <= len(name) <= 80:
         return Refusal("Name the new program: `/mentor config new Leadership 2027` (2 to 80 characters).")
     if queries.program_by_name(session, team_id, name) is not None:
-        return Refusal(f"There is a program called “{name}” already: `/mentor config {name}` changes it.")
+        return Refusal(
+            f"There is a program called “{escape_text(name)}” already: "
+            f"`/mentor config {escape_text(name)}` changes it."
+        )
     return new_program(session, team_id, name, now)
 
 

@@ -31,6 +31,7 @@ from bot.goals import (
 from bot.members import mentioned_user_ids
 from bot.notify import dm
 from bot.refusal import Refusal
+from bot.views.common import escape_text
 from bot.views.goals import (
     close_goal_modal,
     feedback_dm,
@@ -130,7 +131,8 @@ def register(app: App, deps: Deps) -> None:
             dm(
                 client,
                 outcome.dm_channel_id or outcome.mentor_user_id,
-                f"<@{user_id}> set a new goal: *{parsed.specific}* (by {parsed.deadline:%d %b %Y}).",
+                f"<@{user_id}> set a new goal: *{escape_text(parsed.specific)}* "
+                f"(by {parsed.deadline:%d %b %Y}).",
             )
             publish_home(deps, client, team_id, user_id)
             publish_home(deps, client, team_id, outcome.mentor_user_id)

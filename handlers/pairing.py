@@ -29,6 +29,7 @@ from bot.pairing import (
 )
 from bot.programs import is_admin, is_admin_anywhere
 from bot.refusal import Refusal
+from bot.views.common import escape_text, plural
 from bot.views.pairing import feedback_modal, match_review_modal, notice_modal
 from handlers.admin import program_for_admin
 from handlers.home import publish_home
@@ -105,7 +106,7 @@ def register(app: App, deps: Deps) -> None:
             return
         respond(
             text=f"Paired <@{outcome.mentor_user_id}> (mentor) with <@{outcome.mentee_user_id}> (mentee) "
-            f"in {outcome.program_name}. I am introducing them now.",
+            f"in {escape_text(outcome.program_name)}. I am introducing them now.",
             response_type="ephemeral",
         )
         welcome_pairs(client, request.team_id, [outcome], caller.user_id)
@@ -149,7 +150,7 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         if outcome:
-            dm(client, user_id, f"Confirmed {len(outcome)} new pair(s). I am introducing them now.")
+            dm(client, user_id, f"Confirmed {plural(len(outcome), 'new pair')}. I am introducing them now.")
         welcome_pairs(client, team_id, outcome, user_id)
 
     def lifecycle(action: str):

@@ -21,7 +21,7 @@ from bot import ids
 from bot.agreements import WEEKDAYS, AgreementForm, AgreementFormData
 from bot.enrollment import MEETING_FORMATS
 from bot.programs import CADENCES
-from bot.views.common import clip, context, mrkdwn, render, user
+from bot.views.common import clip, context, escape_text, mrkdwn, render, user
 
 
 def agreement_modal(data: AgreementFormData, today: date) -> dict:
@@ -131,7 +131,7 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
 
 def describe_agreement(form: AgreementForm, rhythm: str) -> str:
     """The agreement in one short paragraph of mrkdwn."""
-    where = f" at {form.location}" if form.location else ""
+    where = f" at {escape_text(form.location)}" if form.location else ""
     how = MEETING_FORMATS[form.meeting_format].lower()
     return f"*{rhythm}*, by {how}{where}, starting {form.start_date:%d %B %Y}."
 
@@ -148,7 +148,7 @@ def agreement_message(
         headline = f"{user(saved_by)} saved your agreement again, unchanged:"
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn(f"{headline}\n{describe_agreement(form, rhythm)}")),
-        SectionBlock(text=mrkdwn("*Expectations*\n" + clip(form.expectations, 2900))),
+        SectionBlock(text=mrkdwn("*Expectations*\n" + clip(escape_text(form.expectations), 2900))),
         context("The calendar file below adds the meetings to Google, Outlook or Apple calendars."),
     ]
     return {"text": f"{headline} {rhythm}", "blocks": render(blocks)}

@@ -18,7 +18,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.goals import GoalCard, GoalForm
-from bot.views.common import clip, context, mrkdwn, render, user
+from bot.views.common import clip, context, escape_text, mrkdwn, plural, render, user
 
 
 def goal_modal(
@@ -146,7 +146,10 @@ def goal_line(card: GoalCard) -> str:
         when = f"overdue by {-card.days_left} days"
     else:
         when = f"{card.days_left} days left" if card.days_left != 1 else "1 day left"
-    return f"*{clip(card.specific, 200)}*\n{progress_bar(card.fraction)} · {card.measure} · {when}"
+    return (
+        f"*{escape_text(clip(card.specific, 200))}*\n"
+        f"{progress_bar(card.fraction)} · {escape_text(card.measure)} · {when}"
+    )
 
 
 def progress_modal(card: GoalCard) -> dict:
@@ -248,7 +251,7 @@ def goals_message(cards: list[GoalCard], limit: int = 20) -> dict:
     blocks: list[Block] = [SectionBlock(text=mrkdwn(goal_line(card))) for card in cards[:limit]]
     if len(cards) > limit:
         blocks.append(context(f"…and {len(cards) - limit} more."))
-    return {"text": f"Your {len(cards)} goal(s)", "blocks": render(blocks)}
+    return {"text": f"Your {plural(len(cards), 'goal')}", "blocks": render(blocks)}
 
 
 def feedback_dm(mentor_user_id: str, card: GoalCard, text: str) -> dict:
@@ -256,6 +259,6 @@ def feedback_dm(mentor_user_id: str, card: GoalCard, text: str) -> dict:
     intro = f"{user(mentor_user_id)} gave you feedback on your goal:"
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn(f"{intro}\n{goal_line(card)}")),
-        SectionBlock(text=mrkdwn(f">{clip(text, 2800)}")),
+        SectionBlock(text=mrkdwn(f">{escape_text(clip(text, 2800))}")),
     ]
-    return {"text": f"{intro} {text}", "blocks": render(blocks)}
+    return {"text": f"{intro} {escape_text(text)}", "blocks": render(blocks)}

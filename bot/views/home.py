@@ -19,7 +19,7 @@ from bot import ids
 from bot.commands import Subcommand
 from bot.home import HomeSnapshot, PairSummary
 from bot.views.checkins import MET_LABELS
-from bot.views.common import MAX_BLOCKS_VIEW, context, mrkdwn, user
+from bot.views.common import MAX_BLOCKS_VIEW, context, escape_text, mrkdwn, plural, user
 from bot.views.goals import goal_line
 from bot.views.insights import insights_blocks
 
@@ -65,7 +65,7 @@ def _welcome(user_id: str) -> list[Block]:
 def _programs(snapshot: HomeSnapshot) -> list[Block]:
     if not snapshot.enrollments:
         return []
-    lines = [f"• *{e.program_name}*: {e.role}" for e in snapshot.enrollments]
+    lines = [f"• *{escape_text(e.program_name)}*: {e.role}" for e in snapshot.enrollments]
     return [
         SectionBlock(
             text=mrkdwn("*Your programs*\n" + "\n".join(lines)),
@@ -96,7 +96,7 @@ def _pairs(snapshot: HomeSnapshot) -> list[Block]:
         blocks += _goals(pair)
     hidden = len(snapshot.pairs) - MAX_LISTED_PAIRS
     if hidden > 0:
-        blocks.append(context(f"…and {hidden} more pairs."))
+        blocks.append(context(f"…and {plural(hidden, 'more pair')}."))
     return blocks
 
 
@@ -132,7 +132,7 @@ def _goals(pair: PairSummary) -> list[Block]:
             )
     hidden = len(pair.goals) - MAX_GOALS_PER_PAIR
     if hidden > 0:
-        blocks.append(context(f"…and {hidden} more goals: `/mentor goals` lists them all."))
+        blocks.append(context(f"…and {plural(hidden, 'more goal')}: `/mentor goals` lists them all."))
     return blocks
 
 

@@ -28,7 +28,7 @@ from bot.enrollment import (
     ProgramChoice,
 )
 from bot.programs import CADENCES, EXPORT_FREE_TEXT_ON, PULSE_WEEKS, ProgramSettings
-from bot.views.common import clip, mrkdwn
+from bot.views.common import clip, escape_text, mrkdwn
 
 
 def _options(labels: dict[str, str]) -> list[Option]:
@@ -62,7 +62,7 @@ def join_modal(
             )
         )
     else:
-        blocks.append(SectionBlock(text=mrkdwn(f"Joining *{program.name}*.")))
+        blocks.append(SectionBlock(text=mrkdwn(f"Joining *{escape_text(program.name)}*.")))
     roles = _options(ROLES)
     blocks.append(
         InputBlock(

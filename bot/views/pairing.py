@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.pairing import ProgramLists, ProposalLine
 from bot.programs import CADENCES
-from bot.views.common import MAX_BLOCKS_VIEW, clip, context, mrkdwn, render, user
+from bot.views.common import MAX_BLOCKS_VIEW, clip, context, escape_text, mrkdwn, plural, render, user
 
 # A checkbox group holds at most 10 options; the review modal shows this many groups.
 PROPOSALS_PER_GROUP = 10
@@ -33,7 +33,7 @@ MAX_REVIEW_GROUPS = 40
 def announcement_message(mentor_user_id: str, mentee_user_id: str, program_name: str) -> dict:
     """The channel post for a new pair: names only, no profile details."""
     text = (
-        f":tada: New mentorship in *{program_name}*: {user(mentor_user_id)} is mentoring "
+        f":tada: New mentorship in *{escape_text(program_name)}*: {user(mentor_user_id)} is mentoring "
         f"{user(mentee_user_id)}. Welcome to the program, both of you!"
     )
     return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
@@ -48,13 +48,13 @@ def kickoff_message(
     cadence: str,
 ) -> dict:
     """The group DM that introduces mentor and mentee and asks them to agree how they will meet."""
-    why = f"Why you two: {reason}." if reason else "An admin of the program paired you."
+    why = f"Why you two: {escape_text(reason)}." if reason else "An admin of the program paired you."
     blocks: list[Block] = [
         HeaderBlock(text="Meet your mentorship partner"),
         SectionBlock(
             text=mrkdwn(
                 f"{user(mentor_user_id)} is the *mentor* and {user(mentee_user_id)} the *mentee* "
-                f"in *{program_name}*.\n{why}"
+                f"in *{escape_text(program_name)}*.\n{why}"
             )
         ),
         SectionBlock(
@@ -80,7 +80,7 @@ def kickoff_message(
         ),
         context("Mentors: ask about progress rather than handing out answers."),
     ]
-    text = f"{user(mentor_user_id)} will mentor {user(mentee_user_id)} in {program_name}."
+    text = f"{user(mentor_user_id)} will mentor {user(mentee_user_id)} in {escape_text(program_name)}."
     return {"text": text, "blocks": render(blocks)}
 
 
@@ -88,9 +88,10 @@ def match_review_modal(run_id: int, program_name: str, proposals: list[ProposalL
     """The admin's review of proposed pairs: untick any to drop, then confirm."""
     blocks: list[Block] = []
     shown = proposals[: PROPOSALS_PER_GROUP * MAX_REVIEW_GROUPS]
-    summary = f"*{len(proposals)}* proposed pairs for *{program_name}*."
+    summary = f"{plural(len(proposals), 'proposed pair')} for *{escape_text(program_name)}*."
     if unmatched:
-        summary += f" {unmatched} mentees have no suitable mentor with free capacity."
+        have = "has" if unmatched == 1 else "have"
+        summary += f" {plural(unmatched, 'mentee')} {have} no suitable mentor with free capacity."
     if len(shown) < len(proposals):
         summary += f" The first {len(shown)} are shown; run `/mentor match` again after confirming."
     blocks.append(SectionBlock(text=mrkdwn(summary)))
@@ -201,7 +202,8 @@ def list_modal(lists: ProgramLists, page: int, program_id: int) -> dict:
     if lists.feedback_count:
         blocks.append(
             context(
-                f"Closing feedback: {lists.feedback_count} ratings, average {lists.average_rating:.1f} of 5."
+                f"Closing feedback: {plural(lists.feedback_count, 'rating')}, "
+                f"average {lists.average_rating:.1f} of 5."
             )
         )
     blocks.append(DividerBlock())
