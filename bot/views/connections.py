@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     RadioButtonsElement,
     SectionBlock,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
@@ -17,7 +18,7 @@ from bot.connections import ConnectTarget, Found
 from bot.views.common import clip, context, escape_text, mrkdwn, render, user
 
 
-def connect_modal(target: ConnectTarget, *, pick_person: bool = False) -> dict:
+def connect_modal(target: ConnectTarget) -> dict:
     """Why the mentor introduces someone to their mentee, and who joins the conversation.
 
     Opened from App Home the mentor has not named anyone yet, so the modal asks whom to introduce.
@@ -26,19 +27,29 @@ def connect_modal(target: ConnectTarget, *, pick_person: bool = False) -> dict:
         Option(value="three", text="All three of us"),
         Option(value="two", text="Just my mentee and them"),
     ]
+    person = target.person_user_id or None
+    blocks: list[Block] = []
+    if person:
+        intro = f"Introduce {user(person)} to your mentee {user(target.mentee_user_id)}."
+        blocks.append(SectionBlock(text=mrkdwn(intro)))
+    else:
+        blocks += [
+            SectionBlock(text=mrkdwn(f"Introduce someone to your mentee {user(target.mentee_user_id)}.")),
+            InputBlock(
+                block_id=ids.CONNECT_PERSON,
+                label="Whom do you introduce?",
+                element=UserSelectElement(action_id=ids.VALUE),
+            ),
+        ]
     return View(
         type="modal",
         callback_id=ids.CONNECT_MODAL,
         title="Introduce someone",
         submit="Introduce",
         close="Cancel",
-        private_metadata=f"{target.pair_id}:{target.person_user_id}",
+        private_metadata=ids.encode_connect_metadata(ids.ConnectModalTarget(target.pair_id, person)),
         blocks=[
-            SectionBlock(
-                text=mrkdwn(
-                    f"Introduce {user(target.person_user_id)} to your mentee {user(target.mentee_user_id)}."
-                )
-            ),
+            *blocks,
             InputBlock(
                 block_id=ids.CONNECT_REASON,
                 label="Why should they meet?",
