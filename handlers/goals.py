@@ -105,9 +105,9 @@ def register(app: App, deps: Deps) -> None:
     @app.view(ids.GOAL_MODAL)
     def submit_goal(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        raw = view.get("private_metadata") or ""
-        editing = raw.startswith("edit:")
-        target = raw.removeprefix("edit:")
+        meta = ids.decode_goal_metadata(view.get("private_metadata"))
+        editing = meta is not None and meta.goal_id is not None
+        target = str((meta.goal_id if editing else meta.pair_id) if meta else "")
         now = deps.clock()
         with deps.session_factory.begin() as session:
             parsed = parse_goal(view["state"]["values"], today_for(session, team_id, user_id))

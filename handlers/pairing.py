@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
@@ -128,25 +126,25 @@ def register(app: App, deps: Deps) -> None:
     @app.view(ids.MATCH_MODAL)
     def confirm_match(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = ids.decode_match_metadata(view.get("private_metadata"))
         state = FormState(view["state"]["values"])
         keep = {
-            int(value)
+            number
             for block_id in view["state"]["values"]
-            if block_id.startswith(ids.MATCH_KEEP)
+            if ids.decode_match_keep(block_id) is not None
             for value in state.options(block_id)
-            if value.isdigit()
+            if (number := ids.decode_number(value)) is not None
         }
         caller = fetch_member(client, user_id)
         with deps.session_factory.begin() as session:
             allowed = caller is not None and is_admin_anywhere(session, caller, deps.settings, team_id)
             outcome = (
-                confirm_match_run(session, team_id, int(meta.get("run", 0)), keep, user_id, deps.clock())
-                if allowed
+                confirm_match_run(session, team_id, meta[0], keep, user_id, deps.clock())
+                if allowed and meta is not None
                 else Refusal("Only program admins can confirm pairs.")
             )
         if isinstance(outcome, Refusal):
-            ack(response_action="errors", errors={f"{ids.MATCH_KEEP}_0": outcome.message})
+            ack(response_action="errors", errors={ids.encode_match_keep(0): outcome.message})
             return
         ack()
         if outcome:

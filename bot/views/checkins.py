@@ -48,7 +48,11 @@ def checkin_message(
         ActionsBlock(
             block_id=f"checkin_met_{checkin_id}",
             elements=[
-                ButtonElement(text=label, action_id=f"{ids.CHECKIN_MET}_{key}", value=f"{checkin_id}:{key}")
+                ButtonElement(
+                    text=label,
+                    action_id=ids.encode_checkin_met_action(key),
+                    value=ids.encode_checkin_met(checkin_id, key),
+                )
                 for key, label in MET_LABELS.items()
             ],
         ),
@@ -63,7 +67,7 @@ def checkin_message(
                 elements=[
                     ButtonElement(
                         text=clip(f"Update: {g.specific}", 75),
-                        action_id=f"{ids.PROGRESS_OPEN}_{g.goal_id}",
+                        action_id=ids.encode_progress_open(g.goal_id),
                         value=str(g.goal_id),
                     )
                     for g in goals[:MAX_GOAL_BUTTONS]

@@ -107,7 +107,9 @@ def goal_modal(
         title="Change goal" if editing else "New SMART goal",
         submit="Save" if editing else "Set goal",
         close="Cancel",
-        private_metadata=f"edit:{editing[0]}" if editing else str(pair_id),
+        private_metadata=ids.encode_goal_metadata(
+            ids.GoalModalTarget(goal_id=editing[0]) if editing else ids.GoalModalTarget(pair_id=pair_id)
+        ),
         blocks=blocks,
     ).to_dict()
 

@@ -207,7 +207,9 @@ def nudge_message(
                 block_id=f"nudge_met_{checkin_id}",
                 elements=[
                     ButtonElement(
-                        text=label, action_id=f"{ids.CHECKIN_MET}_{key}", value=f"{checkin_id}:{key}"
+                        text=label,
+                        action_id=ids.encode_checkin_met_action(key),
+                        value=ids.encode_checkin_met(checkin_id, key),
                     )
                     for key, label in MET_LABELS.items()
                 ],

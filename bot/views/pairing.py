@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -108,7 +106,7 @@ def match_review_modal(run_id: int, program_name: str, proposals: list[ProposalL
         ]
         blocks.append(
             InputBlock(
-                block_id=f"{ids.MATCH_KEEP}_{page}",
+                block_id=ids.encode_match_keep(page),
                 label="Mentor → mentee" if page == 0 else " ",
                 optional=True,
                 element=CheckboxesElement(action_id=ids.VALUE, options=options, initial_options=options),
@@ -121,7 +119,7 @@ def match_review_modal(run_id: int, program_name: str, proposals: list[ProposalL
         title="Proposed pairs",
         submit="Confirm pairs" if shown else None,
         close="Cancel",
-        private_metadata=json.dumps({"run": run_id, "shown": [line.proposal_id for line in shown]}),
+        private_metadata=ids.encode_match_metadata(run_id, [line.proposal_id for line in shown]),
         blocks=blocks,
     ).to_dict()
 
