@@ -37,6 +37,22 @@ MAX_STORY = 1000
 
 
 @dataclass(frozen=True)
+class Story:
+    """What a member wrote at sign-up for their partner: motivations and background."""
+
+    motivations: str = ""
+    background: str = ""
+
+
+def story_of(session: Session, program_id: int, person_id: int) -> Story:
+    """The member's story in a program, empty when they wrote none (or were forgotten)."""
+    profile = queries.profile(session, program_id, person_id)
+    if profile is None:
+        return Story()
+    return Story(profile.motivations or "", profile.background or "")
+
+
+@dataclass(frozen=True)
 class ProgramChoice:
     """A program someone can join."""
 

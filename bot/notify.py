@@ -67,6 +67,7 @@ def introduce(client: WebClient, new: NewPair) -> str | None:
             new.program_name,
             new.reason,
             new.default_cadence,
+            stories=(new.mentor_story, new.mentee_story),
         )
         client.chat_postMessage(channel=channel, **message)
     except SlackApiError as error:

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from bot.agreements import reschedule
-from bot.enrollment import EXPERIENCE_LEVELS
+from bot.enrollment import EXPERIENCE_LEVELS, Story, story_of
 from bot.matching import Candidate, propose_matches
 from bot.members import Member
 from bot.membership import member_pair
@@ -50,9 +50,14 @@ class NewPair:
     mentee_user_id: str
     reason: str | None
     default_cadence: str
+    # What each wrote at sign-up, which the sign-up form promises their partner sees.
+    mentor_story: Story = field(default_factory=Story)
+    mentee_story: Story = field(default_factory=Story)
 
 
 def _new_pair(pair: Pair, program: Program, mentor: Person, mentee: Person) -> NewPair:
+    session = object_session(pair)
+    assert session is not None
     return NewPair(
         pair_id=pair.id,
         program_id=program.id,
@@ -62,6 +67,8 @@ def _new_pair(pair: Pair, program: Program, mentor: Person, mentee: Person) -> N
         mentee_user_id=mentee.user_id,
         reason=pair.match_reason,
         default_cadence=program.default_cadence,
+        mentor_story=story_of(session, program.id, mentor.id),
+        mentee_story=story_of(session, program.id, mentee.id),
     )
 
 

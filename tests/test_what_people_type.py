@@ -255,7 +255,37 @@ def test_nothing_anyone_types_pings_everyone_or_disguises_a_link(
     live = sorted({match.group(0) for text in texts for match in LIVE.finditer(text)})
     assert not live, f"user text reached Slack as live syntax: {live}"
     shown = "\n".join(texts)
-    for label in ("Program", "Location", "Expectations", "Learned", "Blocker", "Reason", "Question"):
+    for label in (
+        "Program",
+        "Motivations",
+        "Background",
+        "Location",
+        "Expectations",
+        "Learned",
+        "Blocker",
+        "Reason",
+        "Question",
+    ):
         assert f"{label} {ESCAPED}" in shown, f"{label} was never shown, so the scan proves nothing"
     assert f"Give three talks at the engineering guild {ESCAPED}" in shown
     assert "&lt;!here&gt; talks" in shown
+
+
+def test_partners_see_what_each_wrote_at_sign_up_in_the_kickoff_and_on_home(
+    paired: SlackSender, fake_slack: FakeSlack
+) -> None:
+    fake_slack.reset()
+    paired.slash("pair <@UMAX> <@UTIA>", user_id=ADMIN)
+    kickoff = fake_slack.wait_until(
+        "chat.postMessage", lambda c: "Meet your mentorship partner" in str(c.args.get("blocks"))
+    )
+    shown = "\n".join(parsed_texts(kickoff.args))
+    for member in ("UMAX", "UTIA"):
+        assert f"*About <@{member}>*\n*Hopes to get:* I want to lead my team's design reviews" in shown
+    assert "*Background:* Backend engineer, three years in payments." in shown
+
+    paired.open_home("UMAX")
+    home = fake_slack.wait_until("views.publish", lambda c: c.args["user_id"] == "UMAX")
+    partner = "\n".join(parsed_texts(home.args))
+    assert "They hope to get: I want to lead my team's design reviews by spring." in partner
+    assert "Their background: Backend engineer, three years in payments." in partner

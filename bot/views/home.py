@@ -19,7 +19,7 @@ from bot import ids
 from bot.commands import Subcommand
 from bot.home import HomeSnapshot, PairSummary
 from bot.views.checkins import MET_LABELS
-from bot.views.common import MAX_BLOCKS_VIEW, context, escape_text, mrkdwn, plural, user
+from bot.views.common import MAX_BLOCKS_VIEW, clip, context, escape_text, mrkdwn, plural, user
 from bot.views.goals import goal_line
 from bot.views.insights import insights_blocks
 
@@ -91,6 +91,10 @@ def _pairs(snapshot: HomeSnapshot) -> list[Block]:
             lines.append(f"Last check-in: {_date(pair.last_checkin)} ({answer.lower()})")
         if pair.next_checkin:
             lines.append(f"Next check-in: {_when(pair.next_checkin)}")
+        if pair.partner_story.motivations:
+            lines.append(f"They hope to get: {escape_text(clip(pair.partner_story.motivations, 400))}")
+        if pair.partner_story.background:
+            lines.append(f"Their background: {escape_text(clip(pair.partner_story.background, 400))}")
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
         blocks.append(ActionsBlock(block_id=f"pair_{pair.pair_id}", elements=_pair_buttons(pair)))
         blocks += _goals(pair)

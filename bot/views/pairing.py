@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.enrollment import Story
 from bot.pairing import ProgramLists, ProposalLine
 from bot.programs import CADENCES
 from bot.views.common import MAX_BLOCKS_VIEW, clip, context, escape_text, mrkdwn, plural, render, user
@@ -44,8 +45,12 @@ def kickoff_message(
     program_name: str,
     reason: str | None,
     cadence: str,
+    stories: tuple[Story, Story] = (Story(), Story()),
 ) -> dict:
-    """The group DM that introduces mentor and mentee and asks them to agree how they will meet."""
+    """The group DM that introduces mentor and mentee and asks them to agree how they will meet.
+
+    `stories` are the mentor's and the mentee's motivations and background, shown to both.
+    """
     why = f"Why you two: {escape_text(reason)}." if reason else "An admin of the program paired you."
     blocks: list[Block] = [
         HeaderBlock(text="Meet your mentorship partner"),
@@ -55,6 +60,11 @@ def kickoff_message(
                 f"in *{escape_text(program_name)}*.\n{why}"
             )
         ),
+        *[
+            SectionBlock(text=mrkdwn(text))
+            for member, story in zip((mentor_user_id, mentee_user_id), stories, strict=True)
+            if (text := story_text(member, story))
+        ],
         SectionBlock(
             text=mrkdwn(
                 "*Start by setting expectations.* Before anything else, agree together:\n"
@@ -80,6 +90,16 @@ def kickoff_message(
     ]
     text = f"{user(mentor_user_id)} will mentor {user(mentee_user_id)} in {escape_text(program_name)}."
     return {"text": text, "blocks": render(blocks)}
+
+
+def story_text(user_id: str, story: Story) -> str:
+    """A member's motivations and background in mrkdwn, for their partner; empty if they wrote none."""
+    lines = []
+    if story.motivations:
+        lines.append(f"*Hopes to get:* {escape_text(clip(story.motivations, 1200))}")
+    if story.background:
+        lines.append(f"*Background:* {escape_text(clip(story.background, 1200))}")
+    return f"*About {user(user_id)}*\n" + "\n".join(lines) if lines else ""
 
 
 def match_review_modal(run_id: int, program_name: str, proposals: list[ProposalLine], unmatched: int) -> dict:
