@@ -99,13 +99,13 @@ class GoalRow:
     status: str
     measure_kind: str
     target: float | None
-    unit: str | None
     current_value: float
     milestones_done: int
     milestones_total: int
     deadline: date
     created_at: datetime
     closed_at: datetime | None
+    unit: str | None = None  # typed by the mentee, so free text like the goal's words
     specific: str | None = None
     attainable: str | None = None
     realistic: str | None = None
@@ -186,13 +186,13 @@ GOAL_COLUMNS = (
     _field("status"),
     _field("measure_kind"),
     _field("target"),
-    _field("unit"),
     _field("current_value"),
     _field("milestones_done"),
     _field("milestones_total"),
     _field("deadline"),
     _field("created_at"),
     _field("closed_at"),
+    _field("unit", free_text=True),
     _field("specific", free_text=True),
     _field("attainable", free_text=True),
     _field("realistic", free_text=True),
