@@ -155,7 +155,12 @@ def test_a_mentor_introduces_someone_from_the_home_tab(
 
 def _introduced(fake_slack: FakeSlack, session_factory: SessionFactory, count: int) -> list[tuple[str, str]]:
     """(mentee, person) of each introduction kept so far, once `count` of them exist."""
-    fake_slack.wait_for("conversations.open", count=count)
+    fake_slack.wait_until(
+        "chat.postMessage",
+        lambda _call: (
+            sum("would like to introduce" in c.args.get("text", "") for c in fake_slack.calls) >= count
+        ),
+    )
     with session_factory() as session:
         pairs = {pair.id: pair.mentee.user_id for pair in session.scalars(select(Pair))}
         people = {person.id: person.user_id for person in session.scalars(select(Person))}
