@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from bot.insights import WeekPoint
+from bot.report import chart_alt_text, chart_title
 from bot.views.common import escape_text, plural
 
 
@@ -26,3 +30,19 @@ def test_plural_agrees_with_the_count():
     assert plural(0, "rating") == "0 ratings"
     assert plural(1, "reply", "replies") == "1 reply"
     assert plural(3, "reply", "replies") == "3 replies"
+
+
+def test_the_chart_title_keeps_a_long_program_name_whole():
+    name = "Engineering Leadership Mentorship for Staff and Principal Engineers, EMEA 2027"
+    title = chart_title(name)
+    assert " ".join(title.splitlines()[:-1]) == name
+    assert all(len(line) <= 60 for line in title.splitlines())
+
+
+def test_the_chart_says_in_words_what_it_shows():
+    weeks = [WeekPoint(date(2026, 10, 12) + timedelta(weeks=n), 2, 1 + n, n) for n in range(2)]
+    assert chart_alt_text("Mentorship", weeks) == (
+        "Bar chart of check-ins for Mentorship, per week. week of Oct 12: 2 sent, 1 answered, 0 met; "
+        "week of Oct 19: 2 sent, 2 answered, 1 met."
+    )
+    assert len(chart_alt_text("x" * 80, weeks * 50)) == 1000
