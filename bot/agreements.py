@@ -53,8 +53,13 @@ class AgreementForm:
         )
 
 
-def parse_agreement(values: dict, now: datetime) -> AgreementForm | FieldErrors:
-    """Read the agreement modal; each problem is an error on its own field."""
+def parse_agreement(
+    values: dict, now: datetime, saved_start: date | None = None
+) -> AgreementForm | FieldErrors:
+    """Read the agreement modal; each problem is an error on its own field.
+
+    `saved_start` is the start date already saved: keeping it is fine even once it is past.
+    """
     state = FormState(values)
     errors: FieldErrors = {}
     frequency = state.option(ids.AGREE_FREQUENCY) or ""
@@ -79,7 +84,10 @@ def parse_agreement(values: dict, now: datetime) -> AgreementForm | FieldErrors:
     if location and len(location) > MAX_LOCATION:
         errors[ids.AGREE_LOCATION] = f"Keep it under {MAX_LOCATION} characters."
     start = _start_date(
-        state.date(ids.AGREE_START), local_today(None if ids.AGREE_TZ in errors else tz, now), errors
+        state.date(ids.AGREE_START),
+        local_today(None if ids.AGREE_TZ in errors else tz, now),
+        errors,
+        saved_start,
     )
     expectations = state.text(ids.AGREE_EXPECTATIONS)
     if len(expectations) < MIN_EXPECTATIONS:
@@ -91,7 +99,7 @@ def parse_agreement(values: dict, now: datetime) -> AgreementForm | FieldErrors:
     return AgreementForm(frequency, weekday, local_time, tz, meeting_format, location, start, expectations)
 
 
-def _start_date(raw: str | None, today: date, errors: FieldErrors) -> date | None:
+def _start_date(raw: str | None, today: date, errors: FieldErrors, saved: date | None) -> date | None:
     if not raw:
         errors[ids.AGREE_START] = "Pick the date of your first meeting."
         return None
@@ -100,6 +108,8 @@ def _start_date(raw: str | None, today: date, errors: FieldErrors) -> date | Non
     except ValueError:
         errors[ids.AGREE_START] = "Pick the date with the date picker."
         return None
+    if start == saved:
+        return start
     if start < today:
         errors[ids.AGREE_START] = "The first meeting cannot be in the past."
     elif start - today > timedelta(days=365):

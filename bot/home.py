@@ -85,7 +85,8 @@ def load_home(
                 role="mentor" if pair.mentor_id == person.id else "mentee",
                 partner_user_id=pair.partner_of(person.id).user_id,
                 status=pair.status,
-                since=pair.created_at,
+                # A paused pair has been paused since it was paused, not since it was formed.
+                since=(pair.paused_at if pair.status == "paused" else None) or pair.created_at,
                 agreement=describe(cadence) if cadence else None,
                 next_meeting=next_occurrence(cadence, now) if cadence and pair.status == "active" else None,
                 goals=tuple(goal_card(g, pair, user_id, today) for g in goals if g.pair_id == pair.id),

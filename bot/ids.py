@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 
 COMMAND = "/mentor"
 
@@ -287,3 +288,31 @@ def decode_connect_metadata(raw: str | None) -> ConnectModalTarget | None:
     if pair_id is None or (person and not _USER.fullmatch(person)):
         return None
     return ConnectModalTarget(pair_id, person or None)
+
+
+@dataclass(frozen=True)
+class AgreementModalTarget:
+    """The agreement modal's pair, and the start date already saved (which may stay though past)."""
+
+    pair_id: int
+    saved_start: date | None = None
+
+
+def encode_agreement_metadata(target: AgreementModalTarget) -> str:
+    """The agreement modal's private_metadata: "<pair id>" or "<pair id>:<saved start YYYY-MM-DD>"."""
+    start = f":{target.saved_start.isoformat()}" if target.saved_start else ""
+    return f"{target.pair_id}{start}"
+
+
+def decode_agreement_metadata(raw: str | None) -> AgreementModalTarget | None:
+    """The agreement modal's pair and saved start date from its private_metadata."""
+    pair, _, start = (raw or "").partition(":")
+    pair_id = decode_number(pair)
+    if pair_id is None:
+        return None
+    if not start:
+        return AgreementModalTarget(pair_id)
+    try:
+        return AgreementModalTarget(pair_id, date.fromisoformat(start))
+    except ValueError:
+        return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot import ids
@@ -119,3 +121,15 @@ def test_a_click_in_a_message_and_a_submission_read_what_listeners_need() -> Non
     )
     assert (sent.team_id, sent.user_id, sent.callback_id, sent.private_metadata) == ("T1", "U1", "c", "3")
     assert sent.state.text("b") == "hi"
+
+
+@pytest.mark.parametrize(
+    "target", [ids.AgreementModalTarget(2), ids.AgreementModalTarget(2, date(2026, 10, 5))]
+)
+def test_agreement_modal_metadata_round_trips(target: ids.AgreementModalTarget) -> None:
+    assert ids.decode_agreement_metadata(ids.encode_agreement_metadata(target)) == target
+
+
+@pytest.mark.parametrize("raw", ["", "x", "2:tomorrow", "2:2026-13-01", ":2026-10-05"])
+def test_forged_agreement_metadata_decodes_to_nothing(raw: str) -> None:
+    assert ids.decode_agreement_metadata(raw) is None

@@ -99,9 +99,8 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
             label="First meeting on or after",
             element=DatePickerElement(
                 action_id=ids.VALUE,
-                initial_date=(
-                    current.start_date if current and current.start_date >= today else today
-                ).isoformat(),
+                # The saved date stays as it is, even once past: a save moves it only when chosen.
+                initial_date=(current.start_date if current else today).isoformat(),
             ),
         ),
         InputBlock(
@@ -124,7 +123,9 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
         title="How we meet",
         submit="Save",
         close="Cancel",
-        private_metadata=str(data.pair_id),
+        private_metadata=ids.encode_agreement_metadata(
+            ids.AgreementModalTarget(data.pair_id, current.start_date if current else None)
+        ),
         blocks=blocks,
     ).to_dict()
 
@@ -136,6 +137,11 @@ def describe_agreement(form: AgreementForm, rhythm: str) -> str:
     return f"*{rhythm}*, by {how}{where}, starting {form.start_date:%d %B %Y}."
 
 
+def and_list(items: tuple[str, ...]) -> str:
+    """Items joined for a sentence: "time", "time and day", "time, day and place"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def agreement_message(
     form: AgreementForm, rhythm: str, saved_by: str, changes: tuple[str, ...], first_save: bool
 ) -> dict:
@@ -143,7 +149,7 @@ def agreement_message(
     if first_save:
         headline = f"{user(saved_by)} saved how you will meet:"
     elif changes:
-        headline = f"{user(saved_by)} changed the {', '.join(changes)} of how you meet:"
+        headline = f"{user(saved_by)} changed the {and_list(changes)} of how you meet:"
     else:
         headline = f"{user(saved_by)} saved your agreement again, unchanged:"
     blocks: list[Block] = [
