@@ -19,6 +19,7 @@ from bot import ids
 from bot.forms import FieldErrors, FormState
 from bot.membership import member_pair
 from bot.refusal import Refusal
+from bot.views.common import plural
 from storage import queries
 from storage.models import (
     Goal,
@@ -398,7 +399,7 @@ def goal_card(goal: Goal, pair: Pair, viewer_user_id: str, today: date) -> GoalC
         measure = f"{goal.current_value:g} of {goal.target_value or 0:g} {goal.target_unit or ''}".rstrip()
     else:
         done = sum(1 for m in goal.milestones if m.done_at)
-        measure = f"{done} of {len(goal.milestones)} milestones"
+        measure = f"{done} of {plural(len(goal.milestones), 'milestone')}"
     is_mentor = pair.mentor.user_id == viewer_user_id
     return GoalCard(
         goal_id=goal.id,

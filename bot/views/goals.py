@@ -145,9 +145,9 @@ def goal_line(card: GoalCard) -> str:
     if card.status != "active":
         when = card.status
     elif card.days_left < 0:
-        when = f"overdue by {-card.days_left} days"
+        when = f"overdue by {plural(-card.days_left, 'day')}"
     else:
-        when = f"{card.days_left} days left" if card.days_left != 1 else "1 day left"
+        when = f"{plural(card.days_left, 'day')} left"
     return (
         f"*{escape_text(clip(card.specific, 200))}*\n"
         f"{progress_bar(card.fraction)} · {escape_text(card.measure)} · {when}"

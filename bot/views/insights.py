@@ -7,7 +7,6 @@ their members; nothing here can show what a pair wrote, because the data never h
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
@@ -22,7 +21,17 @@ from slack_sdk.models.blocks import (
 
 from bot import ids
 from bot.views.checkins import MET_LABELS
-from bot.views.common import MAX_BLOCKS_MESSAGE, clip, context, escape_text, mrkdwn, plural, render, user
+from bot.views.common import (
+    MAX_BLOCKS_MESSAGE,
+    clip,
+    context,
+    day_phrase,
+    escape_text,
+    mrkdwn,
+    plural,
+    render,
+    user,
+)
 
 if TYPE_CHECKING:
     from bot.insights import AtRiskPair, ProgramHealth, WeekPoint
@@ -71,16 +80,11 @@ def _summary(health: ProgramHealth) -> SectionBlock:
     )
 
 
-def _date(moment: datetime) -> str:
-    """A date Slack shows in the reader's own time zone."""
-    return f"<!date^{int(moment.timestamp())}^{{date_short}}|{moment:%Y-%m-%d}>"
-
-
 def at_risk_line(pair: AtRiskPair) -> str:
     """Who, how many check-ins unanswered, since when: states only."""
     return (
         f"{user(pair.mentor_user_id)} → {user(pair.mentee_user_id)}: "
-        f"{plural(pair.unanswered, 'check-in')} unanswered in a row, at risk since {_date(pair.since)}"
+        f"{plural(pair.unanswered, 'check-in')} unanswered in a row, at risk since {day_phrase(pair.since)}"
     )
 
 

@@ -116,13 +116,19 @@ def match_review_modal(run_id: int, program_name: str, proposals: list[ProposalL
     if not shown:
         blocks.append(SectionBlock(text=mrkdwn("There is nobody to pair right now.")))
     for page, start in enumerate(range(0, len(shown), PROPOSALS_PER_GROUP)):
+        lines = shown[start : start + PROPOSALS_PER_GROUP]
+        # Reasons in full above the boxes: an option's description would cut them at 75 characters.
+        why = "\n".join(
+            f"• {user(line.mentor_user_id)} → {user(line.mentee_user_id)}: {escape_text(line.reason)}"
+            for line in lines
+        )
+        blocks.append(SectionBlock(text=mrkdwn(why)))
         options = [
             Option(
                 value=str(line.proposal_id),
                 text=mrkdwn(clip(f"{user(line.mentor_user_id)} → {user(line.mentee_user_id)}", 75)),
-                description=clip(line.reason, 75),
             )
-            for line in shown[start : start + PROPOSALS_PER_GROUP]
+            for line in lines
         ]
         blocks.append(
             InputBlock(
