@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot import ids
 from bot.cadence import Cadence, next_occurrence
 from bot.enrollment import MEETING_FORMATS, is_valid_zone
-from bot.forms import FieldErrors, FormState
+from bot.forms import FieldErrors, FormState, too_long
 from bot.goals import local_today
 from bot.membership import member_pair
 from bot.programs import CADENCES
@@ -23,8 +23,6 @@ from storage import queries
 from storage.models import Agreement, Pair, PairStatus
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MAX_LOCATION = 500
-MAX_EXPECTATIONS = 2000
 MIN_EXPECTATIONS = 10
 
 
@@ -81,8 +79,8 @@ def parse_agreement(
     if meeting_format not in MEETING_FORMATS:
         errors[ids.AGREE_FORMAT] = "Choose how you meet: video, in person or chat."
     location = state.text(ids.AGREE_LOCATION) or None
-    if location and len(location) > MAX_LOCATION:
-        errors[ids.AGREE_LOCATION] = f"Keep it under {MAX_LOCATION} characters."
+    if location and (problem := too_long(ids.AGREE_LOCATION, location)):
+        errors[ids.AGREE_LOCATION] = problem
     start = _start_date(
         state.date(ids.AGREE_START),
         local_today(None if ids.AGREE_TZ in errors else tz, now),
@@ -92,8 +90,8 @@ def parse_agreement(
     expectations = state.text(ids.AGREE_EXPECTATIONS)
     if len(expectations) < MIN_EXPECTATIONS:
         errors[ids.AGREE_EXPECTATIONS] = "Write down what each of you brings and how to reach each other."
-    elif len(expectations) > MAX_EXPECTATIONS:
-        errors[ids.AGREE_EXPECTATIONS] = f"Keep it under {MAX_EXPECTATIONS} characters."
+    elif problem := too_long(ids.AGREE_EXPECTATIONS, expectations):
+        errors[ids.AGREE_EXPECTATIONS] = problem
     if errors or start is None:
         return errors
     return AgreementForm(frequency, weekday, local_time, tz, meeting_format, location, start, expectations)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from bot import ids
-from bot.forms import FieldErrors, FormState, split_list
+from bot.forms import FieldErrors, FormState, split_list, too_long
 from bot.members import Member
 from bot.programs import ensure_default_program
 from bot.refusal import Refusal
@@ -33,7 +33,6 @@ MAX_CAPACITY = 5
 MAX_OTHER_ITEMS = 10
 MAX_ITEM_LENGTH = 60
 MIN_STORY = 10
-MAX_STORY = 1000
 
 
 @dataclass(frozen=True)
@@ -133,11 +132,11 @@ def parse_join(values: dict, program_ids: set[int], default_program_id: int) -> 
     motivations = state.text(ids.JOIN_MOTIVATIONS)
     if len(motivations) < MIN_STORY:
         errors[ids.JOIN_MOTIVATIONS] = "Say in a sentence what you hope to get from mentorship."
-    elif len(motivations) > MAX_STORY:
-        errors[ids.JOIN_MOTIVATIONS] = f"Keep this under {MAX_STORY} characters ({len(motivations)} now)."
+    elif problem := too_long(ids.JOIN_MOTIVATIONS, motivations):
+        errors[ids.JOIN_MOTIVATIONS] = problem
     background = state.text(ids.JOIN_BACKGROUND)
-    if len(background) > MAX_STORY:
-        errors[ids.JOIN_BACKGROUND] = f"Keep this under {MAX_STORY} characters ({len(background)} now)."
+    if problem := too_long(ids.JOIN_BACKGROUND, background):
+        errors[ids.JOIN_BACKGROUND] = problem
 
     formats = [f for f in state.options(ids.JOIN_FORMATS) if f in MEETING_FORMATS]
     if not formats:
@@ -171,6 +170,8 @@ def parse_join(values: dict, program_ids: set[int], default_program_id: int) -> 
 def _combined(state: FormState, picked_id: str, other_id: str, errors: FieldErrors) -> list[str]:
     picked = state.options(picked_id)
     other, problem = split_list(state.text(other_id), limit=MAX_OTHER_ITEMS, max_length=MAX_ITEM_LENGTH)
+    # Kept as the form shows them again, joined by ", ": that must fit the field too.
+    problem = problem or too_long(other_id, ", ".join(other))
     if problem:
         errors[other_id] = problem
     seen = {item.casefold() for item in picked}

@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.agreements import WEEKDAYS, AgreementForm, AgreementFormData
 from bot.enrollment import MEETING_FORMATS
+from bot.forms import MAX_LENGTH, fit
 from bot.programs import CADENCES
 from bot.views.common import clip, context, escape_text, mrkdwn, render, user
 
@@ -69,7 +70,9 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
             label="In the time zone of",
             hint="The mentee's by default. A name like Europe/Berlin.",
             element=PlainTextInputElement(
-                action_id=ids.VALUE, max_length=64, initial_value=current.tz if current else data.default_tz
+                action_id=ids.VALUE,
+                max_length=MAX_LENGTH[ids.AGREE_TZ],
+                initial_value=fit(ids.AGREE_TZ, current.tz if current else data.default_tz),
             ),
         ),
         InputBlock(
@@ -90,8 +93,8 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
             hint="A video link, a room, or a channel.",
             element=PlainTextInputElement(
                 action_id=ids.VALUE,
-                max_length=500,
-                initial_value=(current.location if current else None) or None,
+                max_length=MAX_LENGTH[ids.AGREE_LOCATION],
+                initial_value=fit(ids.AGREE_LOCATION, current.location if current else None),
             ),
         ),
         InputBlock(
@@ -110,8 +113,8 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
             element=PlainTextInputElement(
                 action_id=ids.VALUE,
                 multiline=True,
-                max_length=2000,
-                initial_value=(current.expectations if current else None) or None,
+                max_length=MAX_LENGTH[ids.AGREE_EXPECTATIONS],
+                initial_value=fit(ids.AGREE_EXPECTATIONS, current.expectations if current else None),
             ),
         ),
     ]

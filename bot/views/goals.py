@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.forms import MAX_LENGTH, fit
 from bot.goals import GoalCard, GoalForm
 from bot.views.common import clip, context, escape_text, mrkdwn, plural, render, user
 
@@ -129,7 +130,10 @@ def _text(
         hint=hint,
         optional=optional,
         element=PlainTextInputElement(
-            action_id=ids.VALUE, multiline=multiline, max_length=2000, initial_value=initial or None
+            action_id=ids.VALUE,
+            multiline=multiline,
+            max_length=MAX_LENGTH[block_id],
+            initial_value=fit(block_id, initial),
         ),
     )
 
@@ -162,7 +166,11 @@ def progress_modal(card: GoalCard) -> dict:
             InputBlock(
                 block_id=ids.PROGRESS_VALUE,
                 label="Where are you now?",
-                element=PlainTextInputElement(action_id=ids.VALUE, initial_value=f"{card.current_value:g}"),
+                element=PlainTextInputElement(
+                    action_id=ids.VALUE,
+                    max_length=MAX_LENGTH[ids.PROGRESS_VALUE],
+                    initial_value=fit(ids.PROGRESS_VALUE, f"{card.current_value:g}"),
+                ),
             )
         )
     else:
