@@ -16,7 +16,7 @@ from bot import ids
 from bot.cadence import Cadence, next_occurrence
 from bot.calendar import CalendarFile, agreement_ics, cancellation_ics
 from bot.enrollment import MEETING_FORMATS, is_valid_zone
-from bot.forms import FieldErrors, FormState
+from bot.forms import FieldErrors, FormState, too_long
 from bot.goals import local_today
 from bot.membership import member_pair
 from bot.programs import CADENCES
@@ -25,8 +25,6 @@ from storage import queries
 from storage.models import Agreement, Pair, PairStatus
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MAX_LOCATION = 500
-MAX_EXPECTATIONS = 2000
 MIN_EXPECTATIONS = 10
 MEETING_MINUTES = 45  # the length of each meeting in the calendar file
 
@@ -56,8 +54,13 @@ class AgreementForm:
         )
 
 
-def parse_agreement(values: dict, now: datetime) -> AgreementForm | FieldErrors:
-    """Read the agreement modal; each problem is an error on its own field."""
+def parse_agreement(
+    values: dict, now: datetime, saved_start: date | None = None
+) -> AgreementForm | FieldErrors:
+    """Read the agreement modal; each problem is an error on its own field.
+
+    `saved_start` is the start date already saved: keeping it is fine even once it is past.
+    """
     state = FormState(values)
     errors: FieldErrors = {}
     frequency = state.option(ids.AGREE_FREQUENCY) or ""
@@ -79,22 +82,25 @@ def parse_agreement(values: dict, now: datetime) -> AgreementForm | FieldErrors:
     if meeting_format not in MEETING_FORMATS:
         errors[ids.AGREE_FORMAT] = "Choose how you meet: video, in person or chat."
     location = state.text(ids.AGREE_LOCATION) or None
-    if location and len(location) > MAX_LOCATION:
-        errors[ids.AGREE_LOCATION] = f"Keep it under {MAX_LOCATION} characters."
+    if location and (problem := too_long(ids.AGREE_LOCATION, location)):
+        errors[ids.AGREE_LOCATION] = problem
     start = _start_date(
-        state.date(ids.AGREE_START), local_today(None if ids.AGREE_TZ in errors else tz, now), errors
+        state.date(ids.AGREE_START),
+        local_today(None if ids.AGREE_TZ in errors else tz, now),
+        errors,
+        saved_start,
     )
     expectations = state.text(ids.AGREE_EXPECTATIONS)
     if len(expectations) < MIN_EXPECTATIONS:
         errors[ids.AGREE_EXPECTATIONS] = "Write down what each of you brings and how to reach each other."
-    elif len(expectations) > MAX_EXPECTATIONS:
-        errors[ids.AGREE_EXPECTATIONS] = f"Keep it under {MAX_EXPECTATIONS} characters."
+    elif problem := too_long(ids.AGREE_EXPECTATIONS, expectations):
+        errors[ids.AGREE_EXPECTATIONS] = problem
     if errors or start is None:
         return errors
     return AgreementForm(frequency, weekday, local_time, tz, meeting_format, location, start, expectations)
 
 
-def _start_date(raw: str | None, today: date, errors: FieldErrors) -> date | None:
+def _start_date(raw: str | None, today: date, errors: FieldErrors, saved: date | None) -> date | None:
     if not raw:
         errors[ids.AGREE_START] = "Pick the date of your first meeting."
         return None
@@ -103,6 +109,8 @@ def _start_date(raw: str | None, today: date, errors: FieldErrors) -> date | Non
     except ValueError:
         errors[ids.AGREE_START] = "Pick the date with the date picker."
         return None
+    if start == saved:
+        return start
     if start < today:
         errors[ids.AGREE_START] = "The first meeting cannot be in the past."
     elif start - today > timedelta(days=365):

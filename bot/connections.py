@@ -57,9 +57,14 @@ class ConnectTarget:
 
 
 def connect_target(
-    session: Session, team_id: str, mentor_user_id: str, person: Member, mentee_ids: list[str]
+    session: Session,
+    team_id: str,
+    mentor_user_id: str,
+    person: Member,
+    mentee_ids: list[str],
+    pair_id: int | None = None,
 ) -> ConnectTarget | Refusal:
-    """Check a mentor may introduce `person` to their mentee; a message says why not."""
+    """Check a mentor may introduce `person` to their mentee (named, or of `pair_id`); or why not."""
     if not person.can_take_part:
         return Refusal(
             f"<@{person.user_id}> cannot be introduced: bots and deactivated accounts are left out."
@@ -70,7 +75,9 @@ def connect_target(
         for p in (queries.open_pairs(session, mentor) if mentor else [])
         if mentor is not None and p.mentor_id == mentor.id and p.status == PairStatus.ACTIVE.value
     ]
-    if mentee_ids:
+    if pair_id is not None:
+        pairs = [p for p in pairs if p.id == pair_id]
+    elif mentee_ids:
         pairs = [p for p in pairs if p.mentee.user_id in mentee_ids]
     if not pairs:
         return Refusal("Introductions come from a mentor with an active mentorship; you have none.")

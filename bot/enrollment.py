@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.orm import Session
 
 from bot import ids
-from bot.forms import FieldErrors, FormState, split_list
+from bot.forms import FieldErrors, FormState, split_list, too_long
 from bot.members import Member
 from bot.programs import ensure_default_program
 from bot.refusal import Refusal
+from bot.views.common import escape_text
 from storage import queries
 from storage.models import Pair, PairStatus, Profile, Program, Role
 
@@ -32,7 +33,22 @@ MAX_CAPACITY = 5
 MAX_OTHER_ITEMS = 10
 MAX_ITEM_LENGTH = 60
 MIN_STORY = 10
-MAX_STORY = 1000
+
+
+@dataclass(frozen=True)
+class Story:
+    """What a member wrote at sign-up for their partner: motivations and background."""
+
+    motivations: str = ""
+    background: str = ""
+
+
+def story_of(session: Session, program_id: int, person_id: int) -> Story:
+    """The member's story in a program, empty when they wrote none (or were forgotten)."""
+    profile = queries.profile(session, program_id, person_id)
+    if profile is None:
+        return Story()
+    return Story(profile.motivations or "", profile.background or "")
 
 
 @dataclass(frozen=True)
@@ -116,11 +132,11 @@ def parse_join(values: dict, program_ids: set[int], default_program_id: int) -> 
     motivations = state.text(ids.JOIN_MOTIVATIONS)
     if len(motivations) < MIN_STORY:
         errors[ids.JOIN_MOTIVATIONS] = "Say in a sentence what you hope to get from mentorship."
-    elif len(motivations) > MAX_STORY:
-        errors[ids.JOIN_MOTIVATIONS] = f"Keep this under {MAX_STORY} characters ({len(motivations)} now)."
+    elif problem := too_long(ids.JOIN_MOTIVATIONS, motivations):
+        errors[ids.JOIN_MOTIVATIONS] = problem
     background = state.text(ids.JOIN_BACKGROUND)
-    if len(background) > MAX_STORY:
-        errors[ids.JOIN_BACKGROUND] = f"Keep this under {MAX_STORY} characters ({len(background)} now)."
+    if problem := too_long(ids.JOIN_BACKGROUND, background):
+        errors[ids.JOIN_BACKGROUND] = problem
 
     formats = [f for f in state.options(ids.JOIN_FORMATS) if f in MEETING_FORMATS]
     if not formats:
@@ -154,6 +170,8 @@ def parse_join(values: dict, program_ids: set[int], default_program_id: int) -> 
 def _combined(state: FormState, picked_id: str, other_id: str, errors: FieldErrors) -> list[str]:
     picked = state.options(picked_id)
     other, problem = split_list(state.text(other_id), limit=MAX_OTHER_ITEMS, max_length=MAX_ITEM_LENGTH)
+    # Kept as the form shows them again, joined by ", ": that must fit the field too.
+    problem = problem or too_long(other_id, ", ".join(other))
     if problem:
         errors[other_id] = problem
     seen = {item.casefold() for item in picked}
@@ -261,8 +279,10 @@ def join_form_data(
     if program_name:
         chosen = queries.program_by_name(session, team_id, program_name)
         if chosen is None or chosen.archived_at is not None:
-            names = ", ".join(f"“{p.name}”" for p in programs)
-            return Refusal(f"There is no program called “{program_name}”. Programs here: {names}.")
+            names = ", ".join(f"“{escape_text(p.name)}”" for p in programs)
+            return Refusal(
+                f"There is no program called “{escape_text(program_name)}”. Programs here: {names}."
+            )
     assert chosen is not None
     person = queries.find_person(session, team_id, member.user_id)
     existing = queries.profile(session, chosen.id, person.id) if person else None
@@ -304,14 +324,17 @@ def resolve_program(
     """The program a member means: the one named, or the only one they are in; else a message."""
     if name:
         program = queries.program_by_name(session, team_id, name)
-        return program if program is not None else Refusal(f"There is no program called “{name}”.")
+        return (
+            program if program is not None else Refusal(f"There is no program called “{escape_text(name)}”.")
+        )
     person = queries.find_person(session, team_id, user_id)
     enrolled = queries.active_profiles(session, person) if person else []
     if not enrolled:
         return Refusal("You are not in any mentoring program. `/mentor join` signs you up.")
     if len(enrolled) > 1:
-        names = ", ".join(f"“{program.name}”" for _, program in enrolled)
+        names = ", ".join(f"“{escape_text(program.name)}”" for _, program in enrolled)
         return Refusal(
-            f"You are in several programs ({names}): name one, e.g. `/mentor leave {enrolled[0][1].name}`."
+            f"You are in several programs ({names}): name one, "
+            f"e.g. `/mentor leave {escape_text(enrolled[0][1].name)}`."
         )
     return enrolled[0][1]

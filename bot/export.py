@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.agreements import WEEKDAYS
+from bot.views.common import escape_text, plural
 from storage import export_queries
 from storage.models import Program
 
@@ -98,13 +99,13 @@ class GoalRow:
     status: str
     measure_kind: str
     target: float | None
-    unit: str | None
     current_value: float
     milestones_done: int
     milestones_total: int
     deadline: date
     created_at: datetime
     closed_at: datetime | None
+    unit: str | None = None  # typed by the mentee, so free text like the goal's words
     specific: str | None = None
     attainable: str | None = None
     realistic: str | None = None
@@ -185,13 +186,13 @@ GOAL_COLUMNS = (
     _field("status"),
     _field("measure_kind"),
     _field("target"),
-    _field("unit"),
     _field("current_value"),
     _field("milestones_done"),
     _field("milestones_total"),
     _field("deadline"),
     _field("created_at"),
     _field("closed_at"),
+    _field("unit", free_text=True),
     _field("specific", free_text=True),
     _field("attainable", free_text=True),
     _field("realistic", free_text=True),
@@ -308,10 +309,13 @@ def export_reply(
     program_name: str, sent: Sequence[ExportFile], failed: dict[str, str], free_text: bool
 ) -> str:
     """What the admin is told once the files went out (or did not)."""
-    parts = [f"{file.name} ({file.rows} {'row' if file.rows == 1 else 'rows'})" for file in sent]
+    parts = [f"{file.name} ({plural(file.rows, 'row')})" for file in sent]
     lines = []
     if sent:
-        lines.append(f"I sent you {len(sent)} CSV files for “{program_name}” in our DM: {', '.join(parts)}.")
+        lines.append(
+            f"I sent you {plural(len(sent), 'CSV file')} for “{escape_text(program_name)}” in our DM: "
+            f"{', '.join(parts)}."
+        )
         lines.append(
             "They include what people wrote, as the program's settings allow."
             if free_text

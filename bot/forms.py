@@ -1,16 +1,75 @@
-"""Reading modal state by block id, and the field errors Slack shows under inputs.
+"""Reading modal state by block id, the field errors Slack shows under inputs, and text limits.
 
 Every input block mentorbot renders holds exactly one element whose action_id is `ids.VALUE`,
 so a field is addressed by its block id alone.
+
+`MAX_LENGTH` is the one home of each text field's limit: the input's `max_length`, the check on
+submit and the `initial_value` when the form opens again all read it, so text accepted once always
+fits the form again. Lengths count UTF-16 code units, as Slack's limits do (an emoji counts two).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot import ids
 
 FieldErrors = dict[str, str]
+
+MAX_LENGTH: dict[str, int] = {
+    ids.JOIN_SKILLS_OTHER: 600,
+    ids.JOIN_GROWTH_OTHER: 600,
+    ids.JOIN_MOTIVATIONS: 1000,
+    ids.JOIN_BACKGROUND: 1000,
+    ids.JOIN_TZ: 64,
+    ids.CONFIG_NAME: 80,
+    ids.CONFIG_SKILLS: 3000,
+    ids.AGREE_TZ: 64,
+    ids.AGREE_LOCATION: 500,
+    ids.AGREE_EXPECTATIONS: 2000,
+    ids.GOAL_SPECIFIC: 1000,
+    ids.GOAL_TARGET: 20,
+    ids.GOAL_UNIT: 60,
+    ids.GOAL_MILESTONES: 2000,
+    ids.GOAL_ATTAINABLE: 1000,
+    ids.GOAL_REALISTIC: 1000,
+    ids.PROGRESS_VALUE: 20,
+}
+
+# NUL and other control characters (tabs and line breaks aside), and halves of surrogate pairs:
+# PostgreSQL refuses NUL in text, and nobody means to type any of them.
+_UNTYPABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """What a person typed, without control characters; emoji, right-to-left and joiners stay."""
+    return _UNTYPABLE.sub("", text)
+
+
+def slack_length(text: str) -> int:
+    """The length Slack's limits count: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def too_long(block_id: str, text: str) -> str | None:
+    """The field error when `text` is over the field's limit, else None."""
+    limit = MAX_LENGTH[block_id]
+    if slack_length(text) <= limit:
+        return None
+    return f"Keep it under {limit} characters ({slack_length(text)} now; an emoji counts as two)."
+
+
+def fit(block_id: str, text: str | None) -> str | None:
+    """`text` as a form's initial value: None when empty, cut to the field's limit if ever longer."""
+    if not text:
+        return None
+    limit, used = MAX_LENGTH[block_id], 0
+    for index, character in enumerate(text):
+        used += 2 if ord(character) > 0xFFFF else 1
+        if used > limit:
+            return text[:index] or None
+    return text
 
 
 class FormState:
@@ -24,8 +83,9 @@ class FormState:
         return block.get(ids.VALUE) or next(iter(block.values()), {})
 
     def text(self, block_id: str) -> str:
-        """A text input's value, stripped; empty when blank or absent."""
-        return (self._element(block_id).get("value") or "").strip()
+        """A text input's value without control characters, stripped; empty when blank or absent."""
+        value = self._element(block_id).get("value")
+        return clean_text(value).strip() if isinstance(value, str) else ""
 
     def option(self, block_id: str) -> str | None:
         """A select's or radio group's chosen value."""

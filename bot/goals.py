@@ -16,9 +16,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import ids
-from bot.forms import FieldErrors, FormState
+from bot.forms import FieldErrors, FormState, too_long
 from bot.membership import member_pair
 from bot.refusal import Refusal
+from bot.views.common import plural
 from storage import queries
 from storage.models import (
     Goal,
@@ -33,7 +34,6 @@ from storage.models import (
 
 MIN_TEXT = 15
 MAX_TEXT = 1000
-MAX_UNIT = 60
 MAX_MILESTONES = 10  # a checkbox group in the progress form holds ten
 MAX_MILESTONE = 200
 MAX_HORIZON = timedelta(days=730)  # two years
@@ -65,8 +65,8 @@ def _text(state: FormState, block_id: str, errors: FieldErrors, what: str, minim
         errors[block_id] = f"Say {what}."
     elif len(value) < minimum:
         errors[block_id] = f"Say a little more: {what} ({minimum} characters at least)."
-    elif len(value) > MAX_TEXT:
-        errors[block_id] = f"Keep it under {MAX_TEXT} characters ({len(value)} now)."
+    elif problem := too_long(block_id, value):
+        errors[block_id] = problem
     return value
 
 
@@ -94,8 +94,8 @@ def parse_goal(values: dict, today: date) -> GoalForm | FieldErrors:
         unit = state.text(ids.GOAL_UNIT) or None
         if unit is None:
             errors[ids.GOAL_UNIT] = "Say what you are counting (e.g. talks, % test coverage)."
-        elif len(unit) > MAX_UNIT:
-            errors[ids.GOAL_UNIT] = f"Keep the unit under {MAX_UNIT} characters."
+        elif problem := too_long(ids.GOAL_UNIT, unit):
+            errors[ids.GOAL_UNIT] = problem
     elif kind == MEASURE_MILESTONES:
         milestones = [" ".join(line.split()) for line in state.text(ids.GOAL_MILESTONES).splitlines()]
         milestones = [line.lstrip("-*• ").strip() for line in milestones if line.strip("-*• ")]
@@ -105,6 +105,8 @@ def parse_goal(values: dict, today: date) -> GoalForm | FieldErrors:
             errors[ids.GOAL_MILESTONES] = f"Keep it to {MAX_MILESTONES} milestones ({len(milestones)} now)."
         elif any(len(line) > MAX_MILESTONE for line in milestones):
             errors[ids.GOAL_MILESTONES] = f"Keep each milestone under {MAX_MILESTONE} characters."
+        elif problem := too_long(ids.GOAL_MILESTONES, "\n".join(milestones)):
+            errors[ids.GOAL_MILESTONES] = problem
     else:
         errors[ids.GOAL_MEASURE_KIND] = "Choose how you will measure it: a number to reach, or milestones."
     attainable = _text(state, ids.GOAL_ATTAINABLE, errors, "why it is within your power and what you need")
@@ -398,7 +400,7 @@ def goal_card(goal: Goal, pair: Pair, viewer_user_id: str, today: date) -> GoalC
         measure = f"{goal.current_value:g} of {goal.target_value or 0:g} {goal.target_unit or ''}".rstrip()
     else:
         done = sum(1 for m in goal.milestones if m.done_at)
-        measure = f"{done} of {len(goal.milestones)} milestones"
+        measure = f"{done} of {plural(len(goal.milestones), 'milestone')}"
     is_mentor = pair.mentor.user_id == viewer_user_id
     return GoalCard(
         goal_id=goal.id,

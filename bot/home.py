@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot.agreements import form_from
 from bot.cadence import describe, next_occurrence
+from bot.enrollment import Story, story_of
 from bot.goals import GoalCard, goal_card, local_today
 from bot.insights import ProgramHealth, program_health
 from storage import queries
@@ -39,6 +40,7 @@ class PairSummary:
     next_checkin: datetime | None = None
     last_checkin: datetime | None = None
     last_checkin_met: str | None = None
+    partner_story: Story = field(default_factory=Story)  # what the partner wrote at sign-up for them
 
 
 @dataclass(frozen=True)
@@ -76,19 +78,22 @@ def load_home(
         agreement = agreements.get(pair.id)
         cadence = form_from(agreement).cadence if agreement else None
         last = queries.latest_checkin(session, pair.id)
+        partner = pair.mentee if pair.mentor_id == person.id else pair.mentor
         summaries.append(
             PairSummary(
                 pair_id=pair.id,
                 role="mentor" if pair.mentor_id == person.id else "mentee",
                 partner_user_id=pair.partner_of(person.id).user_id,
                 status=pair.status,
-                since=pair.created_at,
+                # A paused pair has been paused since it was paused, not since it was formed.
+                since=(pair.paused_at if pair.status == "paused" else None) or pair.created_at,
                 agreement=describe(cadence) if cadence else None,
                 next_meeting=next_occurrence(cadence, now) if cadence and pair.status == "active" else None,
                 goals=tuple(goal_card(g, pair, user_id, today) for g in goals if g.pair_id == pair.id),
                 next_checkin=pair.next_checkin_at,
                 last_checkin=last.due_at if last else None,
                 last_checkin_met=last.met if last else None,
+                partner_story=story_of(session, pair.program_id, partner.id),
             )
         )
     return HomeSnapshot(user_id=user_id, enrollments=enrollments, pairs=tuple(summaries), health=health)

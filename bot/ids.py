@@ -3,6 +3,13 @@
 Views, handlers and tests import these names, so a renamed id cannot leave a listener deaf.
 """
 
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+
 COMMAND = "/mentor"
 
 # The action_id of the single element inside every input block.
@@ -121,3 +128,191 @@ FORGET_MODAL = "forget_modal"
 # Admin insights
 INSIGHTS_OPEN = "insights_open"  # the Refresh button of the admin health section
 INSIGHTS_NUDGE = "insights_nudge"
+
+
+# -- Codecs: every composite action_id, button value and private_metadata is written by one
+# encode_* and read by one decode_* here. Decoders never raise: a forged or stale payload
+# decodes to None, and the listener answers calmly.
+
+_NUMBER = re.compile(r"[0-9]{1,18}")
+_USER = re.compile(r"[UW][A-Z0-9]{1,30}")
+CHECKIN_MET_ANSWERS = ("yes", "not_yet", "rescheduled")
+FIT_ANSWERS = ("good", "deciding", "not_fit")
+DRIFT_ANSWERS = ("keep", "pause", "end")
+PULSE_SCORES = (1, 2, 3, 4, 5)
+
+
+def encode_number(number: int) -> str:
+    """A row id (pair, goal, check-in, program, page) as a button value or private_metadata."""
+    return str(number)
+
+
+def decode_number(raw: str | None) -> int | None:
+    """The row id `encode_number` wrote; None for anything else."""
+    return int(raw) if raw and _NUMBER.fullmatch(raw) else None
+
+
+def _suffix(action_id: str | None, prefix: str, allowed: tuple[str, ...]) -> str | None:
+    suffix = (action_id or "").removeprefix(f"{prefix}_")
+    return suffix if suffix != action_id and suffix in allowed else None
+
+
+def encode_checkin_met_action(answer: str) -> str:
+    """The action id of a check-in's "did you meet" button."""
+    return f"{CHECKIN_MET}_{answer}"
+
+
+def decode_checkin_met_action(action_id: str | None) -> str | None:
+    """The answer in a "did you meet" button's action id."""
+    return _suffix(action_id, CHECKIN_MET, CHECKIN_MET_ANSWERS)
+
+
+def encode_checkin_met(checkin_id: int, answer: str) -> str:
+    """The value of a "did you meet" button: which check-in, which answer."""
+    return f"{checkin_id}:{answer}"
+
+
+def decode_checkin_met(raw: str | None) -> tuple[int, str] | None:
+    """(check-in id, answer) from a "did you meet" button's value."""
+    checkin, _, answer = (raw or "").partition(":")
+    number = decode_number(checkin)
+    return (number, answer) if number is not None and answer in CHECKIN_MET_ANSWERS else None
+
+
+def encode_fit_answer(answer: str) -> str:
+    """The action id of a fit question's button; its value is the pair id."""
+    return f"{FIT_ANSWER}_{answer}"
+
+
+def decode_fit_answer(action_id: str | None) -> str | None:
+    """The answer in a fit button's action id."""
+    return _suffix(action_id, FIT_ANSWER, FIT_ANSWERS)
+
+
+def encode_drift_answer(choice: str) -> str:
+    """The action id of a drift question's button; its value is the pair id."""
+    return f"{DRIFT_ANSWER}_{choice}"
+
+
+def decode_drift_answer(action_id: str | None) -> str | None:
+    """The choice in a drift button's action id."""
+    return _suffix(action_id, DRIFT_ANSWER, DRIFT_ANSWERS)
+
+
+def encode_pulse_score(score: int) -> str:
+    """The action id of a pulse button; its value is the pulse id."""
+    return f"{PULSE_SCORE}_{score}"
+
+
+def decode_pulse_score(action_id: str | None) -> int | None:
+    """The score in a pulse button's action id."""
+    score = _suffix(action_id, PULSE_SCORE, tuple(str(s) for s in PULSE_SCORES))
+    return int(score) if score else None
+
+
+def encode_progress_open(goal_id: int) -> str:
+    """The action id of a check-in's per-goal Update button (unique per message); value: goal id."""
+    return f"{PROGRESS_OPEN}_{goal_id}"
+
+
+def encode_match_keep(page: int) -> str:
+    """The block id of one page of the match review's checkboxes."""
+    return f"{MATCH_KEEP}_{page}"
+
+
+def decode_match_keep(block_id: str | None) -> int | None:
+    """The page of a match review block id; None for other blocks."""
+    page = (block_id or "").removeprefix(f"{MATCH_KEEP}_")
+    return decode_number(page) if page != block_id else None
+
+
+def encode_match_metadata(run_id: int, shown: list[int]) -> str:
+    """The match review's private_metadata: the matching run and the proposals it showed."""
+    return json.dumps({"run": run_id, "shown": shown})
+
+
+def decode_match_metadata(raw: str | None) -> tuple[int, tuple[int, ...]] | None:
+    """(run id, shown proposal ids) from the match review's private_metadata."""
+    try:
+        meta = json.loads(raw or "")
+    except ValueError:
+        return None
+    if not isinstance(meta, dict):
+        return None
+    run, shown = meta.get("run"), meta.get("shown")
+    if type(run) is not int or not isinstance(shown, list) or any(type(s) is not int for s in shown):
+        return None
+    return run, tuple(shown)
+
+
+@dataclass(frozen=True)
+class GoalModalTarget:
+    """What a goal modal saves: a new goal on a pair, or changes to an existing goal."""
+
+    pair_id: int | None = None
+    goal_id: int | None = None
+
+
+def encode_goal_metadata(target: GoalModalTarget) -> str:
+    """The goal modal's private_metadata: "<pair id>" for a new goal, "edit:<goal id>" to change one."""
+    return f"edit:{target.goal_id}" if target.goal_id is not None else str(target.pair_id)
+
+
+def decode_goal_metadata(raw: str | None) -> GoalModalTarget | None:
+    """The goal modal's target from its private_metadata."""
+    raw = raw or ""
+    if raw.startswith("edit:"):
+        goal_id = decode_number(raw.removeprefix("edit:"))
+        return GoalModalTarget(goal_id=goal_id) if goal_id is not None else None
+    pair_id = decode_number(raw)
+    return GoalModalTarget(pair_id=pair_id) if pair_id is not None else None
+
+
+@dataclass(frozen=True)
+class ConnectModalTarget:
+    """The introduction modal's pair, and the person to introduce when already named."""
+
+    pair_id: int
+    person_user_id: str | None = None
+
+
+def encode_connect_metadata(target: ConnectModalTarget) -> str:
+    """The introduction modal's private_metadata: "<pair id>:<person user id or nothing>"."""
+    return f"{target.pair_id}:{target.person_user_id or ''}"
+
+
+def decode_connect_metadata(raw: str | None) -> ConnectModalTarget | None:
+    """The introduction modal's pair and person from its private_metadata."""
+    pair, _, person = (raw or "").partition(":")
+    pair_id = decode_number(pair)
+    if pair_id is None or (person and not _USER.fullmatch(person)):
+        return None
+    return ConnectModalTarget(pair_id, person or None)
+
+
+@dataclass(frozen=True)
+class AgreementModalTarget:
+    """The agreement modal's pair, and the start date already saved (which may stay though past)."""
+
+    pair_id: int
+    saved_start: date | None = None
+
+
+def encode_agreement_metadata(target: AgreementModalTarget) -> str:
+    """The agreement modal's private_metadata: "<pair id>" or "<pair id>:<saved start YYYY-MM-DD>"."""
+    start = f":{target.saved_start.isoformat()}" if target.saved_start else ""
+    return f"{target.pair_id}{start}"
+
+
+def decode_agreement_metadata(raw: str | None) -> AgreementModalTarget | None:
+    """The agreement modal's pair and saved start date from its private_metadata."""
+    pair, _, start = (raw or "").partition(":")
+    pair_id = decode_number(pair)
+    if pair_id is None:
+        return None
+    if not start:
+        return AgreementModalTarget(pair_id)
+    try:
+        return AgreementModalTarget(pair_id, date.fromisoformat(start))
+    except ValueError:
+        return None

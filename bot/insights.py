@@ -147,9 +147,12 @@ class WeekPoint:
 
 
 def weekly_series(session: Session, program: Program, now: datetime, weeks: int = 8) -> tuple[WeekPoint, ...]:
-    """The last `weeks` ISO weeks up to and including the current one, oldest first, empty weeks as 0."""
+    """The last `weeks` ISO weeks up to and including the current one, oldest first, empty weeks as 0.
+
+    Weeks before the program was set up are left out: they were not empty, there was no program.
+    """
     current = store.week_number(now.date())
-    first = current - weeks + 1
+    first = min(current, max(current - weeks + 1, store.week_number(program.created_at.date())))
     start = datetime.combine(store.week_start(first), datetime.min.time(), tzinfo=now.tzinfo)
     end = datetime.combine(store.week_start(current + 1), datetime.min.time(), tzinfo=now.tzinfo)
     found = {row.week: row for row in store.weekly_checkins(session, program.id, start, end)}

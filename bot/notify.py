@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.agreements import Cancellation
 from bot.calendar import CalendarFile
 from bot.pairing import NewPair, StatusChange
+from bot.views.common import escape_text
 from bot.views.pairing import announcement_message, ended_message, kickoff_message, status_notice
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ def announce(client: WebClient, new: NewPair) -> str | None:
     channel = new.announce_channel_id
     if not channel:
         return (
-            f"{new.program_name} has no announcement channel, so the new pair was not announced: "
+            f"{escape_text(new.program_name)} has no announcement channel, "
+            "so the new pair was not announced: "
             "choose one with `/mentor config`."
         )
     message = announcement_message(new.mentor_user_id, new.mentee_user_id, new.program_name)
@@ -67,6 +69,7 @@ def introduce(client: WebClient, new: NewPair) -> str | None:
             new.program_name,
             new.reason,
             new.default_cadence,
+            stories=(new.mentor_story, new.mentee_story),
         )
         client.chat_postMessage(channel=channel, **message)
     except SlackApiError as error:

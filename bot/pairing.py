@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from bot.agreements import Cancellation, calendar_cancellation, reschedule
-from bot.enrollment import EXPERIENCE_LEVELS
+from bot.enrollment import EXPERIENCE_LEVELS, Story, story_of
 from bot.matching import Candidate, propose_matches
 from bot.members import Member
 from bot.membership import member_pair
 from bot.programs import ensure_default_program
 from bot.refusal import Refusal
+from bot.views.common import escape_text
 from storage import queries
 from storage.models import (
     MatchProposal,
@@ -49,9 +50,14 @@ class NewPair:
     mentee_user_id: str
     reason: str | None
     default_cadence: str
+    # What each wrote at sign-up, which the sign-up form promises their partner sees.
+    mentor_story: Story = field(default_factory=Story)
+    mentee_story: Story = field(default_factory=Story)
 
 
 def _new_pair(pair: Pair, program: Program, mentor: Person, mentee: Person) -> NewPair:
+    session = object_session(pair)
+    assert session is not None
     return NewPair(
         pair_id=pair.id,
         program_id=program.id,
@@ -61,6 +67,8 @@ def _new_pair(pair: Pair, program: Program, mentor: Person, mentee: Person) -> N
         mentee_user_id=mentee.user_id,
         reason=pair.match_reason,
         default_cadence=program.default_cadence,
+        mentor_story=story_of(session, program.id, mentor.id),
+        mentee_story=story_of(session, program.id, mentee.id),
     )
 
 
@@ -99,18 +107,18 @@ def pair_by_hand(
     mentor_profile = _enrolled_as(session, program, mentor_person, MENTOR_ROLES)
     if mentor_profile is None or mentor_person is None:
         return Refusal(
-            f"<@{mentor.user_id}> has not joined {program.name} as a mentor: ask them to run "
+            f"<@{mentor.user_id}> has not joined {escape_text(program.name)} as a mentor: ask them to run "
             "`/mentor join` and choose mentor (or both)."
         )
     if _enrolled_as(session, program, mentee_person, MENTEE_ROLES) is None or mentee_person is None:
         return Refusal(
-            f"<@{mentee.user_id}> has not joined {program.name} as a mentee: ask them to run "
+            f"<@{mentee.user_id}> has not joined {escape_text(program.name)} as a mentee: ask them to run "
             "`/mentor join` and choose mentee (or both)."
         )
     existing = queries.open_pair_between(session, program.id, mentor_person.id, mentee_person.id)
     if existing is not None:
         return Refusal(
-            f"<@{mentor.user_id}> already mentors <@{mentee.user_id}> in {program.name} "
+            f"<@{mentor.user_id}> already mentors <@{mentee.user_id}> in {escape_text(program.name)} "
             f"({existing.status} since {existing.created_at:%Y-%m-%d})."
         )
     load = queries.mentee_count(session, program.id, mentor_person.id)

@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.config import Settings
-from bot.forms import FieldErrors, FormState, split_list
+from bot.forms import MAX_LENGTH, FieldErrors, FormState, split_list, too_long
 from bot.members import Member
 from bot.refusal import Refusal
+from bot.views.common import escape_text
 from storage import queries
 from storage.models import Program
 
@@ -124,9 +125,10 @@ def parse_program_form(values: dict) -> ProgramForm | FieldErrors:
     state = FormState(values)
     errors: FieldErrors = {}
     name = " ".join(state.text(ids.CONFIG_NAME).split())
-    if not 2 <= len(name) <= 80:
-        errors[ids.CONFIG_NAME] = "Give the program a name of 2 to 80 characters."
+    if len(name) < 2 or too_long(ids.CONFIG_NAME, name):
+        errors[ids.CONFIG_NAME] = f"Give the program a name of 2 to {MAX_LENGTH[ids.CONFIG_NAME]} characters."
     skills, problem = split_list(state.text(ids.CONFIG_SKILLS), limit=MAX_SKILLS, max_length=MAX_SKILL_LENGTH)
+    problem = problem or too_long(ids.CONFIG_SKILLS, "\n".join(skills))
     if problem:
         errors[ids.CONFIG_SKILLS] = problem
     elif not skills:
@@ -189,8 +191,8 @@ def resolve_admin_program(session: Session, team_id: str, name: str, now: dateti
         return default
     program = queries.program_by_name(session, team_id, name)
     if program is None:
-        names = ", ".join(f"“{p.name}”" for p in queries.programs(session, team_id))
-        return Refusal(f"There is no program called “{name}”. Programs here: {names}.")
+        names = ", ".join(f"“{escape_text(p.name)}”" for p in queries.programs(session, team_id))
+        return Refusal(f"There is no program called “{escape_text(name)}”. Programs here: {names}.")
     return program
 
 
@@ -200,10 +202,13 @@ def start_program(
     """A new program called `name`, started by `member`; or why they cannot start it."""
     if not is_admin(member, settings):
         return Refusal("Only workspace admins can start a new program.")
-    if not 2 <= len(name) <= 80:
+    if len(name) < 2 or too_long(ids.CONFIG_NAME, name):
         return Refusal("Name the new program: `/mentor config new Leadership 2027` (2 to 80 characters).")
     if queries.program_by_name(session, team_id, name) is not None:
-        return Refusal(f"There is a program called “{name}” already: `/mentor config {name}` changes it.")
+        return Refusal(
+            f"There is a program called “{escape_text(name)}” already: "
+            f"`/mentor config {escape_text(name)}` changes it."
+        )
     return new_program(session, team_id, name, now)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import logging
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,7 +46,27 @@ REPORT_FROM_HOUR = 9  # Monday, local time
 DAY_HOURS = range(8, 20)
 
 
-def chart_png(series: Sequence[WeekPoint], title: str = "Meetings and answered check-ins per week") -> bytes:
+CHART_SUBTITLE = "Meetings and answered check-ins per week"
+MAX_ALT_TEXT = 1000
+
+
+def chart_title(program_name: str) -> str:
+    """The chart's title: the whole program name, wrapped to fit the chart's width, over what it shows."""
+    return "\n".join([*textwrap.wrap(program_name, 60, break_long_words=True), CHART_SUBTITLE])
+
+
+def chart_alt_text(program_name: str, series: Sequence[WeekPoint]) -> str:
+    """What the chart shows, in words, for people who cannot see it (the upload's alt text)."""
+    weeks = "; ".join(
+        f"week of {point.week_start:%b} {point.week_start.day}: {point.checkins} sent, "
+        f"{point.answered} answered, {point.meetings} met"
+        for point in series
+    )
+    text = f"Bar chart of check-ins for {program_name}, per week. {weeks or 'No weeks yet'}."
+    return text if len(text) <= MAX_ALT_TEXT else text[: MAX_ALT_TEXT - 1] + "…"
+
+
+def chart_png(series: Sequence[WeekPoint], title: str = CHART_SUBTITLE) -> bytes:
     """A bar chart of meetings and answered check-ins per week, as PNG bytes (Agg, no display)."""
     # Imported here: only the clock draws charts, and matplotlib takes a while to import.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -80,6 +101,8 @@ def chart_png(series: Sequence[WeekPoint], title: str = "Meetings and answered c
         label="Check-ins sent",
     )
     axes.set_xticks(positions, [f"{point.week_start:%b} {point.week_start.day}" for point in series])
+    # A young program has few weeks: keep bars as wide as in a full chart instead of filling it.
+    axes.set_xlim(-0.6, max(len(series), 4) - 0.4)
     axes.set_xlabel("Week starting (Monday, UTC)")
     axes.set_ylabel("Check-ins")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -193,6 +216,7 @@ class _Report:
     health: ProgramHealth
     message: dict
     png: bytes
+    alt_text: str
 
 
 def _build(session_factory: SessionFactory, program_id: int, now: datetime) -> _Report | None:
@@ -204,8 +228,8 @@ def _build(session_factory: SessionFactory, program_id: int, now: datetime) -> _
         if health.people == 0 and health.pairs == 0:
             return None  # nobody in the program yet: nothing to report
         series = weekly_series(session, program, now, WEEKS)
-    title = f"{health.program_name}: meetings and answered check-ins per week"
-    return _Report(health, report_message(health, series), chart_png(series, title))
+    png = chart_png(series, chart_title(health.program_name))
+    return _Report(health, report_message(health, series), png, chart_alt_text(health.program_name, series))
 
 
 def send_weekly_reports(
@@ -238,6 +262,7 @@ def send_weekly_reports(
                 content=report.png,
                 filename=f"mentorbot-{due.week}-program-{due.program_id}.png",
                 title=f"{report.health.program_name}: meetings and answered check-ins, {due.week}",
+                alt_txt=report.alt_text,
             )
         except (SlackApiError, OSError, TimeoutError) as error:
             # The summary stands without the chart (e.g. an app installed without files:write).

@@ -8,6 +8,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
+from bot.inputs import parse_inputs
 from handlers import (
     agreements,
     checkins,
@@ -26,7 +27,8 @@ from handlers import (
 
 
 def register_all(app: App, deps: Deps) -> None:
-    """Attach every listener module to `app`."""
+    """Attach every listener module to `app`, after the middleware that parses typed inputs."""
+    app.use(parse_inputs)
     for module in (
         errors,
         commands,

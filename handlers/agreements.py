@@ -70,15 +70,15 @@ def register(app: App, deps: Deps) -> None:
     def submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         now = deps.clock()
-        parsed = parse_agreement(view["state"]["values"], now)
+        meta = ids.decode_agreement_metadata(view.get("private_metadata"))
+        parsed = parse_agreement(view["state"]["values"], now, meta.saved_start if meta else None)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
             return
-        raw = view.get("private_metadata") or ""
         with deps.session_factory.begin() as session:
             saved = (
-                save_agreement(session, team_id, int(raw), user_id, parsed, now)
-                if raw.isdigit()
+                save_agreement(session, team_id, meta.pair_id, user_id, parsed, now)
+                if meta is not None
                 else Refusal("That form is broken: open it again.")
             )
         if isinstance(saved, Refusal):

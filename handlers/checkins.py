@@ -21,7 +21,7 @@ from bot.views.checkins import answer_modal, answer_summary, extend_modal, met_s
 from bot.views.health import fit_question
 from handlers.home import publish_home
 
-MET = re.compile(rf"^{ids.CHECKIN_MET}_(yes|not_yet|rescheduled)$")
+MET = re.compile(rf"^{ids.CHECKIN_MET}_({'|'.join(ids.CHECKIN_MET_ANSWERS)})$")
 
 
 def _value(body: dict) -> str:
@@ -35,11 +35,12 @@ def register(app: App, deps: Deps) -> None:
     def met(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        checkin_id, _, answer = _value(body).partition(":")
-        if not checkin_id.isdigit() or answer not in ("yes", "not_yet", "rescheduled"):
+        decoded = ids.decode_checkin_met(_value(body))
+        if decoded is None:
             return
+        checkin_id, answer = decoded
         with deps.session_factory.begin() as session:
-            outcome = answer_checkin(session, team_id, int(checkin_id), user_id, deps.clock(), met=answer)
+            outcome = answer_checkin(session, team_id, checkin_id, user_id, deps.clock(), met=answer)
         if isinstance(outcome, Refusal):
             dm(client, user_id, outcome.message)
             return

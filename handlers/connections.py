@@ -17,7 +17,7 @@ from bot.connections import (
     set_introductions,
 )
 from bot.deps import Deps
-from bot.forms import FormState
+from bot.inputs import ActionInput, Submission
 from bot.members import fetch_member, mentioned_user_ids
 from bot.notify import dm
 from bot.privacy import forget_me
@@ -88,43 +88,42 @@ def register(app: App, deps: Deps) -> None:
     deps.commands.add(FORGET, forget)
 
     @app.action(ids.HOME_CONNECT)
-    def connect_from_home(ack: Ack, body: dict, client: WebClient) -> None:
+    def connect_from_home(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        raw = (body.get("actions") or [{}])[0].get("value") or ""
+        pair_id = ids.decode_number(action_input.value)
         with deps.session_factory.begin() as session:
             target = (
-                home_connect_target(session, team_id, user_id, int(raw))
-                if raw.isdigit()
+                home_connect_target(session, action_input.team_id, action_input.user_id, pair_id)
+                if pair_id is not None
                 else Refusal("That button is broken.")
             )
         if isinstance(target, Refusal):
-            dm(client, user_id, target.message)
+            dm(client, action_input.user_id, target.message)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=connect_modal(target, pick_person=True))
+        client.views_open(trigger_id=action_input.trigger_id, view=connect_modal(target))
 
     @app.view(ids.CONNECT_MODAL)
-    def submit_connect(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        parsed = parse_connect(view["state"]["values"])
+    def submit_connect(ack: Ack, client: WebClient, submission: Submission) -> None:
+        parsed = parse_connect(submission.values)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
             return
-        _pair, person_id, mentee_id = [*(view.get("private_metadata") or "").split(":"), "", ""][:3]
-        picked = FormState(view["state"]["values"]).user(ids.CONNECT_PERSON)
-        field = ids.CONNECT_PERSON if picked else ids.CONNECT_REASON
-        person = fetch_member(client, picked or person_id) if (picked or person_id) else None
+        meta = ids.decode_connect_metadata(submission.private_metadata)
+        picked = submission.state.user(ids.CONNECT_PERSON)
+        person_id = (meta.person_user_id if meta else None) or picked
+        field = ids.CONNECT_REASON if meta and meta.person_user_id else ids.CONNECT_PERSON
+        person = fetch_member(client, person_id) if person_id else None
         with deps.session_factory.begin() as session:
             target = (
-                connect_target(session, team_id, user_id, person, [mentee_id] if mentee_id else [])
-                if person
+                connect_target(session, submission.team_id, submission.user_id, person, [], meta.pair_id)
+                if person and meta
                 else Refusal("Choose whom to introduce.")
             )
         if isinstance(target, Refusal):
             ack(response_action="errors", errors={field: target.message})
             return
         ack()
-        introduce(client, team_id, target, parsed)
+        introduce(client, submission.team_id, target, parsed)
 
     def introduce(client: WebClient, team_id: str, target: ConnectTarget, form) -> None:
         members = [target.mentee_user_id, target.person_user_id]
@@ -142,8 +141,8 @@ def register(app: App, deps: Deps) -> None:
             )
 
     @app.view(ids.FORGET_MODAL)
-    def submit_forget(ack: Ack, body: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+    def submit_forget(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
         with deps.session_factory.begin() as session:
             forgotten = forget_me(session, team_id, user_id, deps.clock())
         ack()

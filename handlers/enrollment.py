@@ -13,6 +13,7 @@ from bot.enrollment import enroll, join_form_data, leave, parse_join, program_id
 from bot.members import fetch_member
 from bot.notify import dm, share_cancellation
 from bot.refusal import Refusal
+from bot.views.common import escape_text, plural
 from bot.views.join import join_modal
 from handlers.home import publish_home
 
@@ -61,7 +62,8 @@ def register(app: App, deps: Deps) -> None:
             dm(
                 client,
                 partner,
-                f"<@{request.user_id}> has left {left.program_name}, so your mentorship with them has ended. "
+                f"<@{request.user_id}> has left {escape_text(left.program_name)}, "
+                "so your mentorship with them has ended. "
                 "Thank you for it! An admin can pair you with someone new.",
             )
             publish_home(deps, client, request.team_id, partner)
@@ -70,8 +72,8 @@ def register(app: App, deps: Deps) -> None:
                 share_cancellation(client, cancellation)
         ended = len(left.ended_pairs)
         respond(
-            text=f"You have left {left.program_name}."
-            + (f" Your {ended} open pair(s) ended and your partners were told." if ended else "")
+            text=f"You have left {escape_text(left.program_name)}."
+            + (f" Your {plural(ended, 'open pair')} ended and your partners were told." if ended else "")
             + " Your history is kept; `/mentor join` brings you back.",
             response_type="ephemeral",
         )

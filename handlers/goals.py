@@ -31,6 +31,7 @@ from bot.goals import (
 from bot.members import mentioned_user_ids
 from bot.notify import dm
 from bot.refusal import Refusal
+from bot.views.common import escape_text
 from bot.views.goals import (
     close_goal_modal,
     feedback_dm,
@@ -104,9 +105,9 @@ def register(app: App, deps: Deps) -> None:
     @app.view(ids.GOAL_MODAL)
     def submit_goal(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        raw = view.get("private_metadata") or ""
-        editing = raw.startswith("edit:")
-        target = raw.removeprefix("edit:")
+        meta = ids.decode_goal_metadata(view.get("private_metadata"))
+        editing = meta is not None and meta.goal_id is not None
+        target = str((meta.goal_id if editing else meta.pair_id) if meta else "")
         now = deps.clock()
         with deps.session_factory.begin() as session:
             parsed = parse_goal(view["state"]["values"], today_for(session, team_id, user_id))
@@ -130,7 +131,8 @@ def register(app: App, deps: Deps) -> None:
             dm(
                 client,
                 outcome.dm_channel_id or outcome.mentor_user_id,
-                f"<@{user_id}> set a new goal: *{parsed.specific}* (by {parsed.deadline:%d %b %Y}).",
+                f"<@{user_id}> set a new goal: *{escape_text(parsed.specific)}* "
+                f"(by {parsed.deadline:%d %b %Y}).",
             )
             publish_home(deps, client, team_id, user_id)
             publish_home(deps, client, team_id, outcome.mentor_user_id)

@@ -18,9 +18,9 @@ from bot.refusal import Refusal
 from bot.views.health import DRIFT_CHOICES, not_fit_alert
 from handlers.home import publish_home
 
-FIT = re.compile(rf"^{ids.FIT_ANSWER}_(good|deciding|not_fit)$")
-DRIFT = re.compile(rf"^{ids.DRIFT_ANSWER}_(keep|pause|end)$")
-PULSE = re.compile(rf"^{ids.PULSE_SCORE}_([1-5])$")
+FIT = re.compile(rf"^{ids.FIT_ANSWER}_({'|'.join(ids.FIT_ANSWERS)})$")
+DRIFT = re.compile(rf"^{ids.DRIFT_ANSWER}_({'|'.join(ids.DRIFT_ANSWERS)})$")
+PULSE = re.compile(rf"^{ids.PULSE_SCORE}_({'|'.join(map(str, ids.PULSE_SCORES))})$")
 
 
 def _action(body: dict) -> tuple[str, str]:
@@ -36,8 +36,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         action_id, raw = _action(body)
-        answer = action_id.removeprefix(f"{ids.FIT_ANSWER}_")
-        if not raw.isdigit():
+        answer = ids.decode_fit_answer(action_id)
+        if answer is None or not raw.isdigit():
             return
         with deps.session_factory.begin() as session:
             outcome = record_fit(
@@ -58,8 +58,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         action_id, raw = _action(body)
-        choice = action_id.removeprefix(f"{ids.DRIFT_ANSWER}_")
-        if not raw.isdigit():
+        choice = ids.decode_drift_answer(action_id)
+        if choice is None or not raw.isdigit():
             return
         with deps.session_factory.begin() as session:
             outcome = answer_drift(session, team_id, int(raw), user_id, choice, deps.clock())
@@ -77,8 +77,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         action_id, raw = _action(body)
-        score = int(action_id.rsplit("_", 1)[-1])
-        if not raw.isdigit():
+        score = ids.decode_pulse_score(action_id)
+        if score is None or not raw.isdigit():
             return
         with deps.session_factory.begin() as session:
             outcome = answer_pulse(session, team_id, int(raw), user_id, score, None, deps.clock())

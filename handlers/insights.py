@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.insights import nudge_pair
 from bot.notify import dm
 from bot.refusal import Refusal
+from bot.views.common import time_phrase
 from bot.views.insights import NUDGE_PAIR
 from handlers.home import member_or_none, publish_home
 
@@ -43,12 +44,8 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(outcome, Refusal):
             dm(client, user_id, outcome.message)
             return
-        when = (
-            "in a moment"
-            if outcome.not_before <= deps.clock()
-            else f"at <!date^{int(outcome.not_before.timestamp())}^{{date_short_pretty}} {{time}}|"
-            f"{outcome.not_before:%Y-%m-%d %H:%M} UTC>, in their daytime"
-        )
+        later = outcome.not_before > deps.clock()
+        when = f"{time_phrase(outcome.not_before)}, in their daytime" if later else "in a moment"
         dm(
             client,
             user_id,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
@@ -29,6 +27,7 @@ from bot.pairing import (
 )
 from bot.programs import is_admin, is_admin_anywhere
 from bot.refusal import Refusal
+from bot.views.common import escape_text, plural
 from bot.views.pairing import feedback_modal, match_review_modal, notice_modal
 from handlers.admin import program_for_admin
 from handlers.home import publish_home
@@ -105,7 +104,7 @@ def register(app: App, deps: Deps) -> None:
             return
         respond(
             text=f"Paired <@{outcome.mentor_user_id}> (mentor) with <@{outcome.mentee_user_id}> (mentee) "
-            f"in {outcome.program_name}. I am introducing them now.",
+            f"in {escape_text(outcome.program_name)}. I am introducing them now.",
             response_type="ephemeral",
         )
         welcome_pairs(client, request.team_id, [outcome], caller.user_id)
@@ -127,29 +126,29 @@ def register(app: App, deps: Deps) -> None:
     @app.view(ids.MATCH_MODAL)
     def confirm_match(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        meta = json.loads(view.get("private_metadata") or "{}")
+        meta = ids.decode_match_metadata(view.get("private_metadata"))
         state = FormState(view["state"]["values"])
         keep = {
-            int(value)
+            number
             for block_id in view["state"]["values"]
-            if block_id.startswith(ids.MATCH_KEEP)
+            if ids.decode_match_keep(block_id) is not None
             for value in state.options(block_id)
-            if value.isdigit()
+            if (number := ids.decode_number(value)) is not None
         }
         caller = fetch_member(client, user_id)
         with deps.session_factory.begin() as session:
             allowed = caller is not None and is_admin_anywhere(session, caller, deps.settings, team_id)
             outcome = (
-                confirm_match_run(session, team_id, int(meta.get("run", 0)), keep, user_id, deps.clock())
-                if allowed
+                confirm_match_run(session, team_id, meta[0], keep, user_id, deps.clock())
+                if allowed and meta is not None
                 else Refusal("Only program admins can confirm pairs.")
             )
         if isinstance(outcome, Refusal):
-            ack(response_action="errors", errors={f"{ids.MATCH_KEEP}_0": outcome.message})
+            ack(response_action="errors", errors={ids.encode_match_keep(0): outcome.message})
             return
         ack()
         if outcome:
-            dm(client, user_id, f"Confirmed {len(outcome)} new pair(s). I am introducing them now.")
+            dm(client, user_id, f"Confirmed {plural(len(outcome), 'new pair')}. I am introducing them now.")
         welcome_pairs(client, team_id, outcome, user_id)
 
     def lifecycle(action: str):

@@ -140,7 +140,6 @@ def goals(session: Session, team_id: str, program_id: int, *, free_text: bool) -
         Goal.status.label("status"),
         Goal.measure_kind.label("measure_kind"),
         Goal.target_value.label("target"),
-        Goal.target_unit.label("unit"),
         Goal.current_value.label("current_value"),
         func.coalesce(milestones.c.done, 0).label("milestones_done"),
         func.coalesce(milestones.c.total, 0).label("milestones_total"),
@@ -150,6 +149,7 @@ def goals(session: Session, team_id: str, program_id: int, *, free_text: bool) -
     ]
     if free_text:
         columns += [
+            Goal.target_unit.label("unit"),
             Goal.specific.label("specific"),
             Goal.attainable.label("attainable"),
             Goal.realistic.label("realistic"),

@@ -76,6 +76,11 @@ def _block_problems(block: dict[str, Any]) -> list[str]:
             problems.append("action_id over 255 characters")
         if element.get("type") == "button" and len(element.get("text", {}).get("text", "")) > 75:
             problems.append("button text over 75 characters")
+        if element.get("type") == "plain_text_input" and element.get("initial_value"):
+            # Slack counts UTF-16 code units; an initial value over max_length (or 3000) is refused.
+            length = len(element["initial_value"].encode("utf-16-le")) // 2
+            if length > min(element.get("max_length") or 3000, 3000):
+                problems.append(f"initial_value of {length} over max_length {element.get('max_length')}")
     return problems
 
 

@@ -94,7 +94,7 @@ def test_a_later_change_says_what_changed_and_who_saved_it(
     fake_slack.wait_for("files.completeUploadExternal", count=2)
     change = [c for c in fake_slack.calls_to("chat.postMessage") if "changed" in c.args.get("text", "")]
     assert len(change) == 1
-    assert "<@UMIA> changed the how often, time of how you meet" in change[0].args["text"]
+    assert "<@UMIA> changed the how often and time of how you meet" in change[0].args["text"]
     with session_factory() as session:
         agreement = session.scalars(select(Agreement)).one()
     assert (agreement.frequency, agreement.local_time, agreement.saved_by_user_id) == (

@@ -10,6 +10,7 @@ from storage.models import Goal, Introduction, Pair, Person, Profile
 from tests.blockkit import assert_valid_view
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackSender, picked, typed
+from tests.scenarios import ADMIN
 from tests.test_goals import goal_fields, open_goal_form
 
 
@@ -67,12 +68,12 @@ def test_only_a_mentor_can_introduce_and_not_to_people_who_opted_out(
     fake_slack.add_user("UBOT", is_bot=True)
     paired.slash("introductions off", user_id="UMAX")
 
-    paired.slash("connect <@UMAX>", user_id="UTOM")
-    paired.slash("connect <@UMAX>", user_id="UMIA")
-    paired.slash("connect <@UBOT>", user_id="UMIA")
-    paired.slash("connect <@UTOM>", user_id="UMIA")
+    asked = [("UTOM", "UMAX"), ("UMIA", "UMAX"), ("UMIA", "UBOT"), ("UMIA", "UTOM")]
+    for count, (mentor, person) in enumerate(asked, start=1):
+        paired.slash(f"connect <@{person}>", user_id=mentor)
+        fake_slack.wait_for("response_url", count=count)  # answers come after the ack, in any order
 
-    replies = [r.args["text"] for r in fake_slack.wait_for("response_url", count=4)]
+    replies = [r.args["text"] for r in fake_slack.calls_to("response_url")]
     assert "Introductions come from a mentor" in replies[0]
     assert "asked not to be introduced" in replies[1]
     assert "bots and deactivated accounts" in replies[2]
@@ -140,7 +141,8 @@ def test_a_mentor_introduces_someone_from_the_home_tab(
         user_id="UMIA",
     )
 
-    assert "Choose whom" in nobody["errors"][ids.CONNECT_REASON]
+    assert ids.CONNECT_PERSON in {b.get("block_id") for b in view["blocks"]}
+    assert "Choose whom" in nobody["errors"][ids.CONNECT_PERSON]
     assert done.body == ""
     opened = fake_slack.wait_for("conversations.open")[-1]
     assert opened.args["users"] == "UTOM,UMAX"
@@ -149,3 +151,43 @@ def test_a_mentor_introduces_someone_from_the_home_tab(
     )
     with session_factory() as session:
         assert session.scalars(select(Introduction)).one().with_mentor is False
+
+
+def _introduced(fake_slack: FakeSlack, session_factory: SessionFactory, count: int) -> list[tuple[str, str]]:
+    """(mentee, person) of each introduction kept so far, once `count` of them exist."""
+    fake_slack.wait_until(
+        "chat.postMessage",
+        lambda _call: (
+            sum("would like to introduce" in c.args.get("text", "") for c in fake_slack.calls) >= count
+        ),
+    )
+    with session_factory() as session:
+        pairs = {pair.id: pair.mentee.user_id for pair in session.scalars(select(Pair))}
+        people = {person.id: person.user_id for person in session.scalars(select(Person))}
+        return [
+            (pairs[introduction.pair_id], people[introduction.person_id])
+            for introduction in session.scalars(select(Introduction).order_by(Introduction.id))
+        ]
+
+
+def test_a_mentor_of_two_mentees_introduces_each_by_command_and_from_the_home_tab(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.slash("pair <@UMIA> <@UTIA> override", user_id=ADMIN)
+    fake_slack.wait_until("views.publish", lambda c: c.args["user_id"] == "UTIA")
+    reason = {ids.CONNECT_REASON: typed("Max ran the payments guild talks for two years.")}
+
+    paired.slash("connect <@UMAX> <@UTIA>", user_id="UMIA")
+    by_command = fake_slack.wait_for("views.open")[-1].args["view"]
+    assert paired.submit(by_command, reason, user_id="UMIA").body == ""
+    assert _introduced(fake_slack, session_factory, 1) == [("UTIA", "UMAX")]
+
+    with session_factory() as session:
+        toms = session.scalars(select(Pair).where(Pair.mentee.has(Person.user_id == "UTOM"))).one().id
+    before = len(fake_slack.calls_to("views.open"))
+    paired.click(ids.HOME_CONNECT, str(toms), user_id="UMIA")
+    from_home = fake_slack.wait_for("views.open", count=before + 1)[-1].args["view"]
+    assert_valid_view(from_home)
+    picked_max = {ids.CONNECT_PERSON: {"type": "users_select", "selected_user": "UMAX"}}
+    assert paired.submit(from_home, reason | picked_max, user_id="UMIA").body == ""
+    assert _introduced(fake_slack, session_factory, 2) == [("UTIA", "UMAX"), ("UTOM", "UMAX")]

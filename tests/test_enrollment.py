@@ -186,7 +186,7 @@ def test_leaving_ends_open_pairs_tells_the_partner_and_keeps_history(
 
     told = fake_slack.wait_for("response_url", count=2)[-1].args["text"]
     assert "You have left Mentorship" in told
-    assert "1 open pair(s) ended" in told
+    assert "Your 1 open pair ended" in told
     partner_notes = [
         c.args["text"] for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "UMENTOR"
     ]

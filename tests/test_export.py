@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+import pandas
 from sqlalchemy import select
 
 from bot import ids
@@ -50,6 +51,7 @@ WRITTEN = {
     "learned tom": "Tom learned how to open a design review.",
     "blocker tom": "Tom is blocked by his calendar.",
     "specific 1": "Give three talks at the backend guild.",
+    "unit 1": "guild talks",
     "attainable 1": "I present weekly to my own team already.",
     "realistic 1": "My manager set aside time for it this quarter.",
     "specific 2": "Run one design review end to end.",
@@ -171,7 +173,7 @@ def seed_history(session_factory: SessionFactory) -> dict[str, int]:
             specific=WRITTEN["specific 1"],
             measure_kind="target",
             target_value=3.0,
-            target_unit="talks",
+            target_unit=WRITTEN["unit 1"],
             current_value=1.5,
             attainable=WRITTEN["attainable 1"],
             realistic=WRITTEN["realistic 1"],
@@ -391,24 +393,24 @@ def expected_rows(session_factory: SessionFactory, seeded: dict[str, int], *, fr
         "goals": [
             keep(
                 [
-                    *("goal_id", "pair_id", "owner_id", "status", "measure_kind", "target", "unit"),
+                    *("goal_id", "pair_id", "owner_id", "status", "measure_kind", "target"),
                     *("current_value", "milestones_done", "milestones_total", "deadline", "created_at"),
-                    *("closed_at", "specific", "attainable", "realistic", "closing_note"),
+                    *("closed_at", "unit", "specific", "attainable", "realistic", "closing_note"),
                 ],
-                4,
+                5,
             ),
             keep(
                 [
-                    *(str(seeded["talks"]), str(pair.id), "UTOM", "active", "target", "3", "talks", "1.5"),
-                    *("0", "0", "2026-12-01", "2026-02-01T10:00:00Z", ""),
+                    *(str(seeded["talks"]), str(pair.id), "UTOM", "active", "target", "3", "1.5"),
+                    *("0", "0", "2026-12-01", "2026-02-01T10:00:00Z", "", WRITTEN["unit 1"]),
                     *(WRITTEN["specific 1"], WRITTEN["attainable 1"], WRITTEN["realistic 1"], ""),
                 ],
-                4,
+                5,
             ),
             keep(
                 [
-                    *(str(seeded["review"]), str(pair.id), "UTOM", "achieved", "milestones", "", "", "0"),
-                    *("2", "3", "2026-06-30", "2026-02-01T10:00:00Z", "2026-04-02T12:00:00Z"),
+                    *(str(seeded["review"]), str(pair.id), "UTOM", "achieved", "milestones", "", "0"),
+                    *("2", "3", "2026-06-30", "2026-02-01T10:00:00Z", "2026-04-02T12:00:00Z", ""),
                     *(
                         WRITTEN["specific 2"],
                         WRITTEN["attainable 2"],
@@ -416,7 +418,7 @@ def expected_rows(session_factory: SessionFactory, seeded: dict[str, int], *, fr
                         WRITTEN["closing 2"],
                     ),
                 ],
-                4,
+                5,
             ),
         ],
     }
@@ -578,3 +580,30 @@ def test_a_file_slack_refuses_is_named_in_the_reply_and_the_others_still_arrive(
     assert sorted(sent.rows) == ["checkins", "goals", "pairs"]
     assert "I sent you 3 CSV files" in sent.reply
     assert "I could not upload participants (internal_error)" in sent.reply
+
+
+def read_with_pandas(content: bytes) -> pandas.DataFrame:
+    """The CSV as pandas reads it: every cell a string, empty cells kept empty."""
+    return pandas.read_csv(io.BytesIO(content), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_the_goals_file_leaves_out_the_unit_a_mentee_typed_unless_free_text_is_allowed(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    seeded = seed_history(session_factory)
+
+    before = export(paired, fake_slack)
+    set_export_free_text(paired, fake_slack, allowed=True)
+    after = export(paired, fake_slack)
+
+    for sent in (before, after):
+        for name, content in sent.raw.items():
+            frame = read_with_pandas(content)
+            header, *rows = sent.rows[name]
+            assert list(frame.columns) == header, f"pandas and csv disagree on {name}'s columns"
+            assert frame.values.tolist() == rows, f"pandas and csv disagree on {name}'s rows"
+    hidden, shown = read_with_pandas(before.raw["goals"]), read_with_pandas(after.raw["goals"])
+    assert "unit" not in hidden.columns
+    assert WRITTEN["unit 1"].encode() not in before.raw["goals"]
+    talks = shown[shown["goal_id"] == str(seeded["talks"])]
+    assert talks["unit"].tolist() == [WRITTEN["unit 1"]]

@@ -102,7 +102,12 @@ def seed_program(session_factory: SessionFactory, now: datetime, *, private_text
         session.add(Workspace(team_id=TEAM_ID))
         session.flush()
         program = Program(
-            team_id=TEAM_ID, name="Mentorship", is_default=True, skills=[], admin_user_ids=[PROGRAM_ADMIN]
+            team_id=TEAM_ID,
+            name="Mentorship",
+            is_default=True,
+            skills=[],
+            admin_user_ids=[PROGRAM_ADMIN],
+            created_at=now - timedelta(weeks=12),
         )
         other = Program(team_id=TEAM_ID, name="Other", skills=[], admin_user_ids=[])
         session.add_all([program, other])
@@ -391,6 +396,22 @@ def test_weekly_series_counts_checkins_per_iso_week_on_both_databases(
     ]
 
 
+def test_weekly_series_starts_in_the_week_the_program_was_set_up(session_factory: SessionFactory) -> None:
+    seeded = seed_program(session_factory, MONDAY)
+    with session_factory.begin() as session:
+        session.get(Program, seeded.program_id).created_at = datetime(2026, 10, 15, 9, 0, tzinfo=UTC)
+
+    with session_factory() as session:
+        series = weekly_series(session, session.get(Program, seeded.program_id), MONDAY)
+
+    assert [p.week_start for p in series] == [
+        date(2026, 10, 12),
+        date(2026, 10, 19),
+        date(2026, 10, 26),
+        MONDAY.date(),
+    ]
+
+
 def test_insights_are_a_few_aggregate_queries_that_never_read_private_columns(
     session_factory: SessionFactory, database: TestDatabase
 ) -> None:
@@ -571,6 +592,10 @@ def test_weekly_report_dms_each_admin_once_per_iso_week_in_their_daytime(
     assert all(f["content"].startswith(b"\x89PNG\r\n\x1a\n") for f in files)
     assert files[0]["channel"] == report.args["channel"]
     assert files[0]["filename"].startswith("mentorbot-2026-W45-program-")
+    uploads = fake_slack.calls_to("files.getUploadURLExternal")
+    assert len(uploads) == 6
+    assert all(call.args.get("alt_txt", "").startswith("Bar chart of check-ins for ") for call in uploads)
+    assert "week of Nov 2: " in uploads[0].args["alt_txt"]
     with session_factory() as session:
         rows = session.execute(
             select(OutboxMessage.key, OutboxMessage.status).where(OutboxMessage.kind == "report")

@@ -134,7 +134,8 @@ def test_matching_proposes_pairs_the_admin_reviews_and_confirms_once(
     assert_valid_view(review)
     options = [o for b in review["blocks"] if b["type"] == "input" for o in b["element"]["options"]]
     assert len(options) == 2, "two mentors with room for one mentee each"
-    assert all("shared skills" in o["description"]["text"] for o in options)
+    reasons = next(b for b in review["blocks"] if b["type"] == "section" and "→" in b["text"]["text"])
+    assert reasons["text"]["text"].count("shared skills") == 2, "each proposal's reason, in full"
     keep = options[0]["value"]
 
     first = program.submit(review, {f"{ids.MATCH_KEEP}_0": ticked(keep)}, user_id=ADMIN)

@@ -20,8 +20,9 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.agreements import WEEKDAYS, AgreementForm, AgreementFormData
 from bot.enrollment import MEETING_FORMATS
+from bot.forms import MAX_LENGTH, fit
 from bot.programs import CADENCES
-from bot.views.common import clip, context, mrkdwn, render, user
+from bot.views.common import clip, context, escape_text, mrkdwn, render, user
 
 
 def agreement_modal(data: AgreementFormData, today: date) -> dict:
@@ -69,7 +70,9 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
             label="In the time zone of",
             hint="The mentee's by default. A name like Europe/Berlin.",
             element=PlainTextInputElement(
-                action_id=ids.VALUE, max_length=64, initial_value=current.tz if current else data.default_tz
+                action_id=ids.VALUE,
+                max_length=MAX_LENGTH[ids.AGREE_TZ],
+                initial_value=fit(ids.AGREE_TZ, current.tz if current else data.default_tz),
             ),
         ),
         InputBlock(
@@ -90,8 +93,8 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
             hint="A video link, a room, or a channel.",
             element=PlainTextInputElement(
                 action_id=ids.VALUE,
-                max_length=500,
-                initial_value=(current.location if current else None) or None,
+                max_length=MAX_LENGTH[ids.AGREE_LOCATION],
+                initial_value=fit(ids.AGREE_LOCATION, current.location if current else None),
             ),
         ),
         InputBlock(
@@ -99,9 +102,8 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
             label="First meeting on or after",
             element=DatePickerElement(
                 action_id=ids.VALUE,
-                initial_date=(
-                    current.start_date if current and current.start_date >= today else today
-                ).isoformat(),
+                # The saved date stays as it is, even once past: a save moves it only when chosen.
+                initial_date=(current.start_date if current else today).isoformat(),
             ),
         ),
         InputBlock(
@@ -111,8 +113,8 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
             element=PlainTextInputElement(
                 action_id=ids.VALUE,
                 multiline=True,
-                max_length=2000,
-                initial_value=(current.expectations if current else None) or None,
+                max_length=MAX_LENGTH[ids.AGREE_EXPECTATIONS],
+                initial_value=fit(ids.AGREE_EXPECTATIONS, current.expectations if current else None),
             ),
         ),
     ]
@@ -124,16 +126,23 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
         title="How we meet",
         submit="Save",
         close="Cancel",
-        private_metadata=str(data.pair_id),
+        private_metadata=ids.encode_agreement_metadata(
+            ids.AgreementModalTarget(data.pair_id, current.start_date if current else None)
+        ),
         blocks=blocks,
     ).to_dict()
 
 
 def describe_agreement(form: AgreementForm, rhythm: str) -> str:
     """The agreement in one short paragraph of mrkdwn."""
-    where = f" at {form.location}" if form.location else ""
+    where = f" at {escape_text(form.location)}" if form.location else ""
     how = MEETING_FORMATS[form.meeting_format].lower()
     return f"*{rhythm}*, by {how}{where}, starting {form.start_date:%d %B %Y}."
+
+
+def and_list(items: tuple[str, ...]) -> str:
+    """Items joined for a sentence: "time", "time and day", "time, day and place"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def agreement_message(
@@ -143,12 +152,12 @@ def agreement_message(
     if first_save:
         headline = f"{user(saved_by)} saved how you will meet:"
     elif changes:
-        headline = f"{user(saved_by)} changed the {', '.join(changes)} of how you meet:"
+        headline = f"{user(saved_by)} changed the {and_list(changes)} of how you meet:"
     else:
         headline = f"{user(saved_by)} saved your agreement again, unchanged:"
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn(f"{headline}\n{describe_agreement(form, rhythm)}")),
-        SectionBlock(text=mrkdwn("*Expectations*\n" + clip(form.expectations, 2900))),
+        SectionBlock(text=mrkdwn("*Expectations*\n" + clip(escape_text(form.expectations), 2900))),
         context("The calendar file below adds the meetings to Google, Outlook or Apple calendars."),
     ]
     return {"text": f"{headline} {rhythm}", "blocks": render(blocks)}

@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.views.common import clip, context, mrkdwn, render, user
+from bot.views.common import clip, context, escape_text, mrkdwn, render, user
 
 MET_LABELS = {"yes": "Yes, we met", "not_yet": "Not yet", "rescheduled": "We rescheduled"}
 MAX_GOAL_BUTTONS = 5
@@ -48,20 +48,26 @@ def checkin_message(
         ActionsBlock(
             block_id=f"checkin_met_{checkin_id}",
             elements=[
-                ButtonElement(text=label, action_id=f"{ids.CHECKIN_MET}_{key}", value=f"{checkin_id}:{key}")
+                ButtonElement(
+                    text=label,
+                    action_id=ids.encode_checkin_met_action(key),
+                    value=ids.encode_checkin_met(checkin_id, key),
+                )
                 for key, label in MET_LABELS.items()
             ],
         ),
     ]
     if goals:
-        lines = "\n".join(f"• {clip(goal.specific, 150)} ({goal.progress})" for goal in goals)
+        lines = "\n".join(
+            f"• {escape_text(clip(goal.specific, 150))} ({escape_text(goal.progress)})" for goal in goals
+        )
         blocks.append(SectionBlock(text=mrkdwn(f"*How is each goal going?*\n{lines}")))
         blocks.append(
             ActionsBlock(
                 elements=[
                     ButtonElement(
                         text=clip(f"Update: {g.specific}", 75),
-                        action_id=f"{ids.PROGRESS_OPEN}_{g.goal_id}",
+                        action_id=ids.encode_progress_open(g.goal_id),
                         value=str(g.goal_id),
                     )
                     for g in goals[:MAX_GOAL_BUTTONS]
@@ -79,7 +85,9 @@ def checkin_message(
 
 def mentor_nudge(mentee_user_id: str, goals: list[GoalPrompt]) -> dict:
     """The mentor's private prompt: questions that ask about progress instead of giving answers."""
-    goal_lines = "\n".join(f"• {clip(goal.specific, 150)} ({goal.progress})" for goal in goals)
+    goal_lines = "\n".join(
+        f"• {escape_text(clip(goal.specific, 150))} ({escape_text(goal.progress)})" for goal in goals
+    )
     questions = (
         "• What did you try since we last spoke, and what happened?\n"
         "• What would make the next step easier?\n"
@@ -131,9 +139,9 @@ def answer_summary(user_id: str, learned: str | None, blocker: str | None) -> di
     """What a member shared at a check-in, for their partner."""
     parts = []
     if learned:
-        parts.append(f"*Learned:* {clip(learned, 1000)}")
+        parts.append(f"*Learned:* {escape_text(clip(learned, 1000))}")
     if blocker:
-        parts.append(f"*Blocked by:* {clip(blocker, 1000)}")
+        parts.append(f"*Blocked by:* {escape_text(clip(blocker, 1000))}")
     text = f"{user(user_id)} shared at the check-in:\n" + "\n".join(parts)
     return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
 
@@ -148,7 +156,7 @@ def reminder_message(goal_id: int, specific: str, days_left: int, deadline: date
         head = "Your goal is due today. Did you achieve it?"
     value = str(goal_id)
     blocks: list[Block] = [
-        SectionBlock(text=mrkdwn(f"{head}\n*{clip(specific, 500)}*")),
+        SectionBlock(text=mrkdwn(f"{head}\n*{escape_text(clip(specific, 500))}*")),
         ActionsBlock(
             elements=[
                 ButtonElement(text="Achieved", action_id=ids.REMINDER_ACHIEVED, value=value, style="primary"),
@@ -158,7 +166,7 @@ def reminder_message(goal_id: int, specific: str, days_left: int, deadline: date
         ),
         context("Record progress any time from my Home tab."),
     ]
-    return {"text": f"{head} {specific}", "blocks": render(blocks)}
+    return {"text": f"{head} {escape_text(specific)}", "blocks": render(blocks)}
 
 
 def extend_modal(goal_id: int, deadline: date, today: date) -> dict:

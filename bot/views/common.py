@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
 
 # Slack's documented Block Kit limits.
@@ -38,6 +40,22 @@ def escape_text(text: str) -> str:
 def plural(n: int, word: str, plural: str | None = None) -> str:
     """`n` with `word` in the right number: "1 active pair", "2 active pairs", "3 replies"."""
     return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def day_phrase(moment: datetime) -> str:
+    """A date Slack shows in the reader's own time zone, e.g. "Dec 3, 2026"."""
+    moment = _utc(moment)
+    return f"<!date^{int(moment.timestamp())}^{{date_short}}|{moment:%Y-%m-%d}>"
+
+
+def time_phrase(moment: datetime) -> str:
+    """A date and time in the reader's own zone that reads in a sentence: "tomorrow at 08:00"."""
+    moment = _utc(moment)
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
 
 
 def user(user_id: str) -> str:

@@ -9,15 +9,16 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     RadioButtonsElement,
     SectionBlock,
+    UserSelectElement,
 )
 from slack_sdk.models.views import View
 
 from bot import ids
 from bot.connections import ConnectTarget, Found
-from bot.views.common import clip, context, mrkdwn, render, user
+from bot.views.common import clip, context, escape_text, mrkdwn, render, user
 
 
-def connect_modal(target: ConnectTarget, *, pick_person: bool = False) -> dict:
+def connect_modal(target: ConnectTarget) -> dict:
     """Why the mentor introduces someone to their mentee, and who joins the conversation.
 
     Opened from App Home the mentor has not named anyone yet, so the modal asks whom to introduce.
@@ -26,19 +27,29 @@ def connect_modal(target: ConnectTarget, *, pick_person: bool = False) -> dict:
         Option(value="three", text="All three of us"),
         Option(value="two", text="Just my mentee and them"),
     ]
+    person = target.person_user_id or None
+    blocks: list[Block] = []
+    if person:
+        intro = f"Introduce {user(person)} to your mentee {user(target.mentee_user_id)}."
+        blocks.append(SectionBlock(text=mrkdwn(intro)))
+    else:
+        blocks += [
+            SectionBlock(text=mrkdwn(f"Introduce someone to your mentee {user(target.mentee_user_id)}.")),
+            InputBlock(
+                block_id=ids.CONNECT_PERSON,
+                label="Whom do you introduce?",
+                element=UserSelectElement(action_id=ids.VALUE),
+            ),
+        ]
     return View(
         type="modal",
         callback_id=ids.CONNECT_MODAL,
         title="Introduce someone",
         submit="Introduce",
         close="Cancel",
-        private_metadata=f"{target.pair_id}:{target.person_user_id}",
+        private_metadata=ids.encode_connect_metadata(ids.ConnectModalTarget(target.pair_id, person)),
         blocks=[
-            SectionBlock(
-                text=mrkdwn(
-                    f"Introduce {user(target.person_user_id)} to your mentee {user(target.mentee_user_id)}."
-                )
-            ),
+            *blocks,
             InputBlock(
                 block_id=ids.CONNECT_REASON,
                 label="Why should they meet?",
@@ -63,10 +74,10 @@ def introduction_message(target: ConnectTarget, reason: str, question: str | Non
     """The introduction posted in the new group conversation."""
     text = (
         f"{user(target.mentor_user_id)} would like to introduce {user(target.mentee_user_id)} "
-        f"to {user(target.person_user_id)}.\n*Why:* {clip(reason, 1000)}"
+        f"to {user(target.person_user_id)}.\n*Why:* {escape_text(clip(reason, 1000))}"
     )
     if question:
-        text += f"\n*{user(target.mentee_user_id)} might ask:* {clip(question, 1000)}"
+        text += f"\n*{user(target.mentee_user_id)} might ask:* {escape_text(clip(question, 1000))}"
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn(text)),
         context("A short call or a few messages is plenty. Thank you for helping!"),
@@ -77,10 +88,13 @@ def introduction_message(target: ConnectTarget, reason: str, question: str | Non
 def found_message(skill: str, found: list[Found]) -> dict:
     """`/mentor find` results."""
     if not found:
-        text = f"Nobody in your programs offers “{clip(skill, 60)}” yet (or they asked not to be introduced)."
+        text = (
+            f"Nobody in your programs offers “{escape_text(clip(skill, 60))}” yet "
+            "(or they asked not to be introduced)."
+        )
         return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
-    lines = [f"• {user(f.user_id)} ({f.role}): {', '.join(f.matching)}" for f in found]
-    text = f"People who offer “{clip(skill, 60)}”:\n" + "\n".join(lines)
+    lines = [f"• {user(f.user_id)} ({f.role}): {escape_text(', '.join(f.matching))}" for f in found]
+    text = f"People who offer “{escape_text(clip(skill, 60))}”:\n" + "\n".join(lines)
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn(clip(text, 2900))),
         context("Mentors: `/mentor connect @person` introduces one of them to your mentee."),

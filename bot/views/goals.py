@@ -17,8 +17,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.forms import MAX_LENGTH, fit
 from bot.goals import GoalCard, GoalForm
-from bot.views.common import clip, context, mrkdwn, render, user
+from bot.views.common import clip, context, escape_text, mrkdwn, plural, render, user
 
 
 def goal_modal(
@@ -107,7 +108,9 @@ def goal_modal(
         title="Change goal" if editing else "New SMART goal",
         submit="Save" if editing else "Set goal",
         close="Cancel",
-        private_metadata=f"edit:{editing[0]}" if editing else str(pair_id),
+        private_metadata=ids.encode_goal_metadata(
+            ids.GoalModalTarget(goal_id=editing[0]) if editing else ids.GoalModalTarget(pair_id=pair_id)
+        ),
         blocks=blocks,
     ).to_dict()
 
@@ -127,7 +130,10 @@ def _text(
         hint=hint,
         optional=optional,
         element=PlainTextInputElement(
-            action_id=ids.VALUE, multiline=multiline, max_length=2000, initial_value=initial or None
+            action_id=ids.VALUE,
+            multiline=multiline,
+            max_length=MAX_LENGTH[block_id],
+            initial_value=fit(block_id, initial),
         ),
     )
 
@@ -143,10 +149,13 @@ def goal_line(card: GoalCard) -> str:
     if card.status != "active":
         when = card.status
     elif card.days_left < 0:
-        when = f"overdue by {-card.days_left} days"
+        when = f"overdue by {plural(-card.days_left, 'day')}"
     else:
-        when = f"{card.days_left} days left" if card.days_left != 1 else "1 day left"
-    return f"*{clip(card.specific, 200)}*\n{progress_bar(card.fraction)} · {card.measure} · {when}"
+        when = f"{plural(card.days_left, 'day')} left"
+    return (
+        f"*{escape_text(clip(card.specific, 200))}*\n"
+        f"{progress_bar(card.fraction)} · {escape_text(card.measure)} · {when}"
+    )
 
 
 def progress_modal(card: GoalCard) -> dict:
@@ -157,7 +166,11 @@ def progress_modal(card: GoalCard) -> dict:
             InputBlock(
                 block_id=ids.PROGRESS_VALUE,
                 label="Where are you now?",
-                element=PlainTextInputElement(action_id=ids.VALUE, initial_value=f"{card.current_value:g}"),
+                element=PlainTextInputElement(
+                    action_id=ids.VALUE,
+                    max_length=MAX_LENGTH[ids.PROGRESS_VALUE],
+                    initial_value=fit(ids.PROGRESS_VALUE, f"{card.current_value:g}"),
+                ),
             )
         )
     else:
@@ -248,7 +261,7 @@ def goals_message(cards: list[GoalCard], limit: int = 20) -> dict:
     blocks: list[Block] = [SectionBlock(text=mrkdwn(goal_line(card))) for card in cards[:limit]]
     if len(cards) > limit:
         blocks.append(context(f"…and {len(cards) - limit} more."))
-    return {"text": f"Your {len(cards)} goal(s)", "blocks": render(blocks)}
+    return {"text": f"Your {plural(len(cards), 'goal')}", "blocks": render(blocks)}
 
 
 def feedback_dm(mentor_user_id: str, card: GoalCard, text: str) -> dict:
@@ -256,6 +269,6 @@ def feedback_dm(mentor_user_id: str, card: GoalCard, text: str) -> dict:
     intro = f"{user(mentor_user_id)} gave you feedback on your goal:"
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn(f"{intro}\n{goal_line(card)}")),
-        SectionBlock(text=mrkdwn(f">{clip(text, 2800)}")),
+        SectionBlock(text=mrkdwn(f">{escape_text(clip(text, 2800))}")),
     ]
-    return {"text": f"{intro} {text}", "blocks": render(blocks)}
+    return {"text": f"{intro} {escape_text(text)}", "blocks": render(blocks)}

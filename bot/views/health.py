@@ -16,7 +16,7 @@ def fit_question(pair_id: int, partner_user_id: str) -> dict:
         SectionBlock(text=mrkdwn(text)),
         ActionsBlock(
             elements=[
-                ButtonElement(text=label, action_id=f"{ids.FIT_ANSWER}_{key}", value=str(pair_id))
+                ButtonElement(text=label, action_id=ids.encode_fit_answer(key), value=str(pair_id))
                 for key, label in FIT_ANSWERS.items()
             ]
         ),
@@ -60,7 +60,7 @@ def drift_question(pair_id: int, mentor_user_id: str, mentee_user_id: str) -> di
         SectionBlock(text=mrkdwn(text)),
         ActionsBlock(
             elements=[
-                ButtonElement(text=label, action_id=f"{ids.DRIFT_ANSWER}_{key}", value=str(pair_id))
+                ButtonElement(text=label, action_id=ids.encode_drift_answer(key), value=str(pair_id))
                 for key, label in DRIFT_CHOICES.items()
             ]
         ),
@@ -78,8 +78,8 @@ def pulse_question(pulse_id: int, partner_user_id: str) -> dict:
         SectionBlock(text=mrkdwn(text)),
         ActionsBlock(
             elements=[
-                ButtonElement(text=str(score), action_id=f"{ids.PULSE_SCORE}_{score}", value=str(pulse_id))
-                for score in range(1, 6)
+                ButtonElement(text=str(score), action_id=ids.encode_pulse_score(score), value=str(pulse_id))
+                for score in ids.PULSE_SCORES
             ]
         ),
         context("Admins see only the average."),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -19,7 +17,17 @@ from bot import ids
 from bot.commands import Subcommand
 from bot.home import HomeSnapshot, PairSummary
 from bot.views.checkins import MET_LABELS
-from bot.views.common import MAX_BLOCKS_VIEW, context, mrkdwn, user
+from bot.views.common import (
+    MAX_BLOCKS_VIEW,
+    clip,
+    context,
+    day_phrase,
+    escape_text,
+    mrkdwn,
+    plural,
+    time_phrase,
+    user,
+)
 from bot.views.goals import goal_line
 from bot.views.insights import insights_blocks
 
@@ -65,7 +73,7 @@ def _welcome(user_id: str) -> list[Block]:
 def _programs(snapshot: HomeSnapshot) -> list[Block]:
     if not snapshot.enrollments:
         return []
-    lines = [f"• *{e.program_name}*: {e.role}" for e in snapshot.enrollments]
+    lines = [f"• *{escape_text(e.program_name)}*: {e.role}" for e in snapshot.enrollments]
     return [
         SectionBlock(
             text=mrkdwn("*Your programs*\n" + "\n".join(lines)),
@@ -81,33 +89,27 @@ def _pairs(snapshot: HomeSnapshot) -> list[Block]:
     for pair in snapshot.pairs[:MAX_LISTED_PAIRS]:
         partner_role = "mentee" if pair.role == "mentor" else "mentor"
         lines = [
-            f"Your {partner_role} {user(pair.partner_user_id)}, {pair.status} since {_date(pair.since)}",
+            f"Your {partner_role} {user(pair.partner_user_id)}, {pair.status} since {day_phrase(pair.since)}",
             f"Meeting {pair.agreement}" if pair.agreement else "_No agreement yet on how you meet._",
         ]
         if pair.next_meeting:
-            lines.append(f"Next meeting: {_when(pair.next_meeting)}")
+            lines.append(f"Next meeting: {time_phrase(pair.next_meeting)}")
         if pair.last_checkin:
             answer = MET_LABELS.get(pair.last_checkin_met or "", "not answered yet")
-            lines.append(f"Last check-in: {_date(pair.last_checkin)} ({answer.lower()})")
+            lines.append(f"Last check-in: {day_phrase(pair.last_checkin)} ({answer.lower()})")
         if pair.next_checkin:
-            lines.append(f"Next check-in: {_when(pair.next_checkin)}")
+            lines.append(f"Next check-in: {time_phrase(pair.next_checkin)}")
+        if pair.partner_story.motivations:
+            lines.append(f"They hope to get: {escape_text(clip(pair.partner_story.motivations, 400))}")
+        if pair.partner_story.background:
+            lines.append(f"Their background: {escape_text(clip(pair.partner_story.background, 400))}")
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
         blocks.append(ActionsBlock(block_id=f"pair_{pair.pair_id}", elements=_pair_buttons(pair)))
         blocks += _goals(pair)
     hidden = len(snapshot.pairs) - MAX_LISTED_PAIRS
     if hidden > 0:
-        blocks.append(context(f"…and {hidden} more pairs."))
+        blocks.append(context(f"…and {plural(hidden, 'more pair')}."))
     return blocks
-
-
-def _date(moment: datetime) -> str:
-    """A date Slack shows in the reader's own time zone."""
-    return f"<!date^{int(moment.timestamp())}^{{date_short}}|{moment:%Y-%m-%d}>"
-
-
-def _when(moment: datetime) -> str:
-    """A date and time Slack shows in the reader's own time zone."""
-    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{moment:%Y-%m-%d %H:%M} UTC>"
 
 
 def _goals(pair: PairSummary) -> list[Block]:
@@ -132,7 +134,7 @@ def _goals(pair: PairSummary) -> list[Block]:
             )
     hidden = len(pair.goals) - MAX_GOALS_PER_PAIR
     if hidden > 0:
-        blocks.append(context(f"…and {hidden} more goals: `/mentor goals` lists them all."))
+        blocks.append(context(f"…and {plural(hidden, 'more goal')}: `/mentor goals` lists them all."))
     return blocks
 
 

@@ -7,7 +7,6 @@ their members; nothing here can show what a pair wrote, because the data never h
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
@@ -22,7 +21,17 @@ from slack_sdk.models.blocks import (
 
 from bot import ids
 from bot.views.checkins import MET_LABELS
-from bot.views.common import MAX_BLOCKS_MESSAGE, clip, context, mrkdwn, render, user
+from bot.views.common import (
+    MAX_BLOCKS_MESSAGE,
+    clip,
+    context,
+    day_phrase,
+    escape_text,
+    mrkdwn,
+    plural,
+    render,
+    user,
+)
 
 if TYPE_CHECKING:
     from bot.insights import AtRiskPair, ProgramHealth, WeekPoint
@@ -40,22 +49,18 @@ def percent(share: float | None) -> str:
     return "n/a" if share is None else f"{round(share * 100)}%"
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
-
-
 def health_fields(health: ProgramHealth) -> list[str]:
     """The program's figures as short mrkdwn fields (at most 10, as a section allows)."""
     pulse = (
-        f"{health.pulse_average:.1f} of 5 ({_plural(health.pulse_answers, 'answer')})"
+        f"{health.pulse_average:.1f} of 5 ({plural(health.pulse_answers, 'answer')})"
         if health.pulse_average is not None
         else "no answers yet"
     )
     return [
-        f"*People*\n{_plural(health.mentors, 'mentor')} · {_plural(health.mentees, 'mentee')} · "
+        f"*People*\n{plural(health.mentors, 'mentor')} · {plural(health.mentees, 'mentee')} · "
         f"{health.both} both",
-        f"*Waiting for a pair*\n{_plural(health.unpaired_mentees, 'mentee')} · "
-        f"room for {health.free_mentor_capacity} more with {_plural(health.mentors_with_room, 'mentor')}",
+        f"*Waiting for a pair*\n{plural(health.unpaired_mentees, 'mentee')} · "
+        f"room for {health.free_mentor_capacity} more with {plural(health.mentors_with_room, 'mentor')}",
         f"*Pairs*\n{health.pairs_active} active · {health.pairs_paused} paused · {health.pairs_ended} ended",
         f"*Check-ins answered*\n{percent(health.answered_share)} "
         f"({health.checkins_answered} of {health.checkins})",
@@ -64,27 +69,22 @@ def health_fields(health: ProgramHealth) -> list[str]:
         f"*Goals*\n{health.goals_set} set · {health.goals_achieved} achieved · "
         f"{health.goals_overdue} overdue",
         f"*Average pulse*\n{pulse}",
-        f"*At risk*\n{_plural(health.at_risk_count, 'pair')}",
+        f"*At risk*\n{plural(health.at_risk_count, 'pair')}",
     ]
 
 
 def _summary(health: ProgramHealth) -> SectionBlock:
     return SectionBlock(
-        text=mrkdwn(f"*{health.program_name}*"),
+        text=mrkdwn(f"*{escape_text(health.program_name)}*"),
         fields=[MarkdownTextObject(text=clip(field, 2000)) for field in health_fields(health)],
     )
-
-
-def _date(moment: datetime) -> str:
-    """A date Slack shows in the reader's own time zone."""
-    return f"<!date^{int(moment.timestamp())}^{{date_short}}|{moment:%Y-%m-%d}>"
 
 
 def at_risk_line(pair: AtRiskPair) -> str:
     """Who, how many check-ins unanswered, since when: states only."""
     return (
         f"{user(pair.mentor_user_id)} → {user(pair.mentee_user_id)}: "
-        f"{_plural(pair.unanswered, 'check-in')} unanswered in a row, at risk since {_date(pair.since)}"
+        f"{plural(pair.unanswered, 'check-in')} unanswered in a row, at risk since {day_phrase(pair.since)}"
     )
 
 
@@ -153,13 +153,13 @@ def insights_blocks(healths: Sequence[ProgramHealth], max_blocks: int) -> list[B
         if hidden > 0:
             blocks.append(
                 context(
-                    f"…and {_plural(hidden, 'more at-risk pair')}: "
-                    f"`/mentor list {health.program_name}` lists them all."
+                    f"…and {plural(hidden, 'more at-risk pair')}: "
+                    f"`/mentor list {escape_text(health.program_name)}` lists them all."
                 )
             )
             free -= 1
     if hidden_programs:
-        blocks.append(context(f"…and {_plural(hidden_programs, 'more program')} you administer."))
+        blocks.append(context(f"…and {plural(hidden_programs, 'more program')} you administer."))
     assert len(blocks) <= max_blocks, "insights section over its block budget"
     return blocks
 
@@ -179,7 +179,7 @@ def report_message(health: ProgramHealth, series: Sequence[WeekPoint]) -> dict:
         lines = [f"• {at_risk_line(pair)}" for pair in health.at_risk[:MAX_AT_RISK_REPORTED]]
         more = health.at_risk_count - len(lines)
         if more > 0:
-            lines.append(f"…and {more} more: `/mentor list {health.program_name}`")
+            lines.append(f"…and {more} more: `/mentor list {escape_text(health.program_name)}`")
         blocks.append(
             SectionBlock(
                 text=mrkdwn("*At risk* (nudge, pause or end them from my Home tab)\n" + "\n".join(lines))
@@ -188,7 +188,8 @@ def report_message(health: ProgramHealth, series: Sequence[WeekPoint]) -> dict:
     blocks.append(context(f"{PRIVACY_NOTE} The chart below shows meetings and answered check-ins per week."))
     assert len(blocks) <= MAX_BLOCKS_MESSAGE
     text = (
-        f"Weekly report for {health.program_name}: {health.pairs_active} active pairs, "
+        f"Weekly report for {escape_text(health.program_name)}: "
+        f"{plural(health.pairs_active, 'active pair')}, "
         f"{percent(health.answered_share)} of check-ins answered, {health.at_risk_count} at risk."
     )
     return {"text": text, "blocks": render(blocks)}
@@ -210,7 +211,9 @@ def nudge_message(
                 block_id=f"nudge_met_{checkin_id}",
                 elements=[
                     ButtonElement(
-                        text=label, action_id=f"{ids.CHECKIN_MET}_{key}", value=f"{checkin_id}:{key}"
+                        text=label,
+                        action_id=ids.encode_checkin_met_action(key),
+                        value=ids.encode_checkin_met(checkin_id, key),
                     )
                     for key, label in MET_LABELS.items()
                 ],

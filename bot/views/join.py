@@ -27,8 +27,9 @@ from bot.enrollment import (
     ProfileDefaults,
     ProgramChoice,
 )
+from bot.forms import MAX_LENGTH, fit
 from bot.programs import CADENCES, EXPORT_FREE_TEXT_ON, PULSE_WEEKS, ProgramSettings
-from bot.views.common import clip, mrkdwn
+from bot.views.common import clip, escape_text, mrkdwn
 
 
 def _options(labels: dict[str, str]) -> list[Option]:
@@ -62,7 +63,7 @@ def join_modal(
             )
         )
     else:
-        blocks.append(SectionBlock(text=mrkdwn(f"Joining *{program.name}*.")))
+        blocks.append(SectionBlock(text=mrkdwn(f"Joining *{escape_text(program.name)}*.")))
     roles = _options(ROLES)
     blocks.append(
         InputBlock(
@@ -113,8 +114,8 @@ def join_modal(
             element=PlainTextInputElement(
                 action_id=ids.VALUE,
                 multiline=True,
-                max_length=1000,
-                initial_value=defaults.motivations or None,
+                max_length=MAX_LENGTH[ids.JOIN_MOTIVATIONS],
+                initial_value=fit(ids.JOIN_MOTIVATIONS, defaults.motivations),
             ),
         )
     )
@@ -127,8 +128,8 @@ def join_modal(
             element=PlainTextInputElement(
                 action_id=ids.VALUE,
                 multiline=True,
-                max_length=1000,
-                initial_value=defaults.background or None,
+                max_length=MAX_LENGTH[ids.JOIN_BACKGROUND],
+                initial_value=fit(ids.JOIN_BACKGROUND, defaults.background),
             ),
         )
     )
@@ -164,7 +165,9 @@ def join_modal(
             label="Your time zone",
             hint="From your Slack profile; change it if you work elsewhere. A name like Europe/Berlin.",
             element=PlainTextInputElement(
-                action_id=ids.VALUE, max_length=64, initial_value=defaults.tz or None
+                action_id=ids.VALUE,
+                max_length=MAX_LENGTH[ids.JOIN_TZ],
+                initial_value=fit(ids.JOIN_TZ, defaults.tz),
             ),
         )
     )
@@ -192,6 +195,9 @@ def _skill_inputs(
     options = [Option(value=clip(skill, 150), text=clip(skill, 75)) for skill in program_skills]
     picked = [skill for skill in chosen if skill.casefold() in listed]
     other = [skill for skill in chosen if skill.casefold() not in listed]
+    # Skills the program no longer lists join these; show whole ones, as many as the field holds.
+    while other and fit(other_id, ", ".join(other)) != ", ".join(other):
+        other.pop()
     return [
         InputBlock(
             block_id=picked_id,
@@ -207,7 +213,9 @@ def _skill_inputs(
             label="Others, separated by commas",
             optional=True,
             element=PlainTextInputElement(
-                action_id=ids.VALUE, max_length=600, initial_value=", ".join(other) or None
+                action_id=ids.VALUE,
+                max_length=MAX_LENGTH[other_id],
+                initial_value=fit(other_id, ", ".join(other)),
             ),
         ),
     ]
@@ -222,7 +230,11 @@ def program_modal(settings: ProgramSettings) -> dict:
         InputBlock(
             block_id=ids.CONFIG_NAME,
             label="Program name",
-            element=PlainTextInputElement(action_id=ids.VALUE, max_length=80, initial_value=settings.name),
+            element=PlainTextInputElement(
+                action_id=ids.VALUE,
+                max_length=MAX_LENGTH[ids.CONFIG_NAME],
+                initial_value=fit(ids.CONFIG_NAME, settings.name),
+            ),
         ),
         InputBlock(
             block_id=ids.CONFIG_CHANNEL,
@@ -242,8 +254,8 @@ def program_modal(settings: ProgramSettings) -> dict:
             element=PlainTextInputElement(
                 action_id=ids.VALUE,
                 multiline=True,
-                max_length=3000,
-                initial_value="\n".join(settings.skills) or None,
+                max_length=MAX_LENGTH[ids.CONFIG_SKILLS],
+                initial_value=fit(ids.CONFIG_SKILLS, "\n".join(settings.skills)),
             ),
         ),
         InputBlock(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -21,9 +19,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
+from bot.enrollment import Story
 from bot.pairing import ProgramLists, ProposalLine
 from bot.programs import CADENCES
-from bot.views.common import MAX_BLOCKS_VIEW, clip, context, mrkdwn, render, user
+from bot.views.common import MAX_BLOCKS_VIEW, clip, context, escape_text, mrkdwn, plural, render, user
 
 # A checkbox group holds at most 10 options; the review modal shows this many groups.
 PROPOSALS_PER_GROUP = 10
@@ -33,7 +32,7 @@ MAX_REVIEW_GROUPS = 40
 def announcement_message(mentor_user_id: str, mentee_user_id: str, program_name: str) -> dict:
     """The channel post for a new pair: names only, no profile details."""
     text = (
-        f":tada: New mentorship in *{program_name}*: {user(mentor_user_id)} is mentoring "
+        f":tada: New mentorship in *{escape_text(program_name)}*: {user(mentor_user_id)} is mentoring "
         f"{user(mentee_user_id)}. Welcome to the program, both of you!"
     )
     return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
@@ -46,17 +45,26 @@ def kickoff_message(
     program_name: str,
     reason: str | None,
     cadence: str,
+    stories: tuple[Story, Story] = (Story(), Story()),
 ) -> dict:
-    """The group DM that introduces mentor and mentee and asks them to agree how they will meet."""
-    why = f"Why you two: {reason}." if reason else "An admin of the program paired you."
+    """The group DM that introduces mentor and mentee and asks them to agree how they will meet.
+
+    `stories` are the mentor's and the mentee's motivations and background, shown to both.
+    """
+    why = f"Why you two: {escape_text(reason)}." if reason else "An admin of the program paired you."
     blocks: list[Block] = [
         HeaderBlock(text="Meet your mentorship partner"),
         SectionBlock(
             text=mrkdwn(
                 f"{user(mentor_user_id)} is the *mentor* and {user(mentee_user_id)} the *mentee* "
-                f"in *{program_name}*.\n{why}"
+                f"in *{escape_text(program_name)}*.\n{why}"
             )
         ),
+        *[
+            SectionBlock(text=mrkdwn(text))
+            for member, story in zip((mentor_user_id, mentee_user_id), stories, strict=True)
+            if (text := story_text(member, story))
+        ],
         SectionBlock(
             text=mrkdwn(
                 "*Start by setting expectations.* Before anything else, agree together:\n"
@@ -80,34 +88,51 @@ def kickoff_message(
         ),
         context("Mentors: ask about progress rather than handing out answers."),
     ]
-    text = f"{user(mentor_user_id)} will mentor {user(mentee_user_id)} in {program_name}."
+    text = f"{user(mentor_user_id)} will mentor {user(mentee_user_id)} in {escape_text(program_name)}."
     return {"text": text, "blocks": render(blocks)}
+
+
+def story_text(user_id: str, story: Story) -> str:
+    """A member's motivations and background in mrkdwn, for their partner; empty if they wrote none."""
+    lines = []
+    if story.motivations:
+        lines.append(f"*Hopes to get:* {escape_text(clip(story.motivations, 1200))}")
+    if story.background:
+        lines.append(f"*Background:* {escape_text(clip(story.background, 1200))}")
+    return f"*About {user(user_id)}*\n" + "\n".join(lines) if lines else ""
 
 
 def match_review_modal(run_id: int, program_name: str, proposals: list[ProposalLine], unmatched: int) -> dict:
     """The admin's review of proposed pairs: untick any to drop, then confirm."""
     blocks: list[Block] = []
     shown = proposals[: PROPOSALS_PER_GROUP * MAX_REVIEW_GROUPS]
-    summary = f"*{len(proposals)}* proposed pairs for *{program_name}*."
+    summary = f"{plural(len(proposals), 'proposed pair')} for *{escape_text(program_name)}*."
     if unmatched:
-        summary += f" {unmatched} mentees have no suitable mentor with free capacity."
+        have = "has" if unmatched == 1 else "have"
+        summary += f" {plural(unmatched, 'mentee')} {have} no suitable mentor with free capacity."
     if len(shown) < len(proposals):
         summary += f" The first {len(shown)} are shown; run `/mentor match` again after confirming."
     blocks.append(SectionBlock(text=mrkdwn(summary)))
     if not shown:
         blocks.append(SectionBlock(text=mrkdwn("There is nobody to pair right now.")))
     for page, start in enumerate(range(0, len(shown), PROPOSALS_PER_GROUP)):
+        lines = shown[start : start + PROPOSALS_PER_GROUP]
+        # Reasons in full above the boxes: an option's description would cut them at 75 characters.
+        why = "\n".join(
+            f"• {user(line.mentor_user_id)} → {user(line.mentee_user_id)}: {escape_text(line.reason)}"
+            for line in lines
+        )
+        blocks.append(SectionBlock(text=mrkdwn(why)))
         options = [
             Option(
                 value=str(line.proposal_id),
                 text=mrkdwn(clip(f"{user(line.mentor_user_id)} → {user(line.mentee_user_id)}", 75)),
-                description=clip(line.reason, 75),
             )
-            for line in shown[start : start + PROPOSALS_PER_GROUP]
+            for line in lines
         ]
         blocks.append(
             InputBlock(
-                block_id=f"{ids.MATCH_KEEP}_{page}",
+                block_id=ids.encode_match_keep(page),
                 label="Mentor → mentee" if page == 0 else " ",
                 optional=True,
                 element=CheckboxesElement(action_id=ids.VALUE, options=options, initial_options=options),
@@ -120,7 +145,7 @@ def match_review_modal(run_id: int, program_name: str, proposals: list[ProposalL
         title="Proposed pairs",
         submit="Confirm pairs" if shown else None,
         close="Cancel",
-        private_metadata=json.dumps({"run": run_id, "shown": [line.proposal_id for line in shown]}),
+        private_metadata=ids.encode_match_metadata(run_id, [line.proposal_id for line in shown]),
         blocks=blocks,
     ).to_dict()
 
@@ -201,7 +226,8 @@ def list_modal(lists: ProgramLists, page: int, program_id: int) -> dict:
     if lists.feedback_count:
         blocks.append(
             context(
-                f"Closing feedback: {lists.feedback_count} ratings, average {lists.average_rating:.1f} of 5."
+                f"Closing feedback: {plural(lists.feedback_count, 'rating')}, "
+                f"average {lists.average_rating:.1f} of 5."
             )
         )
     blocks.append(DividerBlock())

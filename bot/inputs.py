@@ -1,0 +1,114 @@
+"""Typed inputs for button clicks and modal submissions, parsed once from Slack's payload.
+
+`parse_inputs` is a Bolt middleware: it puts an `ActionInput` (block actions) or a `Submission`
+(view submissions) into the request context, and Bolt hands context entries to listeners by
+parameter name, so a listener asks for `action_input: ActionInput` or `submission: Submission`
+instead of reading `body`. Parsing never raises: a payload missing parts gives empty strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.forms import FormState
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _team_and_user(body: dict[str, Any]) -> tuple[str, str]:
+    user = _dict(body.get("user"))
+    team = _str(_dict(body.get("team")).get("id")) or _str(user.get("team_id"))
+    return team, _str(user.get("id"))
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """A click on a button (or a choice in a select) in a message, a modal or App Home."""
+
+    team_id: str
+    user_id: str
+    action_id: str
+    value: str
+    trigger_id: str
+    view_id: str  # the modal or Home view clicked in; empty for a message
+    view_hash: str
+    view_type: str
+    private_metadata: str
+    channel_id: str  # the message's channel; empty for a view
+    message_ts: str
+    response_url: str
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> ActionInput:
+        """Read the first action of a `block_actions` payload."""
+        team_id, user_id = _team_and_user(body)
+        actions = body.get("actions")
+        action = _dict(actions[0]) if isinstance(actions, list) and actions else {}
+        selected = _dict(action.get("selected_option"))
+        view = _dict(body.get("view"))
+        container = _dict(body.get("container"))
+        return cls(
+            team_id=team_id,
+            user_id=user_id,
+            action_id=_str(action.get("action_id")),
+            value=_str(action.get("value")) or _str(selected.get("value")),
+            trigger_id=_str(body.get("trigger_id")),
+            view_id=_str(view.get("id")),
+            view_hash=_str(view.get("hash")),
+            view_type=_str(view.get("type")),
+            private_metadata=_str(view.get("private_metadata")),
+            channel_id=_str(_dict(body.get("channel")).get("id")) or _str(container.get("channel_id")),
+            message_ts=_str(container.get("message_ts")),
+            response_url=_str(body.get("response_url")),
+        )
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A modal submitted: who, which modal, its private_metadata and its fields."""
+
+    team_id: str
+    user_id: str
+    callback_id: str
+    private_metadata: str
+    view_id: str
+    trigger_id: str
+    values: dict[str, Any]
+
+    @property
+    def state(self) -> FormState:
+        """The submitted fields, read by block id."""
+        return FormState(self.values)
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> Submission:
+        """Read a `view_submission` payload."""
+        team_id, user_id = _team_and_user(body)
+        view = _dict(body.get("view"))
+        return cls(
+            team_id=team_id,
+            user_id=user_id,
+            callback_id=_str(view.get("callback_id")),
+            private_metadata=_str(view.get("private_metadata")),
+            view_id=_str(view.get("id")),
+            trigger_id=_str(body.get("trigger_id")),
+            values=_dict(_dict(view.get("state")).get("values")),
+        )
+
+
+def parse_inputs(body: dict[str, Any], context: dict[str, Any], next: Callable[[], None]) -> None:
+    """Bolt middleware: give block actions an `action_input` and submissions a `submission`."""
+    kind = body.get("type") if isinstance(body, dict) else None
+    if kind == "block_actions":
+        context["action_input"] = ActionInput.from_body(body)
+    elif kind == "view_submission":
+        context["submission"] = Submission.from_body(body)
+    next()
