@@ -40,8 +40,13 @@ class CommandInput:
 
     @classmethod
     def from_payload(cls, command: dict[str, Any]) -> CommandInput:
-        """Build from Bolt's `command` payload; the subcommand is the first word, case-folded."""
-        name, args = split_subcommand(command.get("text") or "")
+        """Build from Bolt's `command` payload; the subcommand is the first word, case-folded.
+
+        Slack sends what people typed with `&`, `<` and `>` as entities (mentions stay `<@U…>`);
+        they are read back here, so "R&D" is "R&D" to search and store, and is escaped again only
+        where Slack shows it.
+        """
+        name, args = split_subcommand(unescape_slack(command.get("text") or ""))
         return cls(
             team_id=command.get("team_id") or "",
             user_id=command.get("user_id") or "",
@@ -51,6 +56,11 @@ class CommandInput:
             trigger_id=command.get("trigger_id") or "",
             response_url=command.get("response_url") or "",
         )
+
+
+def unescape_slack(text: str) -> str:
+    """Text as typed, from Slack's escaping of `&`, `<` and `>`."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def split_subcommand(text: str) -> tuple[str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from bot.commands import CommandInput
 from bot.insights import WeekPoint
 from bot.pairing import ProposalLine
 from bot.report import chart_alt_text, chart_title
@@ -77,3 +78,9 @@ def test_a_time_reads_in_a_sentence_in_the_readers_zone():
         day_phrase(moment.replace(tzinfo=None))
         == f"<!date^{int(moment.timestamp())}^{{date_short}}|2026-12-02>"
     )
+
+
+def test_slash_command_text_is_read_as_typed_and_mentions_stay_mentions():
+    command = CommandInput.from_payload({"text": "config new R&amp;D &lt;Platform&gt; <@UMIA|mia>"})
+    assert (command.name, command.args) == ("config", "new R&D <Platform> <@UMIA|mia>")
+    assert escape_text(command.args.removeprefix("new ")) == "R&amp;D &lt;Platform&gt; &lt;@UMIA|mia&gt;"
