@@ -57,11 +57,35 @@ def _aliases(modules: Iterable[ast.Module]) -> dict[str, set[str]]:
     return found
 
 
+def _encoders() -> dict[str, set[str]]:
+    """{encode function in bot/ids.py: the ids it builds on}, so `ids.encode_x(...)` counts as its id."""
+    module = ast.parse(Path(ids.__file__).read_text())
+    return {
+        function.name: {
+            inner.id
+            for inner in ast.walk(function)
+            if isinstance(inner, ast.Name) and isinstance(getattr(ids, inner.id, None), str)
+        }
+        for function in module.body
+        if isinstance(function, ast.FunctionDef) and function.name.startswith("encode_")
+    }
+
+
+ENCODERS = _encoders()
+
+
 def _ids_in(node: ast.AST, aliases: dict[str, set[str]]) -> set[str]:
-    """Names of `ids.NAME` string constants used anywhere inside `node`, through aliases too."""
+    """Names of `ids.NAME` string constants used anywhere inside `node`, through aliases and encoders."""
     found: set[str] = set()
     for inner in ast.walk(node):
         if (
+            isinstance(inner, ast.Attribute)
+            and isinstance(inner.value, ast.Name)
+            and inner.value.id == "ids"
+            and inner.attr in ENCODERS
+        ):
+            found |= ENCODERS[inner.attr]
+        elif (
             isinstance(inner, ast.Attribute)
             and isinstance(inner.value, ast.Name)
             and inner.value.id == "ids"

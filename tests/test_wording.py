@@ -54,6 +54,9 @@ def test_home_says_since_when_a_pair_is_paused_not_when_it_was_formed(
     with session_factory.begin() as session:
         session.execute(update(Pair).values(created_at=formed))
     paired.slash("pause", user_id="UTOM")
+    fake_slack.wait_until(  # the pause happens after the ack; Tom's Home then offers Resume
+        "views.publish", lambda c: c.args["user_id"] == "UTOM" and ids.PAIR_RESUME in str(c.args["view"])
+    )
     with session_factory() as session:
         paused_at = session.scalars(select(Pair)).one().paused_at
     assert paused_at is not None
