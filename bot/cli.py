@@ -259,6 +259,15 @@ def _run_clock(args: argparse.Namespace) -> int:
     session_factory = create_session_factory(engine)
 
     def tick() -> None:
+        try:
+            look_once()
+        except SQLAlchemyError as error:
+            if not is_unavailable(error):
+                raise
+            # Nothing to fix in the code: one line a tick, and the next tick tries again.
+            log.warning("clock: the database is unavailable (%s); trying again", describe_unavailable(error))
+
+    def look_once() -> None:
         report = dispatch_due(
             session_factory, client, system_clock(), clock=system_clock, admins=settings.admin_user_ids
         )

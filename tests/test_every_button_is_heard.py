@@ -30,15 +30,32 @@ HANDLERS = Path(handlers.__file__).parent
 
 # A modal with no submit button: it is only read, so nothing can be submitted to listen for.
 READ_ONLY_MODALS = {"LIST_MODAL"}
-# Composite action ids are an id from bot/ids.py plus "_" and a suffix the view picks at run time;
-# one example suffix per answer the listener must hear.
-COMPOSITE_SUFFIXES = {
-    "CHECKIN_MET": ["yes", "not_yet", "rescheduled"],
-    "PROGRESS_OPEN": ["12"],
-    "FIT_ANSWER": ["good", "not_fit"],
-    "DRIFT_ANSWER": ["keep"],
-    "PULSE_SCORE": ["3"],
+# Composite action ids are an id from bot/ids.py plus a suffix the view picks at run time, written
+# by a codec in bot/ids.py; every one of them the listener must hear.
+COMPOSITE_EXAMPLES = {
+    "CHECKIN_MET": [ids.encode_checkin_met_action(answer) for answer in ids.CHECKIN_MET_ANSWERS],
+    "PROGRESS_OPEN": [ids.encode_progress_open(12)],
+    "FIT_ANSWER": [ids.encode_fit_answer(answer) for answer in ids.FIT_ANSWERS],
+    "DRIFT_ANSWER": [ids.encode_drift_answer(choice) for choice in ids.DRIFT_ANSWERS],
+    "PULSE_SCORE": [ids.encode_pulse_score(score) for score in ids.PULSE_SCORES],
 }
+
+
+def _encoders() -> dict[str, set[str]]:
+    """{codec name: the ids it builds on} for every `encode_*` function in bot/ids.py."""
+    module = ast.parse(Path(ids.__file__).read_text())
+    return {
+        node.name: {
+            inner.id
+            for inner in ast.walk(node)
+            if isinstance(inner, ast.Name) and isinstance(getattr(ids, inner.id, None), str)
+        }
+        for node in module.body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("encode_")
+    }
+
+
+ENCODERS = _encoders()
 
 
 def _modules(folder: Path) -> list[ast.Module]:
@@ -57,41 +74,14 @@ def _aliases(modules: Iterable[ast.Module]) -> dict[str, set[str]]:
     return found
 
 
-def _encoders() -> dict[str, set[str]]:
-    """{encode function in bot/ids.py: the ids it builds on}, so `ids.encode_x(...)` counts as its id."""
-    module = ast.parse(Path(ids.__file__).read_text())
-    return {
-        function.name: {
-            inner.id
-            for inner in ast.walk(function)
-            if isinstance(inner, ast.Name) and isinstance(getattr(ids, inner.id, None), str)
-        }
-        for function in module.body
-        if isinstance(function, ast.FunctionDef) and function.name.startswith("encode_")
-    }
-
-
-ENCODERS = _encoders()
-
-
 def _ids_in(node: ast.AST, aliases: dict[str, set[str]]) -> set[str]:
-    """Names of `ids.NAME` string constants used anywhere inside `node`, through aliases and encoders."""
+    """Names of `ids.NAME` string constants used anywhere inside `node`, through aliases too."""
     found: set[str] = set()
     for inner in ast.walk(node):
-        if (
-            isinstance(inner, ast.Attribute)
-            and isinstance(inner.value, ast.Name)
-            and inner.value.id == "ids"
-            and inner.attr in ENCODERS
-        ):
-            found |= ENCODERS[inner.attr]
-        elif (
-            isinstance(inner, ast.Attribute)
-            and isinstance(inner.value, ast.Name)
-            and inner.value.id == "ids"
-            and isinstance(getattr(ids, inner.attr, None), str)
-        ):
-            found.add(inner.attr)
+        if isinstance(inner, ast.Attribute) and isinstance(inner.value, ast.Name) and inner.value.id == "ids":
+            if isinstance(getattr(ids, inner.attr, None), str):
+                found.add(inner.attr)
+            found |= ENCODERS.get(inner.attr, set())
         elif isinstance(inner, ast.Name) and inner.id in aliases:
             found |= aliases[inner.id]
     return found
@@ -100,7 +90,7 @@ def _ids_in(node: ast.AST, aliases: dict[str, set[str]]) -> set[str]:
 def _is_bare_id(node: ast.AST, aliases: dict[str, set[str]]) -> bool:
     """True when `node` is exactly one id (`ids.X`, or an alias of one), not an id plus a suffix."""
     if isinstance(node, ast.Attribute):
-        return True
+        return isinstance(getattr(ids, node.attr, None), str)
     return isinstance(node, ast.Name) and node.id in aliases and len(aliases[node.id]) == 1
 
 
@@ -155,9 +145,7 @@ def _plain_actions() -> list[str]:
     return sorted(getattr(ids, name) for name in plain)
 
 
-BUTTONS = _plain_actions() + [
-    f"{getattr(ids, name)}_{suffix}" for name, suffixes in COMPOSITE_SUFFIXES.items() for suffix in suffixes
-]
+BUTTONS = _plain_actions() + [example for examples in COMPOSITE_EXAMPLES.values() for example in examples]
 MODALS = sorted(getattr(ids, name) for name in set(RENDERED["callback_id"]) - READ_ONLY_MODALS)
 
 
@@ -166,10 +154,10 @@ def test_the_ids_rendered_and_the_ids_listened_for_are_the_same() -> None:
     assert set(RENDERED["callback_id"]) - READ_ONLY_MODALS == LISTENED["view"]
 
 
-def test_every_composite_action_id_has_example_suffixes() -> None:
+def test_every_composite_action_id_has_examples() -> None:
     composite = {name for name, is_composite in RENDERED["action_id"].items() if is_composite}
 
-    assert composite == set(COMPOSITE_SUFFIXES)
+    assert composite == set(COMPOSITE_EXAMPLES)
 
 
 def test_the_lists_are_not_empty_so_these_checks_can_fail() -> None:
