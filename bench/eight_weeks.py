@@ -51,8 +51,8 @@ def run(database_url: str | None, weeks: int) -> tuple[Record, float]:
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-        return _run(url.render_as_string(hide_password=False), weeks)
+        scoped = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+        return _run(scoped.render_as_string(hide_password=False), weeks)
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

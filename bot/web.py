@@ -103,13 +103,15 @@ _STRINGS = (
     "trigger_id",
     "response_url",
 )
+# In each of a click's actions Slack gives the button's label as an object, {"type": "plain_text", ...}.
+_ACTION_STRINGS = tuple(key for key in _STRINGS if key != "text")
 _OBJECTS = ("view", "event", "message", "container", "state")
 _LISTS = ("actions", "authorizations")
 
 
-def shape_problem(body: dict) -> str | None:
+def shape_problem(body: dict, strings: tuple[str, ...] = _STRINGS) -> str | None:
     """Why `body` cannot be a payload Slack sent, judged where Bolt reads it; None when it can be."""
-    for key in _STRINGS:
+    for key in strings:
         if body.get(key) is not None and not isinstance(body[key], str):
             return f"{key} is not a string"
     for key in _OBJECTS:
@@ -120,7 +122,8 @@ def shape_problem(body: dict) -> str | None:
             continue
         if not isinstance(body[key], list) or not all(isinstance(item, dict) for item in body[key]):
             return f"{key} is not a list of objects"
-        if problem := next(filter(None, map(shape_problem, body[key])), None):
+        inner = _ACTION_STRINGS if key == "actions" else _STRINGS
+        if problem := next(filter(None, (shape_problem(item, inner) for item in body[key])), None):
             return f"{key}: {problem}"
     for key in ("team", "user", "channel", "enterprise"):
         if body.get(key) is not None and not isinstance(body[key], str | dict):

@@ -20,37 +20,35 @@ ever saw them. `run_program(engine, database_url)` returns the whole `Record`.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import json
 import logging
 import random
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from zoneinfo import ZoneInfo
 
-from slack_bolt import App
 from sqlalchemy import Engine
 
 from bot import ids
-from bot.app import create_app, create_sending_client
+from bot.app import ListenerPool, create_app, create_sending_client
 from bot.config import Settings
 from bot.delivery import dispatch_due
 from bot.report import send_weekly_reports
-from bot.web import create_wsgi_app
+from bot.web import SLACK_PATH, create_wsgi_app
 from storage.db import create_session_factory
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 from tests.fakes.slack_requests import SIGNING_SECRET, Reply, SlackSender
+from tests.serving import serve
 
 START = datetime(2027, 3, 1, tzinfo=UTC)  # a Monday; US DST starts 14 March, EU 28 March, Sydney ends 4 April
 WEEKS = 8
 TICK = timedelta(minutes=15)
+LISTENER_DEADLINE = 60.0  # seconds to wait for listeners after a request: generous, for busy CI
 DAY_STARTS = time(8, 0)
 DAY_ENDS = time(20, 0)
 ANNOUNCE_CHANNEL = "C0MENTORING"
@@ -371,34 +369,6 @@ class SimClock:
         return self.now
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextmanager
-def serve(app: App, engine: Engine) -> Iterator[str]:
-    """mentorbot's WSGI app on a loopback port; yields its /slack/events URL."""
-    server = make_server(
-        "127.0.0.1",
-        0,
-        create_wsgi_app(app, engine),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
-    )
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="sim-http", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/slack/events"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 class _Errors(logging.Handler):
     """Collects ERROR records (Bolt logs a listener's exception there)."""
 
@@ -430,8 +400,10 @@ class ScenarioError(AssertionError):
 class World:
     """mentorbot, the fake Slack and the simulated clock; people act through its methods."""
 
-    def __init__(self, app: App, url: str, fake: FakeSlack, clock: SimClock, jobs: list[Callable]) -> None:
-        self.app, self.fake, self.clock, self.jobs = app, fake, clock, jobs
+    def __init__(
+        self, url: str, listeners: ListenerPool, fake: FakeSlack, clock: SimClock, jobs: list[Callable]
+    ) -> None:
+        self.pool, self.fake, self.clock, self.jobs = listeners, fake, clock, jobs
         self.sender = SlackSender(url, response_url=fake.response_url)
         self.record = Record()
         self.members: dict[str, tuple[str, ...]] = {}  # conversation id -> its people
@@ -561,17 +533,9 @@ class World:
         return reply
 
     def _settle(self) -> None:
-        """Wait until every listener the last request started has finished.
-
-        Bolt acknowledges first and runs the listener on its executor; when every worker of that
-        executor is parked on a barrier behind the listener's task, the listener is done.
-        """
-        executor = self.app.listener_runner.listener_executor
-        workers = getattr(executor, "_max_workers", 1)
-        barrier = threading.Barrier(workers + 1, timeout=60)
-        for _ in range(workers):
-            executor.submit(barrier.wait)
-        barrier.wait()
+        """Wait until every listener the last request started has finished (Bolt acks first)."""
+        if not self.pool.wait_idle(LISTENER_DEADLINE):
+            raise ScenarioError(f"listeners still running {LISTENER_DEADLINE:.0f} s after a request")
 
     # -- turning the fake's calls into deliveries ------------------------------------------------
 
@@ -1092,7 +1056,7 @@ def set_up(world: World, people: People) -> None:
         if person.role == "admin":
             continue
         moment = people.when(person.user_id, world.clock.now)
-        people.later(moment, lambda person=person: join(world, person))
+        people.later(moment, functools.partial(join, world, person))
     people.run_until(START + timedelta(days=1, hours=14))
     joined = {d.recipients[0] for d in world.record.deliveries if d.kind == HOME and d.recipients}
     missing = [user_id for user_id in MEMBERS if user_id not in joined]
@@ -1133,11 +1097,11 @@ def introductions(people: People) -> None:
     for pair in singles[:2]:
         person = next(u for u in mentors if u != pair.mentor)
         moment = people.when(pair.mentor)
-        people.later(moment, lambda pair=pair, person=person: people.introduce(pair.mentor, person))
+        people.later(moment, functools.partial(people.introduce, pair.mentor, person))
 
 
-def clock_jobs(world: World, session_factory: Any, client: Any, settings: Settings) -> list[Callable]:
-    """What `mentorbot clock` runs on each tick, called with the simulated instant."""
+def clock_jobs(session_factory: Any, client: Any, settings: Settings) -> list[Callable]:
+    """What `mentorbot clock` runs on each tick (bot/cli.py), called with the simulated instant."""
 
     def dispatch(moment: datetime) -> None:
         dispatch_due(session_factory, client, moment, sleep=lambda _s: None, admins=settings.admin_user_ids)
@@ -1162,11 +1126,12 @@ def run_program(engine: Engine, database_url: str, *, weeks: int = WEEKS) -> Rec
             )
             session_factory = create_session_factory(engine)
             clock = SimClock(START)
-            app = create_app(settings, session_factory, clock=clock)
+            listeners = ListenerPool()
+            app = create_app(settings, session_factory, clock=clock, listeners=listeners)
             client = create_sending_client(settings)
-            with serve(app, engine) as url:
-                world = World(app, url, fake, clock, [])
-                world.jobs = clock_jobs(world, session_factory, client, settings)
+            with serve(create_wsgi_app(app, engine)) as base_url:
+                world = World(base_url + SLACK_PATH, listeners, fake, clock, [])
+                world.jobs = clock_jobs(session_factory, client, settings)
                 people = People(world)
                 set_up(world, people)
                 moment = world.clock.now.replace(minute=0, second=0, microsecond=0) + TICK
@@ -1179,7 +1144,8 @@ def run_program(engine: Engine, database_url: str, *, weeks: int = WEEKS) -> Rec
                 if not people.pairs:
                     raise ScenarioError(f"matching made no pairs: {world.record.problems}")
                 world.record.listener_errors = list(errors.messages)
-                return world.record
+            listeners.shutdown(wait=False, cancel_futures=True)
+            return world.record
     finally:
         logging.getLogger().removeHandler(errors)
 

@@ -173,7 +173,16 @@ class SlackSender:
             "user": {"id": user_id, "team_id": self.team_id},
             "api_app_id": "AMENTORBOT",
             "trigger_id": f"{next(self._ids)}.1.trigger",
-            "actions": [{"action_id": action_id, "block_id": "b", "value": value, "type": "button"}],
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "b",
+                    "value": value,
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": "Button", "emoji": True},  # as Slack sends it
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
         }
         if view is not None:
             payload["view"] = {"id": "V0VIEW", "hash": "1.hash", "type": view.get("type", "home"), **view}
