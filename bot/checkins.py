@@ -20,6 +20,7 @@ from bot.health import DRIFT_AFTER, due_pulses
 from bot.membership import member_pair
 from bot.refusal import Refusal
 from bot.views.checkins import GoalPrompt, checkin_message, mentor_nudge, reminder_message
+from bot.views.goals import missed_goal_message
 from bot.views.health import drift_question, pulse_question
 from storage import queries
 from storage.models import (
@@ -39,6 +40,7 @@ REMINDER_DAYS = 7
 CHECKIN = "checkin"
 NUDGE = "nudge"
 REMINDER = "goal_reminder"
+MISSED = "goal_missed"
 DRIFT = "drift"
 PULSE = "pulse"
 
@@ -270,17 +272,23 @@ def schedule_pulses(session: Session, now: datetime) -> int:
 
 
 def schedule_goal_reminders(session: Session, now: datetime) -> int:
-    """Queue the 7-day, 1-day and due-day reminders of active goals; mark overdue goals missed."""
+    """Queue the 7-day, 1-day and due-day reminders of active goals; mark overdue goals missed.
+
+    Only goals of active pairs move: a paused pair's goal is marked missed (and the pair told) once
+    it resumes, and an ended pair's goals wait for the mentee to move or close them.
+    """
     queued = 0
     for goal, pair in queries.goals_due_soon(session, now.date() + timedelta(days=REMINDER_DAYS + 1)):
+        if pair.status != PairStatus.ACTIVE.value:
+            continue
         mentee = pair.mentee
         days = (goal.deadline - local_today(mentee.tz, now)).days
         if days < 0:
             goal.status = GoalStatus.MISSED.value
             goal.closing_note = goal.closing_note or "The deadline passed."
             goal.closed_at = now
-            continue
-        if pair.status != PairStatus.ACTIVE.value:
+            _queue_missed(session, goal, pair, now)
+            queued += 2
             continue
         stage = "due" if days == 0 else "1d" if days == 1 else "7d" if days <= REMINDER_DAYS else None
         if stage is None:
@@ -299,6 +307,23 @@ def schedule_goal_reminders(session: Session, now: datetime) -> int:
         queued += 1
     session.flush()
     return queued
+
+
+def _queue_missed(session: Session, goal: Goal, pair: Pair, now: datetime) -> None:
+    """Tell the mentee and the mentor, once each and in their daytime, that a goal was marked missed."""
+    for person, for_mentee in ((pair.mentee, True), (pair.mentor, False)):
+        partner = pair.mentor if for_mentee else pair.mentee
+        _queue(
+            session,
+            team_id=goal.team_id,
+            key=f"{MISSED}:{goal.id}:{goal.deadline.isoformat()}:{'mentee' if for_mentee else 'mentor'}",
+            kind=MISSED,
+            pair_id=pair.id,
+            channel=person.user_id,
+            payload=missed_goal_message(goal.specific, goal.deadline, partner.user_id, for_mentee=for_mentee),
+            not_before=sendable_at(now, [person.tz]),
+            now=now,
+        )
 
 
 @dataclass(frozen=True)

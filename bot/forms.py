@@ -11,6 +11,7 @@ fits the form again. Lengths count UTF-16 code units, as Slack's limits do (an e
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from bot import ids
@@ -31,7 +32,8 @@ MAX_LENGTH: dict[str, int] = {
     ids.GOAL_SPECIFIC: 1000,
     ids.GOAL_TARGET: 20,
     ids.GOAL_UNIT: 60,
-    ids.GOAL_MILESTONES: 2000,
+    ids.GOAL_START: 20,
+    ids.GOAL_MILESTONES: 2010,  # ten milestones of 200, one per line
     ids.GOAL_ATTAINABLE: 1000,
     ids.GOAL_REALISTIC: 1000,
     ids.PROGRESS_VALUE: 20,
@@ -133,3 +135,50 @@ def split_list(text: str, *, limit: int, max_length: int) -> tuple[list[str], st
     if len(items) > limit:
         return [], f"That is {len(items)} items; the most is {limit}."
     return items, None
+
+
+# Explicit directional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069): an
+# unclosed one flips or swallows whatever Slack shows after the text, and right-to-left scripts
+# read correctly without them. Marks (LRM, RLM) and joiners (ZWJ, ZWNJ) stay: Persian words and
+# emoji sequences need them.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_OTHER_BREAKS = re.compile("[\t\v\f\x85\u2028\u2029]")
+
+
+def tidy(text: str, *, multiline: bool = True) -> str:
+    """`clean_text`, without directional overrides, with one kind of line break (none on one line)."""
+    text = _BIDI_CONTROLS.sub("", clean_text(text.replace("\r\n", "\n").replace("\r", "\n")))
+    text = _OTHER_BREAKS.sub(" ", text)
+    return (text if multiline else text.replace("\n", " ")).strip()
+
+
+def cut_to(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` Slack characters, never inside a surrogate pair."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            return text[:index]
+    return text
+
+
+def text_size(text: str) -> int:
+    """How much a text says, for minimum lengths in any script, not counting spaces.
+
+    Counts user-perceived characters: combining marks, variation selectors and the parts of
+    joined emoji count with the character before them, and a wide East Asian letter counts two,
+    since one carries about as much as a short word does in English.
+    """
+    size = 0
+    joined = False
+    for char in text:
+        category = unicodedata.category(char)
+        if char == "\u200d":
+            joined = True
+            continue
+        if joined or (category in ("Mn", "Me", "Cf", "Sk") and size) or char.isspace():
+            joined = False
+            continue
+        wide = unicodedata.east_asian_width(char) in ("W", "F") and category.startswith("L")
+        size += 2 if wide else 1
+    return size

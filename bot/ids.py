@@ -84,6 +84,10 @@ GOAL_MILESTONES = "goal_milestones"
 GOAL_ATTAINABLE = "goal_attainable"
 GOAL_REALISTIC = "goal_realistic"
 GOAL_DEADLINE = "goal_deadline"
+GOAL_START = "goal_start"
+# The coaching view a vague-sounding goal gets before it is saved
+GOAL_COACH_MODAL = "goal_coach_modal"
+GOAL_COACH_EDIT = "goal_coach_edit"
 
 # Goal progress, closing and mentor feedback
 PROGRESS_OPEN = "progress_open"

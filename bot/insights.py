@@ -14,7 +14,8 @@ Definitions (the Home tab and the weekly report use them as they are):
 - check-ins answered: check-ins of the program's pairs with an answer / all of them;
 - met yes: check-ins answered "yes, we met" / check-ins answered;
 - goals set, achieved, overdue: every goal of the program's pairs; achieved ones; active goals
-  whose deadline is before today (UTC) plus goals marked missed;
+  whose deadline is before today (UTC) plus goals marked missed, counting only pairs that have
+  not ended and owners who were not forgotten;
 - average pulse: the mean score of answered pulses;
 - at risk: active pairs that left two check-ins in a row unanswered (`Pair.at_risk_since`).
 """

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from storage import people, queries
+from storage import drafts, people, queries
 from storage.models import PairStatus
 
 
@@ -32,6 +32,7 @@ def forget_me(session: Session, team_id: str, user_id: str, now: datetime) -> Fo
         pair.next_checkin_at = None
     for profile, _program in queries.active_profiles(session, person):
         profile.left_at = now
+    drafts.forget_drafts(session, team_id, user_id)
     people.forget(session, person, placeholder_user_id=f"forgotten-{person.id}")
     person.forgotten_at = now
     session.flush()

@@ -14,30 +14,32 @@ from bot.deps import Deps
 from bot.forms import FormState
 from bot.goals import (
     GoalCard,
-    NewGoal,
+    GoalSubmission,
     close_goal,
-    create_goal,
-    edit_goal,
+    draft_form,
+    form_values,
     give_feedback,
     goal_cards_for,
     goal_edit_form,
+    keep_as_written,
     member_goal_card,
     new_goal_form,
     pair_for_new_goal,
-    parse_goal,
-    person_today,
+    submit_goal,
     submit_progress,
 )
 from bot.members import mentioned_user_ids
 from bot.notify import dm
 from bot.refusal import Refusal
-from bot.views.common import escape_text
 from bot.views.goals import (
     close_goal_modal,
     feedback_dm,
+    goal_coaching_modal,
     goal_feedback_modal,
     goal_modal,
+    goal_not_saved_modal,
     goals_message,
+    new_goal_dm,
     progress_modal,
 )
 from handlers.home import publish_home
@@ -54,21 +56,17 @@ def _value(body: dict) -> int | None:
 def register(app: App, deps: Deps) -> None:
     """Route the goal subcommands, buttons and modals."""
 
-    def today_for(session, team_id: str, user_id: str):
-        return person_today(session, team_id, user_id, deps.clock())
-
     def new_goal(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
         ack()
         with deps.session_factory.begin() as session:
             found = pair_for_new_goal(
                 session, request.team_id, request.user_id, mentioned_user_ids(request.args)
             )
-            today = today_for(session, request.team_id, request.user_id)
         if isinstance(found, Refusal):
             respond(text=found.message, response_type="ephemeral")
             return
         pair_id, mentor = found
-        client.views_open(trigger_id=request.trigger_id, view=goal_modal(pair_id, mentor, today))
+        client.views_open(trigger_id=request.trigger_id, view=goal_modal(mentor, pair_id=pair_id))
 
     def list_goals(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
         with deps.session_factory.begin() as session:
@@ -84,11 +82,10 @@ def register(app: App, deps: Deps) -> None:
         team_id, user_id, pair_id = body["team"]["id"], body["user"]["id"], _value(body)
         with deps.session_factory.begin() as session:
             mentor = new_goal_form(session, team_id, pair_id or 0, user_id)
-            today = today_for(session, team_id, user_id)
         if isinstance(mentor, Refusal):
             dm(client, user_id, mentor.message)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=goal_modal(pair_id or 0, mentor, today))
+        client.views_open(trigger_id=body["trigger_id"], view=goal_modal(mentor, pair_id=pair_id or 0))
 
     @app.action(ids.GOAL_EDIT_OPEN)
     def edit_goal_button(ack: Ack, body: dict, client: WebClient) -> None:
@@ -99,43 +96,74 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(edit, Refusal):
             dm(client, user_id, edit.message)
             return
-        view = goal_modal(edit.pair_id, edit.mentor_user_id, edit.today, editing=(edit.goal_id, edit.form))
+        view = goal_modal(edit.mentor_user_id, goal_id=edit.goal_id, initial=form_values(edit.form))
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @app.view(ids.GOAL_MODAL)
-    def submit_goal(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        meta = ids.decode_goal_metadata(view.get("private_metadata"))
-        editing = meta is not None and meta.goal_id is not None
-        target = str((meta.goal_id if editing else meta.pair_id) if meta else "")
-        now = deps.clock()
-        with deps.session_factory.begin() as session:
-            parsed = parse_goal(view["state"]["values"], today_for(session, team_id, user_id))
-            if isinstance(parsed, dict):
-                ack(response_action="errors", errors=parsed)
-                return
-            outcome: object
-            if not target.isdigit():
-                outcome = Refusal("That form is broken: open it again.")
-            elif editing:
-                outcome = edit_goal(session, team_id, int(target), user_id, parsed, now)
-            else:
-                outcome = create_goal(session, team_id, int(target), user_id, parsed, view.get("id", ""), now)
+    def answer_submission(
+        ack: Ack,
+        client: WebClient,
+        team_id: str,
+        user_id: str,
+        purpose: str,
+        outcome: GoalSubmission | Refusal,
+    ) -> None:
+        """Answer a goal modal's submit, then tell the mentor and refresh Home."""
         if isinstance(outcome, Refusal):
-            ack(response_action="errors", errors={ids.GOAL_SPECIFIC: outcome.message})
+            ack(response_action="errors", errors=outcome.errors())
+            return
+        if outcome.errors:
+            ack(response_action="errors", errors=outcome.errors)
+            return
+        if outcome.coaching:
+            coach = goal_coaching_modal(outcome.specific, outcome.coaching, purpose)
+            ack(response_action="update", view=coach)
             return
         ack()
-        if editing:
-            refresh_pair_of_goal(client, team_id, user_id, int(target))
-        elif isinstance(outcome, NewGoal):  # None: the same modal submitted twice, the goal exists
-            dm(
-                client,
-                outcome.dm_channel_id or outcome.mentor_user_id,
-                f"<@{user_id}> set a new goal: *{escape_text(parsed.specific)}* "
-                f"(by {parsed.deadline:%d %b %Y}).",
+        if outcome.edited_goal_id is not None:
+            refresh_pair_of_goal(client, team_id, user_id, outcome.edited_goal_id)
+        elif outcome.created is not None:  # None: the same modal submitted twice, the goal exists
+            created = outcome.created
+            client.chat_postMessage(
+                channel=created.dm_channel_id or created.mentor_user_id,
+                **new_goal_dm(user_id, created.specific, created.deadline),
             )
             publish_home(deps, client, team_id, user_id)
-            publish_home(deps, client, team_id, outcome.mentor_user_id)
+            publish_home(deps, client, team_id, created.mentor_user_id)
+
+    @app.view(ids.GOAL_MODAL)
+    def submit_goal_form(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        purpose = view.get("private_metadata") or ""
+        with deps.session_factory.begin() as session:
+            outcome = submit_goal(
+                session, team_id, user_id, purpose, view["state"]["values"], view.get("id", ""), deps.clock()
+            )
+        answer_submission(ack, client, team_id, user_id, purpose, outcome)
+
+    @app.view(ids.GOAL_COACH_MODAL)
+    def keep_goal_as_written(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        with deps.session_factory.begin() as session:
+            outcome = keep_as_written(session, team_id, user_id, view.get("id", ""), deps.clock())
+        if isinstance(outcome, Refusal):
+            ack(response_action="update", view=goal_not_saved_modal(outcome.message))
+            return
+        answer_submission(ack, client, team_id, user_id, view.get("private_metadata") or "", outcome)
+
+    @app.action(ids.GOAL_COACH_EDIT)
+    def edit_coached_goal(ack: Ack, body: dict, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        view_id = (body.get("view") or {}).get("id") or ""
+        with deps.session_factory.begin() as session:
+            spec = draft_form(session, team_id, user_id, view_id)
+        if isinstance(spec, Refusal):
+            client.views_update(view_id=view_id, view=goal_not_saved_modal(spec.message))
+            return
+        form = goal_modal(
+            spec.mentor_user_id, pair_id=spec.pair_id, goal_id=spec.goal_id, initial=spec.initial
+        )
+        client.views_update(view_id=view_id, view=form)
 
     def goal_form(build: Callable[[GoalCard], dict], allowed: Callable[[GoalCard], bool], refusal: str):
         def open_form(ack: Ack, body: dict, client: WebClient) -> None:
@@ -227,7 +255,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={ids.GOAL_FEEDBACK_TEXT: message})
             return
         ack()
-        client.chat_postMessage(channel=outcome[1], **feedback_dm(user_id, card, text))
+        client.chat_postMessage(channel=outcome[1], **feedback_dm(user_id, card, outcome[0].text))
 
     def refresh_pair_of_goal(client: WebClient, team_id: str, user_id: str, goal_id: int) -> None:
         with deps.session_factory.begin() as session:

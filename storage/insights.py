@@ -197,20 +197,24 @@ class GoalCounts(NamedTuple):
     total: int
     active: int
     achieved: int
-    overdue: int  # active past their deadline, plus missed
+    overdue: int  # active past their deadline, plus missed; of pairs not ended, owners not forgotten
 
 
 def goal_counts(session: Session, program_id: int, today: date) -> GoalCounts:
     """The goals of the program's pairs by state; `today` (UTC) decides which active ones are late."""
     active = Goal.status == GoalStatus.ACTIVE.value
+    late = (active & (Goal.deadline < today)) | (Goal.status == GoalStatus.MISSED.value)
+    # An ended pair's goals, and a forgotten person's, are nobody's to catch up on.
+    still_running = (Pair.status != PairStatus.ENDED.value) & Person.forgotten_at.is_(None)
     row = session.execute(
         select(
             func.count(Goal.id),
             _count_if(active),
             _count_if(Goal.status == GoalStatus.ACHIEVED.value),
-            _count_if((active & (Goal.deadline < today)) | (Goal.status == GoalStatus.MISSED.value)),
+            _count_if(late & still_running),
         )
         .join(Pair, Pair.id == Goal.pair_id)
+        .join(Person, Person.id == Goal.owner_id)
         .where(Pair.program_id == program_id)
     ).one()
     return GoalCounts(*(int(n) for n in row))

@@ -339,6 +339,8 @@ class Goal(Base):
     measure_kind: Mapped[str] = mapped_column(String(10))
     target_value: Mapped[float | None] = mapped_column(Float)
     target_unit: Mapped[str | None] = mapped_column(String(60))
+    # Where a target goal starts (CSAT 82 -> 90 starts at 82); below the start, it counts down.
+    start_value: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     current_value: Mapped[float] = mapped_column(Float, default=0.0)
     attainable: Mapped[str] = mapped_column(Text)
     realistic: Mapped[str] = mapped_column(Text)
@@ -354,6 +356,25 @@ class Goal(Base):
     milestones: Mapped[list[GoalMilestone]] = relationship(
         back_populates="goal", order_by="GoalMilestone.position", cascade="all, delete-orphan"
     )
+
+
+class GoalDraft(Base):
+    """A goal form held while its author reads the coaching on it, keyed by the modal's view id.
+
+    Slack sends only the coaching view back, so the typed values wait here until "Keep it as
+    written" or "Edit"; either uses them, and a draft left alone is deleted after a day.
+    """
+
+    __tablename__ = "goal_drafts"
+    __table_args__ = (UniqueConstraint("team_id", "view_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID)
+    view_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(SLACK_ID)
+    purpose: Mapped[str] = mapped_column(String(64))  # the goal modal's private_metadata
+    values: Mapped[dict] = mapped_column(JSON)  # the modal's state.values, cleaned
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class GoalMilestone(Base):

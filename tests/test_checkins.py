@@ -355,3 +355,57 @@ def test_goal_deadline_reminders_come_once_each_and_the_due_day_asks_for_the_out
     fake_slack.wait_until("chat.postMessage", lambda c: "Goal marked achieved" in c.args.get("text", ""))
     with session_factory() as session:
         assert session.scalar(select(Goal.status)) == "achieved"
+
+
+def test_a_goal_whose_deadline_passed_is_marked_missed_and_both_hear_once_in_their_daytime(
+    session_factory: SessionFactory, fake_slack: FakeSlack, sender
+) -> None:
+    pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin", mentor_tz="America/New_York")
+    form = GoalForm(
+        "Give three talks at the guild", "target", 3, "talks", (), "x" * 20, "y" * 20, date(2026, 10, 20)
+    )
+    with session_factory.begin() as session:
+        create_goal(session, TEAM_ID, pair_id, "UMENTEE1", form, "V1", START)
+
+    def missed_notes() -> list[tuple[str, datetime | None]]:
+        return [
+            (c.args["channel"], c.args["text"])
+            for c in fake_slack.calls_to("chat.postMessage")
+            if c.ok and "marked it missed" in c.args.get("text", "")
+        ]
+
+    night = datetime(2026, 10, 21, 3, 0, tzinfo=UTC)  # 05:00 in Berlin, 23:00 in New York
+    dispatch_due(session_factory, sender, night)
+    with session_factory() as session:
+        assert session.scalar(select(Goal.status)) == "missed"
+    assert missed_notes() == []
+
+    dispatch_due(session_factory, sender, datetime(2026, 10, 21, 6, 30, tzinfo=UTC))  # 08:30 Berlin
+    assert [channel for channel, _ in missed_notes()] == ["UMENTEE1"]
+    dispatch_due(session_factory, sender, datetime(2026, 10, 21, 12, 30, tzinfo=UTC))  # 08:30 New York
+    dispatch_due(session_factory, sender, datetime(2026, 10, 22, 12, 30, tzinfo=UTC))
+
+    notes = missed_notes()
+    assert [channel for channel, _ in notes] == ["UMENTEE1", "UMENTOR1"]
+    assert "your goal *Give three talks at the guild*" in notes[0][1]
+    assert "<@UMENTOR1>" in notes[0][1]
+    assert "<@UMENTEE1>'s goal" in notes[1][1]
+
+
+def test_goals_of_paused_or_ended_pairs_are_not_marked_missed_nor_anyone_told(
+    session_factory: SessionFactory, fake_slack: FakeSlack, sender
+) -> None:
+    for n, status in ((1, "paused"), (2, "ended")):
+        pair_id = seed_pair(session_factory, n, mentee_tz="Europe/Berlin")
+        form = GoalForm(
+            "Give three talks at the guild", "target", 3, "talks", (), "x" * 20, "y" * 20, date(2026, 10, 20)
+        )
+        with session_factory.begin() as session:
+            create_goal(session, TEAM_ID, pair_id, f"UMENTEE{n}", form, f"V{n}", START)
+            session.execute(update(Pair).where(Pair.id == pair_id).values(status=status))
+
+    dispatch_due(session_factory, sender, datetime(2026, 10, 22, 10, 0, tzinfo=UTC))
+
+    with session_factory() as session:
+        assert session.scalars(select(Goal.status)).all() == ["active", "active"]
+    assert not [c for c in fake_slack.calls_to("chat.postMessage") if "missed" in c.args.get("text", "")]

@@ -6,8 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from bot import ids
+from bot.forms import cut_to, slack_length, text_size, tidy
+from bot.goals import GoalForm, coaching, fraction_between, looks_english, target_measure
 from storage.db import SessionFactory
 from storage.models import Goal, GoalFeedback, GoalUpdate
 from tests.blockkit import assert_valid_message, assert_valid_view
@@ -26,6 +29,7 @@ def goal_fields(**overrides: dict) -> dict:
     fields = {
         ids.GOAL_SPECIFIC: typed("Give three talks about our payments platform at the engineering guild"),
         ids.GOAL_MEASURE_KIND: picked("target"),
+        ids.GOAL_START: typed(""),
         ids.GOAL_TARGET: typed("3"),
         ids.GOAL_UNIT: typed("talks"),
         ids.GOAL_MILESTONES: typed(""),
@@ -69,16 +73,29 @@ def test_the_mentee_sets_a_smart_goal_once_even_when_the_submit_repeats(
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [
-        ({ids.GOAL_SPECIFIC: typed("")}, ids.GOAL_SPECIFIC, "exactly what you want"),
-        ({ids.GOAL_SPECIFIC: typed("get better at stuff")}, ids.GOAL_SPECIFIC, "Make it specific"),
+        ({ids.GOAL_SPECIFIC: typed("")}, ids.GOAL_SPECIFIC, "what you want to accomplish"),
+        ({ids.GOAL_SPECIFIC: typed("\x00\x01 \x7f")}, ids.GOAL_SPECIFIC, "what you want to accomplish"),
         ({ids.GOAL_MEASURE_KIND: picked(None)}, ids.GOAL_MEASURE_KIND, "how you will measure"),
-        ({ids.GOAL_TARGET: typed("-2")}, ids.GOAL_TARGET, "greater than zero"),
-        ({ids.GOAL_TARGET: typed("lots")}, ids.GOAL_TARGET, "greater than zero"),
+        ({ids.GOAL_TARGET: typed("lots")}, ids.GOAL_TARGET, "number you will reach"),
+        ({ids.GOAL_TARGET: typed("")}, ids.GOAL_TARGET, "number you will reach"),
+        ({ids.GOAL_START: typed("eighty")}, ids.GOAL_START, "where you start"),
+        ({ids.GOAL_START: typed("3")}, ids.GOAL_TARGET, "target equals the starting value"),
+        ({ids.GOAL_TARGET: typed("0")}, ids.GOAL_TARGET, "target equals the starting value"),
         ({ids.GOAL_UNIT: typed("")}, ids.GOAL_UNIT, "what you are counting"),
         ({ids.GOAL_MEASURE_KIND: picked("milestones")}, ids.GOAL_MILESTONES, "at least one milestone"),
-        ({ids.GOAL_ATTAINABLE: typed("sure")}, ids.GOAL_ATTAINABLE, "Say a little more"),
+        (
+            {
+                ids.GOAL_MEASURE_KIND: picked("milestones"),
+                ids.GOAL_MILESTONES: typed("\n".join("abcdefghijk")),
+            },
+            ids.GOAL_MILESTONES,
+            "Keep it to 10 milestones",
+        ),
+        ({ids.GOAL_ATTAINABLE: typed("")}, ids.GOAL_ATTAINABLE, "within your power"),
         ({ids.GOAL_REALISTIC: typed("x" * 1001)}, ids.GOAL_REALISTIC, "under 1000 characters"),
+        ({ids.GOAL_REALISTIC: typed("😀" * 501)}, ids.GOAL_REALISTIC, "under 1000 characters"),
         ({ids.GOAL_DEADLINE: day(-1)}, ids.GOAL_DEADLINE, "must be in the future"),
+        ({ids.GOAL_DEADLINE: day(0)}, ids.GOAL_DEADLINE, "must be in the future"),
         ({ids.GOAL_DEADLINE: day(800)}, ids.GOAL_DEADLINE, "within two years"),
         ({ids.GOAL_DEADLINE: {"selected_date": None}}, ids.GOAL_DEADLINE, "Pick a deadline"),
     ],
@@ -292,3 +309,334 @@ def test_crafted_forms_for_someone_elses_goal_change_nothing(
         goal = session.get(Goal, int(goal_id))
         assert (goal.status, goal.current_value) == ("active", 0.0)
         assert session.scalar(select(func.count()).select_from(GoalFeedback)) == 0
+
+
+# -- the rules, as pure functions ------------------------------------------------------------------
+
+
+def smart(specific: str, **overrides: object) -> GoalForm:
+    """A goal that is fine apart from what the test changes."""
+    fields: dict = {
+        "specific": specific,
+        "measure_kind": "target",
+        "target_value": 1.0,
+        "target_unit": "certification",
+        "milestones": (),
+        "attainable": "I run our clusters daily and the company pays for the exam.",
+        "realistic": "My manager set aside Friday afternoons for study until June.",
+        "deadline": TODAY + timedelta(days=90),
+    }
+    return GoalForm(**(fields | overrides))
+
+
+CHINESE_REASON = "我每天在工作中使用Kubernetes，公司支付考试费用。"  # noqa: RUF001
+
+
+@pytest.mark.parametrize(
+    "goal",
+    [
+        smart("Get CKA certified"),
+        smart("在六月前通过CKA认证考试", attainable=CHINESE_REASON, realistic=CHINESE_REASON),
+        smart("六月前通过认证", attainable=CHINESE_REASON, realistic=CHINESE_REASON),
+        smart("CKA試験に6月までに合格する", attainable=CHINESE_REASON, realistic=CHINESE_REASON),
+        smart("اجتياز امتحان شهادة CKA قبل يونيو"),
+        smart("Bis Juni die CKA-Prüfung bestehen, mehr als 80 %"),
+        smart("Give three talks about our payments platform at the engineering guild"),
+        smart("Raise CSAT for the support queue", start_value=82.0, target_value=90.0, target_unit="% CSAT"),
+        smart("Cut on-call incidents of the billing service", start_value=12.0, target_value=4.0),
+    ],
+    ids=lambda goal: goal.specific,
+)
+def test_clear_goals_in_any_language_need_no_coaching(goal: GoalForm) -> None:
+    assert coaching(goal) == []
+
+
+def test_a_vague_goal_is_coached_with_each_reason() -> None:
+    points = coaching(
+        smart("Improve my Python skills a lot this spring", target_value=5.0, target_unit="things")
+    )
+
+    assert any("“Improve” says which way, not how far" in point for point in points)
+    assert any("“a lot” is not a measure" in point for point in points)
+    assert any("“things” does not say what you count" in point for point in points)
+
+
+def test_short_texts_are_coached_in_any_script_but_english_words_judge_english_only() -> None:
+    assert coaching(smart("Get better")) != []
+    assert any("short" in point for point in coaching(smart("认证")))
+    assert any(
+        "Attainable is short" in point for point in coaching(smart("Get CKA certified", attainable="ok"))
+    )
+    # "more" and "things" are English; in German text they are not looked for.
+    assert looks_english("Improve my Python skills")
+    assert not looks_english("Mehr Sport treiben bis Juni")
+    assert not looks_english("在六月前通过CKA认证考试")
+
+
+def test_text_size_counts_what_people_see_not_words_or_code_points() -> None:
+    assert text_size("👩‍👩‍👧") == 1  # one family, five code points
+    assert text_size("e\u0301t\u0301e\u0301") == 3  # combining accents belong to their letter
+    assert text_size("通过认证") == 8  # a wide letter counts two
+    assert text_size("a b  c") == 3
+    assert slack_length("😀a") == 3
+    assert cut_to("ab😀c", 3) == "ab"
+    assert cut_to("ab😀c", 4) == "ab😀"
+
+
+def test_control_characters_and_overrides_are_stripped_and_what_scripts_need_is_kept() -> None:
+    assert tidy("a\x00b\x07c\x1b[31md\u202eevil\u2066x") == "abc[31mdevilx"
+    assert tidy("line one\r\nline two\tend") == "line one\nline two end"
+    assert tidy("two\nlines", multiline=False) == "two lines"
+    hebrew = "\u05e9\u05dc\u05d5\u05dd"
+    assert tidy(f"👩\u200d👩\u200d👧 \u200f{hebrew} \ud800") == f"👩\u200d👩\u200d👧 \u200f{hebrew}"
+
+
+def test_progress_runs_from_the_start_toward_the_target_in_either_direction() -> None:
+    assert fraction_between(82, 90, 86) == 0.5  # CSAT 82% -> 90%
+    assert fraction_between(12, 4, 8) == 0.5  # incidents 12 -> 4 count down
+    assert fraction_between(12, 4, 14) == 0.0
+    assert fraction_between(12, 4, 0) == 1.0
+    assert fraction_between(0, 3, 2) == pytest.approx(2 / 3)
+    assert target_measure(0, 3, 2, "talks") == "2 of 3 talks"
+    assert target_measure(12, 4, 8, "incidents") == "8 incidents, from 12 to 4"
+
+
+# -- coaching in the modal, over HTTP --------------------------------------------------------------
+
+VAGUE = {
+    ids.GOAL_SPECIFIC: typed("Improve my Python skills a lot this spring"),
+    ids.GOAL_TARGET: typed("5"),
+    ids.GOAL_UNIT: typed("things"),
+}
+
+
+def goals(session_factory: SessionFactory) -> list[Goal]:
+    with session_factory() as session:
+        return list(session.scalars(select(Goal).options(selectinload(Goal.milestones)).order_by(Goal.id)))
+
+
+def test_a_vague_goal_is_coached_and_kept_as_written_exactly_once(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    view = open_goal_form(paired, fake_slack)
+
+    answer = paired.submit(view, goal_fields(**VAGUE), user_id="UTOM").json()
+
+    assert answer["response_action"] == "update"
+    coach = answer["view"]
+    assert_valid_view(coach)
+    assert coach["callback_id"] == ids.GOAL_COACH_MODAL
+    assert coach["submit"]["text"] == "Keep it as written"
+    shown = str(coach["blocks"])
+    assert "“Improve” says which way" in shown
+    assert "“a lot”" in shown
+    assert "“things”" in shown
+    assert ids.GOAL_COACH_EDIT in shown
+    assert goal_count(session_factory) == 0
+
+    kept = paired.submit(coach, {}, user_id="UTOM")
+    again = paired.submit(coach, {}, user_id="UTOM")
+
+    assert (kept.body, again.body) == ("", "")
+    saved = goals(session_factory)
+    assert [(g.specific, g.target_value, g.target_unit) for g in saved] == [
+        ("Improve my Python skills a lot this spring", 5.0, "things")
+    ]
+    fake_slack.wait_until("chat.postMessage", lambda call: "set a new goal" in call.args.get("text", ""))
+    told = [c for c in fake_slack.calls_to("chat.postMessage") if "set a new goal" in c.args.get("text", "")]
+    assert len(told) == 1
+
+
+def test_edit_after_coaching_goes_back_to_the_form_filled_as_it_was(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    view = open_goal_form(paired, fake_slack)
+    fields = goal_fields(**VAGUE, **{ids.GOAL_START: typed("1"), ids.GOAL_MILESTONES: typed("kept too")})
+    coach = paired.submit(view, fields, user_id="UTOM").json()["view"]
+
+    paired.click(ids.GOAL_COACH_EDIT, "edit", user_id="UTOM", view={"type": "modal", "id": "V0MODAL"})
+    update = fake_slack.wait_for("views.update")[-1].args
+    form = update["view"]
+
+    assert update["view_id"] == "V0MODAL"
+    assert_valid_view(form)
+    assert form["callback_id"] == ids.GOAL_MODAL
+    assert form["private_metadata"] == view["private_metadata"] == coach["private_metadata"]
+    by_id = {b.get("block_id"): b["element"] for b in form["blocks"] if b["type"] == "input"}
+    for block_id, element in fields.items():
+        shown = by_id[block_id]
+        if block_id == ids.GOAL_MEASURE_KIND:
+            assert shown["initial_option"]["value"] == "target"
+        elif block_id == ids.GOAL_DEADLINE:
+            assert shown["initial_date"] == element["selected_date"]
+        else:
+            assert shown.get("initial_value", "") == element["value"], block_id
+
+    sharper = fields | {
+        ids.GOAL_SPECIFIC: typed("Ship 5 reviewed pull requests to our Python SDK this spring")
+    }
+    sharper[ids.GOAL_UNIT] = typed("merged pull requests")
+    assert paired.submit(form, sharper, user_id="UTOM").body == ""
+    assert [(g.specific, g.start_value, g.current_value) for g in goals(session_factory)] == [
+        ("Ship 5 reviewed pull requests to our Python SDK this spring", 1.0, 1.0)
+    ]
+
+
+def test_clear_goals_in_any_language_are_saved_at_once(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    for n, specific in enumerate(["Get CKA certified", "在六月前通过CKA认证考试"]):
+        view = open_goal_form(paired, fake_slack) | {"id": f"VLANG{n}"}
+        reasons = {ids.GOAL_ATTAINABLE: typed(CHINESE_REASON), ids.GOAL_REALISTIC: typed(CHINESE_REASON)}
+        fields = goal_fields(**{ids.GOAL_SPECIFIC: typed(specific), ids.GOAL_UNIT: typed("认证")}, **reasons)
+        assert paired.submit(view, fields, user_id="UTOM").body == "", specific
+
+    assert [g.specific for g in goals(session_factory)] == ["Get CKA certified", "在六月前通过CKA认证考试"]
+
+
+# -- start values ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "target", "unit", "now", "measure", "bar"),
+    [
+        ("82%", "90", "% CSAT", "86", "86 % CSAT, from 82 to 90", "50%"),
+        ("12", "4", "incidents a month", "8", "8 incidents a month, from 12 to 4", "50%"),
+        ("12", "4", "incidents a month", "13", "13 incidents a month, from 12 to 4", " 0%"),
+    ],
+)
+def test_a_target_goal_counts_from_its_start_up_or_down_wherever_progress_shows(
+    paired: SlackSender,
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    start: str,
+    target: str,
+    unit: str,
+    now: str,
+    measure: str,
+    bar: str,
+) -> None:
+    specific = "Bring the support queue of the billing team where it should be"
+    fields = {ids.GOAL_START: typed(start), ids.GOAL_TARGET: typed(target), ids.GOAL_UNIT: typed(unit)}
+    paired.submit(
+        open_goal_form(paired, fake_slack),
+        goal_fields(**fields, **{ids.GOAL_SPECIFIC: typed(specific)}),
+        user_id="UTOM",
+    )
+    goal = goals(session_factory)[0]
+    assert (goal.start_value, goal.current_value) == (float(start.rstrip("%")), float(start.rstrip("%")))
+
+    paired.click(ids.PROGRESS_OPEN, str(goal.id), user_id="UTOM")
+    form = fake_slack.wait_for("views.open", count=2)[-1].args["view"]
+    assert f"From {start.rstrip('%')} to {target}" in str(form["blocks"])
+    paired.submit(form, {ids.PROGRESS_VALUE: typed(now)}, user_id="UTOM")
+    listed = paired.slash("goals", user_id="UTOM").json()["blocks"][0]["text"]["text"]
+    home = fake_slack.wait_until(
+        "views.publish", lambda call: call.args["user_id"] == "UMIA" and measure in str(call.args["view"])
+    )
+
+    assert measure in listed
+    assert bar in listed
+    assert bar in str(home.args["view"])
+
+
+# -- what people type, at the limits, shown back -----------------------------------------------------
+
+
+def limit_text(length: int) -> str:
+    """Emoji, right-to-left, zero-width characters, markup and NUL, cut to `length` Slack characters."""
+    piece = (
+        "👩\u200d👩\u200d👧 \u05e9\u05dc\u05d5\u05dd \u200b & <!channel> <https://evil.example|acme> \x00 "
+    )
+    text = ""
+    while slack_length(tidy(text + piece)) <= length:
+        text += piece
+    while slack_length(tidy(text)) < length:
+        text += "x"
+    return text
+
+
+def test_texts_at_the_limits_survive_the_card_the_messages_and_the_edit_form(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    long_text = limit_text(1000)
+    milestones = "\n".join(limit_text(200) for _ in range(10))
+    fields = goal_fields(
+        **{
+            ids.GOAL_SPECIFIC: typed(long_text),
+            ids.GOAL_MEASURE_KIND: picked("milestones"),
+            ids.GOAL_MILESTONES: typed(milestones),
+            ids.GOAL_ATTAINABLE: typed(long_text),
+            ids.GOAL_REALISTIC: typed(long_text),
+        }
+    )
+
+    reply = paired.submit(open_goal_form(paired, fake_slack), fields, user_id="UTOM")
+    if reply.body:  # coached for its markup words: keep it as written
+        reply = paired.submit(reply.json()["view"], {}, user_id="UTOM")
+
+    assert reply.body == ""
+    goal = goals(session_factory)[0]
+    assert "\x00" not in goal.specific
+    assert slack_length(goal.specific) == 1000
+    assert len(goal.milestones) == 10
+    told = fake_slack.wait_until(
+        "chat.postMessage", lambda call: "set a new goal" in call.args.get("text", "")
+    )
+    assert "<!channel>" not in told.args["text"]
+    assert "&amp; &lt;!channel&gt;" in told.args["text"]
+    listed = paired.slash("goals", user_id="UTOM").json()
+    assert_valid_message(listed["blocks"])
+    assert "&lt;https://evil.example|acme&gt;" in str(listed["blocks"])
+    assert "<!channel>" not in str(listed)
+
+    paired.click(ids.GOAL_EDIT_OPEN, str(goal.id), user_id="UTOM")
+    form = fake_slack.wait_for("views.open", count=2)[-1].args["view"]
+    assert_valid_view(form)
+    by_id = {b.get("block_id"): b["element"] for b in form["blocks"] if b["type"] == "input"}
+    assert by_id[ids.GOAL_SPECIFIC]["initial_value"] == goal.specific  # typed text, not entities
+    resubmitted = {
+        block_id: typed(by_id[block_id].get("initial_value", ""))
+        for block_id in (ids.GOAL_SPECIFIC, ids.GOAL_MILESTONES, ids.GOAL_ATTAINABLE, ids.GOAL_REALISTIC)
+    }
+    changed = goal_fields(
+        **resubmitted, **{ids.GOAL_MEASURE_KIND: picked("milestones"), ids.GOAL_DEADLINE: day(91)}
+    )
+    reply = paired.submit(form, changed, user_id="UTOM")
+    if reply.body:
+        reply = paired.submit(reply.json()["view"] | {"id": "V0MODAL"}, {}, user_id="UTOM")
+    assert reply.body == ""
+    with session_factory() as session:
+        assert session.get(Goal, goal.id).deadline == TODAY + timedelta(days=91)
+        assert [m.text for m in session.get(Goal, goal.id).milestones] == [m.text for m in goal.milestones]
+    paired.click(ids.PROGRESS_OPEN, str(goal.id), user_id="UTOM")
+    assert_valid_view(fake_slack.wait_for("views.open", count=3)[-1].args["view"])
+    paired.open_home("UTOM")
+    assert_valid_view(
+        fake_slack.wait_until("views.publish", lambda call: call.args["user_id"] == "UTOM").args["view"]
+    )
+
+
+def test_feedback_and_closing_notes_are_cleaned_at_input_and_escaped_when_shown(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.submit(open_goal_form(paired, fake_slack), goal_fields(), user_id="UTOM")
+    goal_id = goals(session_factory)[0].id
+    paired.click(ids.GOAL_FEEDBACK_OPEN, str(goal_id), user_id="UMIA")
+    feedback_form = fake_slack.wait_for("views.open", count=2)[-1].args["view"]
+    written = "Great <!here> work &\x00 more" + "&" * 1950
+
+    assert paired.submit(feedback_form, {ids.GOAL_FEEDBACK_TEXT: typed(written)}, user_id="UMIA").body == ""
+    told = fake_slack.wait_until("chat.postMessage", lambda call: call.args["channel"] == "UTOM")
+    assert_valid_message(told.args["blocks"])
+    assert "<!here>" not in str(told.args)
+    assert "&lt;!here&gt; work &amp; more" in told.args["text"]
+    assert str(told.args["blocks"]).count("&amp;") == written.count("&")  # all of it, in pieces
+
+    paired.click(ids.GOAL_CLOSE_OPEN, str(goal_id), user_id="UTOM")
+    close_form = fake_slack.wait_for("views.open", count=3)[-1].args["view"]
+    note = {ids.GOAL_CLOSE_OUTCOME: picked("achieved"), ids.GOAL_CLOSE_NOTE: typed("Done\x00 \u202eat last")}
+    assert paired.submit(close_form, note, user_id="UTOM").body == ""
+    with session_factory() as session:
+        assert session.scalar(select(GoalFeedback.text)) == written.replace("\x00", "")
+        assert session.get(Goal, goal_id).closing_note == "Done at last"

@@ -826,3 +826,35 @@ def test_dispatch_due_sends_the_weekly_report_once(tmp_path: Path, fake_slack: F
     (upload,) = fake_slack.files.values()
     assert upload["content"].startswith(b"\x89PNG")
     assert upload["filename"] == "mentorbot-2026-W41-program-1.png"
+
+
+def test_goals_of_ended_pairs_and_forgotten_people_are_not_counted_overdue(
+    session_factory: SessionFactory,
+) -> None:
+    seeded = seed_program(session_factory, MONDAY)
+    before = _health(session_factory, seeded.program_id, MONDAY).goals_overdue
+    late = MONDAY.date() - timedelta(days=5)
+    with session_factory.begin() as session:
+        ended = session.get(Pair, seeded.ended)
+        paused = session.get(Pair, seeded.paused)
+        session.get(Person, paused.mentee_id).forgotten_at = MONDAY
+        for pair, status in ((ended, "active"), (ended, "missed"), (paused, "active"), (paused, "missed")):
+            session.add(
+                Goal(
+                    team_id=TEAM_ID,
+                    pair_id=pair.id,
+                    owner_id=pair.mentee_id,
+                    specific="(forgotten)",
+                    measure_kind="milestones",
+                    attainable="",
+                    realistic="",
+                    deadline=late,
+                    status=status,
+                )
+            )
+
+    after = _health(session_factory, seeded.program_id, MONDAY)
+
+    assert before == 2
+    assert after.goals_overdue == 2
+    assert after.goals_set == 11

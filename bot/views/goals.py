@@ -6,6 +6,7 @@ from datetime import date
 
 from slack_sdk.models.blocks import (
     Block,
+    ButtonElement,
     CheckboxesElement,
     DatePickerElement,
     InputBlock,
@@ -17,20 +18,35 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.forms import MAX_LENGTH, fit
-from bot.goals import GoalCard, GoalForm
-from bot.views.common import clip, context, escape_text, mrkdwn, plural, render, user
+from bot.goals import (
+    GOAL_TEXT_FIELDS,
+    MAX_MILESTONES,
+    MAX_NUMBER,
+    MEASURE_MILESTONES,
+    MEASURE_TARGET,
+    GoalCard,
+)
+from bot.views.common import MAX_BLOCKS_MESSAGE, clip, context, escape_text, mrkdwn, render, user
 
 
 def goal_modal(
-    pair_id: int, mentor_user_id: str, today: date, *, editing: tuple[int, GoalForm] | None = None
+    mentor_user_id: str,
+    *,
+    pair_id: int | None = None,
+    goal_id: int | None = None,
+    initial: dict[str, str] | None = None,
 ) -> dict:
-    """A SMART goal, new or being edited: one field per letter, each explained in its hint."""
-    current = editing[1] if editing else None
+    """A SMART goal, new for `pair_id` or an edit of `goal_id`: one field per letter, each explained.
+
+    `initial` fills the fields by block id (see `bot.goals.form_values` and `typed_values`).
+    """
+    filled = initial or {}
     kinds = [
-        Option(value="target", text="A number to reach (e.g. 3 talks, 80% coverage)"),
-        Option(value="milestones", text="A checklist of milestones"),
+        Option(value=MEASURE_TARGET, text="A number to reach (e.g. 3 talks, 80% coverage)"),
+        Option(value=MEASURE_MILESTONES, text="A checklist of milestones"),
     ]
+    chosen = filled.get(ids.GOAL_MEASURE_KIND)
+    deadline = filled.get(ids.GOAL_DEADLINE) or None
     blocks: list[Block] = [
         SectionBlock(
             text=mrkdwn(
@@ -39,91 +55,82 @@ def goal_modal(
             )
         ),
         _text(
-            ids.GOAL_SPECIFIC,
-            "Specific: what exactly will you accomplish?",
-            "What, for whom, where.",
-            True,
-            initial=current.specific if current else None,
+            ids.GOAL_SPECIFIC, "Specific: what exactly will you accomplish?", "What, for whom, where.", filled
         ),
         InputBlock(
             block_id=ids.GOAL_MEASURE_KIND,
             label="Measurable: how will you know?",
-            hint="Fill in the target and unit, or the milestones, below.",
+            hint="Fill in the start, target and unit, or the milestones, below.",
             element=RadioButtonsElement(
                 action_id=ids.VALUE,
                 options=kinds,
-                initial_option=next((k for k in kinds if current and k.value == current.measure_kind), None),
+                initial_option=next((k for k in kinds if k.value == chosen), None),
             ),
+        ),
+        _text(
+            ids.GOAL_START,
+            "Starting value",
+            "Where you are today, e.g. 82 for CSAT 82% → 90%, or 12 for incidents 12 → 4. Empty: 0.",
+            filled,
+            optional=True,
         ),
         _text(
             ids.GOAL_TARGET,
             "Target number",
-            "Only for a number to reach, e.g. 3.",
-            False,
+            "The number you will reach, e.g. 3; below the start, it counts down.",
+            filled,
             optional=True,
-            initial=f"{current.target_value:g}" if current and current.target_value else None,
         ),
-        _text(
-            ids.GOAL_UNIT,
-            "Unit",
-            "What you count, e.g. talks or % test coverage.",
-            False,
-            optional=True,
-            initial=current.target_unit if current else None,
-        ),
+        _text(ids.GOAL_UNIT, "Unit", "What you count, e.g. talks or % test coverage.", filled, optional=True),
         _text(
             ids.GOAL_MILESTONES,
             "Milestones, one per line",
-            "Only for a checklist; at most 10.",
-            True,
+            f"Only for a checklist; at most {MAX_MILESTONES}.",
+            filled,
             optional=True,
-            initial="\n".join(current.milestones) if current else None,
         ),
         _text(
             ids.GOAL_ATTAINABLE,
             "Attainable: why is it within your power?",
             "What you already have, and what resources or help you need.",
-            True,
-            initial=current.attainable if current else None,
+            filled,
         ),
         _text(
             ids.GOAL_REALISTIC,
             "Realistic: why now, alongside your work?",
             "How it fits your role and your time these months.",
-            True,
-            initial=current.realistic if current else None,
+            filled,
         ),
         InputBlock(
             block_id=ids.GOAL_DEADLINE,
             label="Time-bound: deadline",
             hint="In the future and within two years.",
-            element=DatePickerElement(
-                action_id=ids.VALUE, initial_date=current.deadline.isoformat() if current else None
-            ),
+            element=DatePickerElement(action_id=ids.VALUE, initial_date=deadline),
         ),
     ]
+    editing = goal_id is not None
+    purpose = (
+        ids.encode_goal_metadata(ids.GoalModalTarget(goal_id=goal_id))
+        if goal_id is not None
+        else ids.encode_goal_metadata(ids.GoalModalTarget(pair_id=pair_id or 0))
+    )
     return View(
         type="modal",
         callback_id=ids.GOAL_MODAL,
         title="Change goal" if editing else "New SMART goal",
         submit="Save" if editing else "Set goal",
         close="Cancel",
-        private_metadata=ids.encode_goal_metadata(
-            ids.GoalModalTarget(goal_id=editing[0]) if editing else ids.GoalModalTarget(pair_id=pair_id)
-        ),
+        private_metadata=purpose,
         blocks=blocks,
     ).to_dict()
 
 
 def _text(
-    block_id: str,
-    label: str,
-    hint: str,
-    multiline: bool,
-    *,
-    optional: bool = False,
-    initial: str | None = None,
+    block_id: str, label: str, hint: str, filled: dict[str, str], *, optional: bool = False
 ) -> InputBlock:
+    # One limit per field, the same one the rules apply, so what is saved always fits back in.
+    limit = GOAL_TEXT_FIELDS[block_id]
+    initial = filled.get(block_id) or None
     return InputBlock(
         block_id=block_id,
         label=label,
@@ -131,11 +138,53 @@ def _text(
         optional=optional,
         element=PlainTextInputElement(
             action_id=ids.VALUE,
-            multiline=multiline,
-            max_length=MAX_LENGTH[block_id],
-            initial_value=fit(block_id, initial),
+            multiline=limit > MAX_NUMBER * 4,
+            max_length=limit,
+            initial_value=initial,
         ),
     )
+
+
+def goal_coaching_modal(specific: str, points: tuple[str, ...], purpose: str) -> dict:
+    """Why a goal reads vague, with a way to keep it as written and a way back to the form."""
+    reasons = "\n".join(f"• {point}" for point in points)
+    return View(
+        type="modal",
+        callback_id=ids.GOAL_COACH_MODAL,
+        title="Before you save",
+        submit="Keep it as written",
+        close="Cancel",
+        private_metadata=purpose,
+        blocks=[
+            SectionBlock(text=mrkdwn(f"*{escape_text(clip(specific, 500))}*")),
+            SectionBlock(text=mrkdwn(f"This may be hard to track as written:\n{reasons}")),
+            SectionBlock(
+                text=mrkdwn(
+                    "A goal with a number or a finish line is easier to see progress on, and to "
+                    "celebrate. Edit it, or keep it as written if it says what you mean."
+                ),
+                accessory=ButtonElement(text="Edit", action_id=ids.GOAL_COACH_EDIT, value="edit"),
+            ),
+        ],
+    ).to_dict()
+
+
+def goal_not_saved_modal(message: str) -> dict:
+    """Why a goal kept as written could not be saved after all."""
+    return View(
+        type="modal",
+        callback_id=ids.GOAL_COACH_MODAL,
+        title="Goal not saved",
+        close="Close",
+        blocks=[SectionBlock(text=mrkdwn(message))],
+    ).to_dict()
+
+
+def new_goal_dm(mentee_user_id: str, specific: str, deadline: date) -> dict:
+    """The mentor's note that their mentee set a goal."""
+    what = escape_text(clip(specific, 500))
+    text = f"{user(mentee_user_id)} set a new goal: *{what}* (by {deadline:%d %b %Y})."
+    return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
 
 
 def progress_bar(fraction: float, width: int = 10) -> str:
@@ -149,9 +198,9 @@ def goal_line(card: GoalCard) -> str:
     if card.status != "active":
         when = card.status
     elif card.days_left < 0:
-        when = f"overdue by {plural(-card.days_left, 'day')}"
+        when = f"overdue by {-card.days_left} days"
     else:
-        when = f"{plural(card.days_left, 'day')} left"
+        when = f"{card.days_left} days left" if card.days_left != 1 else "1 day left"
     return (
         f"*{escape_text(clip(card.specific, 200))}*\n"
         f"{progress_bar(card.fraction)} · {escape_text(card.measure)} · {when}"
@@ -166,10 +215,9 @@ def progress_modal(card: GoalCard) -> dict:
             InputBlock(
                 block_id=ids.PROGRESS_VALUE,
                 label="Where are you now?",
+                hint=f"From {card.start_value:g} to {card.target_value or 0:g}.",
                 element=PlainTextInputElement(
-                    action_id=ids.VALUE,
-                    max_length=MAX_LENGTH[ids.PROGRESS_VALUE],
-                    initial_value=fit(ids.PROGRESS_VALUE, f"{card.current_value:g}"),
+                    action_id=ids.VALUE, max_length=MAX_NUMBER, initial_value=f"{card.current_value:g}"
                 ),
             )
         )
@@ -261,7 +309,7 @@ def goals_message(cards: list[GoalCard], limit: int = 20) -> dict:
     blocks: list[Block] = [SectionBlock(text=mrkdwn(goal_line(card))) for card in cards[:limit]]
     if len(cards) > limit:
         blocks.append(context(f"…and {len(cards) - limit} more."))
-    return {"text": f"Your {plural(len(cards), 'goal')}", "blocks": render(blocks)}
+    return {"text": f"Your {len(cards)} goal(s)", "blocks": render(blocks)}
 
 
 def feedback_dm(mentor_user_id: str, card: GoalCard, text: str) -> dict:
@@ -269,6 +317,37 @@ def feedback_dm(mentor_user_id: str, card: GoalCard, text: str) -> dict:
     intro = f"{user(mentor_user_id)} gave you feedback on your goal:"
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn(f"{intro}\n{goal_line(card)}")),
-        SectionBlock(text=mrkdwn(f">{escape_text(clip(text, 2800))}")),
+        *(SectionBlock(text=mrkdwn(_quoted(piece))) for piece in _pieces(text)),
     ]
-    return {"text": f"{intro} {escape_text(text)}", "blocks": render(blocks)}
+    return {"text": f"{intro} {escape_text(clip(text, 300))}", "blocks": render(blocks[:MAX_BLOCKS_MESSAGE])}
+
+
+# Escaping can make a text five times longer (& -> &amp;): pieces of this many characters always
+# fit a section's 3,000, so feedback of any accepted length is shown whole.
+QUOTE_PIECE = 500
+
+
+def _pieces(text: str) -> list[str]:
+    return [text[i : i + QUOTE_PIECE] for i in range(0, len(text), QUOTE_PIECE)]
+
+
+def _quoted(text: str) -> str:
+    return "\n".join(f">{escape_text(line)}" for line in text.splitlines() or [""])
+
+
+def missed_goal_message(specific: str, deadline: date, partner_user_id: str, *, for_mentee: bool) -> dict:
+    """The note that a goal's deadline passed and it was marked missed, kind to both members."""
+    what = escape_text(clip(specific, 300))
+    if for_mentee:
+        text = (
+            f"The deadline of your goal *{what}* ({deadline:%d %b %Y}) has passed, so I marked it missed. "
+            f"That happens to everyone: talking over what got in the way with {user(partner_user_id)} "
+            "is often the most useful part. Set a new goal whenever you are ready with `/mentor goal`."
+        )
+    else:
+        text = (
+            f"The deadline of {user(partner_user_id)}'s goal *{what}* ({deadline:%d %b %Y}) has passed, "
+            "so I marked it missed. A good moment to ask, kindly, what got in the way and what they "
+            "would like to try next."
+        )
+    return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
