@@ -92,7 +92,6 @@ def slack_request(environ: dict) -> BoltRequest:
 _STRINGS = (
     "type",
     "command",
-    "text",
     "callback_id",
     "action_id",
     "block_id",
@@ -125,7 +124,8 @@ def shape_problem(body: dict, strings: tuple[str, ...] = _STRINGS) -> str | None
         inner = _ACTION_STRINGS if key == "actions" else _STRINGS
         if problem := next(filter(None, (shape_problem(item, inner) for item in body[key])), None):
             return f"{key}: {problem}"
-    for key in ("team", "user", "channel", "enterprise"):
+    # A button's `text` is a text object, a message's a string; both are what Slack sends.
+    for key in ("team", "user", "channel", "enterprise", "text"):
         if body.get(key) is not None and not isinstance(body[key], str | dict):
             return f"{key} is neither a string nor an object"
     for key in _OBJECTS:

@@ -99,6 +99,18 @@ def test_a_body_that_is_not_utf8_gets_400(slack: SlackSender, caplog: pytest.Log
     assert tracebacks(caplog) == []
 
 
+def test_a_click_on_a_button_with_its_text_object_gets_through(
+    slack: SlackSender, caplog: pytest.LogCaptureFixture
+) -> None:
+    payload = json.loads(json.dumps(_REAL_PAYLOADS[0]))
+    payload["actions"][0]["action_id"] = "nobody_listens_for_this"
+
+    reply = slack.interaction(payload)
+
+    assert reply.status == 404  # Bolt's own answer: the request got through to its routing
+    assert refusals(caplog) == []
+
+
 def test_a_well_formed_command_still_gets_through(
     slack: SlackSender, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -189,7 +201,15 @@ _REAL_PAYLOADS: list[dict] = [
         "trigger_id": "1.1.trigger",
         "container": {"type": "view", "view_id": "V1"},
         "view": {"id": "V1", "type": "home", "private_metadata": ""},
-        "actions": [{"action_id": "home_profile", "block_id": "b", "value": "1", "type": "button"}],
+        "actions": [
+            {
+                "action_id": "home_profile",
+                "block_id": "b",
+                "value": "1",
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Edit profile", "emoji": True},
+            }
+        ],
     },
     {
         "type": "view_submission",
