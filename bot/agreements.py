@@ -131,6 +131,7 @@ class Saved:
     mentor_user_id: str
     mentee_user_id: str
     calendar: CalendarFile
+    unchanged: bool = False  # a repeat of the saved agreement: nothing to tell anyone
 
 
 FIELD_LABELS = {
@@ -155,17 +156,33 @@ def save_agreement(
     pair, _person = found
     if pair.status == PairStatus.ENDED.value:
         return Refusal("That mentorship has ended, so its agreement can no longer change.")
+    first = queries.agreement_for(session, pair.id) is None and queries.insert_agreement(
+        session,
+        {"team_id": team_id, "pair_id": pair.id, "saved_by_user_id": user_id, "saved_at": now}
+        | {field: getattr(form, field) for field in FIELD_LABELS},
+    )
     agreement = queries.agreement_for(session, pair.id)
-    first = agreement is None
-    if agreement is None:
-        agreement = Agreement(team_id=team_id, pair_id=pair.id)
-        session.add(agreement)
-    changes = []
-    for field, label in FIELD_LABELS.items():
-        new = getattr(form, field)
-        if not first and getattr(agreement, field) != new:
-            changes.append(label)
-        setattr(agreement, field, new)
+    assert agreement is not None
+    changes = tuple(
+        label
+        for field, label in FIELD_LABELS.items()
+        if not first and getattr(agreement, field) != getattr(form, field)
+    )
+    if not first and not changes:
+        return Saved(
+            pair_id=pair.id,
+            form=form,
+            saved_by_user_id=user_id,
+            changes=(),
+            first_save=False,
+            dm_channel_id=pair.dm_channel_id,
+            mentor_user_id=pair.mentor.user_id,
+            mentee_user_id=pair.mentee.user_id,
+            calendar=calendar_file(pair, agreement, now),
+            unchanged=True,
+        )
+    for field in FIELD_LABELS:
+        setattr(agreement, field, getattr(form, field))
     if changes:
         agreement.calendar_sequence += 1  # calendars take the new file as a change to the series
     agreement.saved_by_user_id = user_id
@@ -176,7 +193,7 @@ def save_agreement(
         pair_id=pair.id,
         form=form,
         saved_by_user_id=user_id,
-        changes=tuple(changes),
+        changes=changes,
         first_save=first,
         dm_channel_id=pair.dm_channel_id,
         mentor_user_id=pair.mentor.user_id,

@@ -13,7 +13,7 @@ from bot.membership import member_pair
 from bot.refusal import Refusal
 from storage import health as health_queries
 from storage import queries
-from storage.models import FitAnswer, Pair, PairStatus, Program, Pulse
+from storage.models import Pair, PairStatus, Program, Pulse
 
 FIT_ANSWERS = {"good": "Good fit", "deciding": "Still deciding", "not_fit": "Not a fit"}
 DRIFT_AFTER = 3  # check-ins in a row without an answer
@@ -59,11 +59,8 @@ def record_fit(
     if isinstance(found, Refusal):
         return found
     pair, person = found
-    existing = health_queries.fit_answer(session, pair.id, person.id)
-    if existing is None:
-        existing = FitAnswer(pair_id=pair.id, person_id=person.id, answer=answer, answered_at=now)
-        session.add(existing)
-    existing.answer, existing.answered_at = answer, now
+    if not health_queries.set_fit_answer(session, pair.id, person.id, answer, now):
+        return Refusal("You told me that already; it is noted privately.")
     program = session.get(Program, pair.program_id)
     alert = (*admins, *(program.admin_user_ids if program else [])) if answer == "not_fit" else ()
     session.flush()
@@ -91,15 +88,21 @@ def answer_drift(
     if isinstance(found, Refusal):
         return found
     pair, _person = found
-    if pair.status == PairStatus.ENDED.value:
-        return Refusal("That mentorship has ended already.")
-    pair.unanswered_checkins = 0
-    pair.at_risk_since = None
-    pair.drift_asked_at = None
-    if choice == "pause":
-        pair.status, pair.paused_at = PairStatus.PAUSED.value, now
-    elif choice == "end":
-        pair.status, pair.ended_at, pair.ended_by_user_id = PairStatus.ENDED.value, now, user_id
+    if choice == "keep":
+        if pair.status != PairStatus.ACTIVE.value:
+            return Refusal(f"That mentorship is {pair.status} now; resume it from my Home tab to go on.")
+        changed = health_queries.clear_silence(session, pair.id)
+    else:
+        values: dict[str, object] = {"unanswered_checkins": 0, "at_risk_since": None, "drift_asked_at": None}
+        if choice == "pause":
+            values |= {"status": PairStatus.PAUSED.value, "paused_at": now}
+            changed = queries.transition_pair(session, pair.id, (PairStatus.ACTIVE.value,), values)
+        else:
+            values |= {"status": PairStatus.ENDED.value, "ended_at": now, "ended_by_user_id": user_id}
+            changed = queries.transition_pair(session, pair.id, queries.OPEN, values)
+    session.refresh(pair)
+    if not changed:
+        return Refusal(f"Noted already: the mentorship is {pair.status}.")
     reschedule(session, pair, now)
     session.flush()
     cancellation = calendar_cancellation(session, pair, now) if choice == "end" else None
@@ -160,8 +163,10 @@ def answer_pulse(
     person = queries.find_person(session, team_id, user_id)
     if pulse is None or person is None or pulse.person_id != person.id:
         return Refusal("That question was for someone else.")
-    pulse.score, pulse.answered_at = score, now
+    if comment is None and not health_queries.set_pulse_score(session, pulse.id, score, now):
+        return Refusal("You gave that score already; thank you.")
     if comment is not None:
-        pulse.comment = comment
+        pulse.score, pulse.answered_at, pulse.comment = score, now, comment
     session.flush()
+    session.refresh(pulse)
     return pulse

@@ -14,11 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, object_session
 
 from bot.agreements import Cancellation, calendar_cancellation, reschedule
+from bot.config import Settings
 from bot.enrollment import EXPERIENCE_LEVELS, Story, story_of
 from bot.matching import Candidate, propose_matches
 from bot.members import Member
 from bot.membership import member_pair
-from bot.programs import ensure_default_program
+from bot.programs import ensure_default_program, require_pair_admin, require_run_admin
 from bot.refusal import Refusal
 from bot.views.common import escape_text
 from storage import queries
@@ -200,14 +201,21 @@ def start_match_run(
 
 
 def confirm_match_run(
-    session: Session, team_id: str, run_id: int, keep: Collection[int], admin_user_id: str, now: datetime
+    session: Session,
+    team_id: str,
+    run_id: int,
+    keep: Collection[int],
+    admin: Member,
+    settings: Settings,
+    now: datetime,
 ) -> list[NewPair] | Refusal:
     """Turn the kept proposals into pairs, once: a second confirmation creates nothing."""
-    run = session.get(MatchRun, run_id, with_for_update=True)
-    if run is None or run.team_id != team_id:
-        return Refusal("Those match proposals no longer exist: run `/mentor match` again.")
-    if run.confirmed_at is not None:
+    run = require_run_admin(session, team_id, run_id, admin, settings)
+    if isinstance(run, Refusal):
+        return run
+    if not queries.claim_match_run(session, run.id, now):
         return []
+    admin_user_id = admin.user_id
     program = session.get(Program, run.program_id)
     assert program is not None
     created: list[NewPair] = []
@@ -239,7 +247,6 @@ def confirm_match_run(
         proposal.status = ProposalStatus.CONFIRMED.value
         proposal.pair_id = pair.id
         created.append(_new_pair(pair, program, proposal.mentor, proposal.mentee))
-    run.confirmed_at = now
     session.flush()
     return created
 
@@ -277,26 +284,32 @@ def change_status(
     pair_id: int,
     action: str,
     actor: Member,
-    actor_is_admin: bool,
+    settings: Settings,
     now: datetime,
 ) -> StatusChange | Refusal:
-    """Pause, resume or end a pair as one of its members or an admin; a repeat is refused kindly."""
+    """Pause, resume or end a pair as one of its members or an admin of its program, once.
+
+    The change is a conditional UPDATE, so a double click (even two at the same instant) changes the
+    pair once and the repeat is refused kindly. Resuming starts the count of silent check-ins afresh.
+    """
     pair = queries.pair_for_update(session, team_id, pair_id)
     if pair is None:
         return Refusal("That pair does not exist any more.")
-    members = (pair.mentor.user_id, pair.mentee.user_id)
-    if actor.user_id not in members and not actor_is_admin:
-        return Refusal("Only the pair's mentor, its mentee or a program admin can change it.")
-    if pair.status not in ACTIONS[action]:
-        return Refusal(f"That pair is {pair.status} already, so there is nothing to {action}.")
-    pair.status = RESULT[action]
+    if actor.user_id not in (pair.mentor.user_id, pair.mentee.user_id):
+        allowed = require_pair_admin(session, team_id, pair_id, actor, settings)
+        if isinstance(allowed, Refusal):
+            return Refusal("Only the pair's mentor, its mentee or an admin of its program can change it.")
+    values: dict[str, object] = {"status": RESULT[action]}
     if action == "pause":
-        pair.paused_at = now
+        values["paused_at"] = now
     elif action == "resume":
-        pair.paused_at = None
+        values |= {"paused_at": None, "unanswered_checkins": 0, "at_risk_since": None, "drift_asked_at": None}
     else:
-        pair.ended_at = now
-        pair.ended_by_user_id = actor.user_id
+        values |= {"ended_at": now, "ended_by_user_id": actor.user_id}
+    changed = queries.transition_pair(session, pair.id, ACTIONS[action], values)
+    session.refresh(pair)
+    if not changed:
+        return Refusal(already(pair.status, action))
     reschedule(session, pair, now)  # paused and ended pairs get no check-ins
     session.flush()
     return StatusChange(
@@ -307,6 +320,13 @@ def change_status(
         actor.user_id,
         calendar_cancellation(session, pair, now) if action == "end" else None,
     )
+
+
+def already(status: str, action: str) -> str:
+    """The calm answer to a repeated or outdated click on a pair's status button."""
+    if status == PairStatus.ENDED.value:
+        return "That mentorship has ended already; nothing more to do."
+    return f"That mentorship is {status} already, so there is nothing to {action}."
 
 
 def pair_for_command(
@@ -340,10 +360,21 @@ def record_feedback(
     if isinstance(found, Refusal):
         return found
     pair, person = found
+    # ON CONFLICT DO NOTHING: the form submitted twice at once cannot collide on the one row.
+    queries.insert_or_ignore(
+        session,
+        PairFeedback,
+        {
+            "team_id": team_id,
+            "pair_id": pair.id,
+            "person_id": person.id,
+            "rating": form.rating,
+            "created_at": now,
+        },
+        ["pair_id", "person_id"],
+    )
     feedback = queries.feedback_for(session, pair.id, person.id)
-    if feedback is None:
-        feedback = PairFeedback(team_id=team_id, pair_id=pair.id, person_id=person.id, created_at=now)
-        session.add(feedback)
+    assert feedback is not None
     feedback.rating = form.rating
     feedback.comment = form.comment
     session.flush()

@@ -15,7 +15,7 @@ from bot.members import Member
 from bot.refusal import Refusal
 from bot.views.common import escape_text
 from storage import queries
-from storage.models import Program
+from storage.models import MatchRun, Pair, Program
 
 DEFAULT_PROGRAM_NAME = "Mentorship"
 DEFAULT_SKILLS = (
@@ -77,6 +77,34 @@ def is_admin_anywhere(session: Session, member: Member, settings: Settings, team
     return is_admin(member, settings) or any(
         member.user_id in (p.admin_user_ids or []) for p in queries.programs(session, team_id)
     )
+
+
+def require_pair_admin(
+    session: Session, team_id: str, pair_id: int, member: Member, settings: Settings
+) -> Pair | Refusal:
+    """The pair (locked), if `member` administers the program it belongs to; else why not.
+
+    Every admin action on a pair starts here, so an admin of one program cannot change another's.
+    """
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    if pair is None:
+        return Refusal("That pair does not exist any more.")
+    program = session.get(Program, pair.program_id)
+    if not is_admin(member, settings, program):
+        return Refusal("Only admins of that pair's program can do this. Ask one of them.")
+    return pair
+
+
+def require_run_admin(
+    session: Session, team_id: str, run_id: int, member: Member, settings: Settings
+) -> MatchRun | Refusal:
+    """The match run (locked), if `member` administers its program; else why not."""
+    run = session.get(MatchRun, run_id, with_for_update=True)
+    if run is None or run.team_id != team_id:
+        return Refusal("Those match proposals no longer exist: run `/mentor match` again.")
+    if not is_admin(member, settings, session.get(Program, run.program_id)):
+        return Refusal("Only admins of that program can confirm its pairs.")
+    return run
 
 
 @dataclass(frozen=True)

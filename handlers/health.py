@@ -13,7 +13,7 @@ from bot.health import answer_drift, answer_pulse, record_fit
 from bot.members import fetch_member
 from bot.notify import dm, share_cancellation, tell_status
 from bot.pairing import change_status
-from bot.programs import is_admin_anywhere
+from bot.programs import require_pair_admin
 from bot.refusal import Refusal
 from bot.views.health import DRIFT_CHOICES, not_fit_alert
 from handlers.home import publish_home
@@ -97,11 +97,11 @@ def register(app: App, deps: Deps) -> None:
         if caller is None or not raw.isdigit():
             return
         with deps.session_factory.begin() as session:
-            admin = is_admin_anywhere(session, caller, deps.settings, team_id)
+            allowed = require_pair_admin(session, team_id, int(raw), caller, deps.settings)
             outcome = (
-                change_status(session, team_id, int(raw), "end", caller, admin, deps.clock())
-                if admin
-                else Refusal("Only program admins can re-pair people.")
+                allowed
+                if isinstance(allowed, Refusal)
+                else change_status(session, team_id, int(raw), "end", caller, deps.settings, deps.clock())
             )
         if isinstance(outcome, Refusal):
             dm(client, user_id, outcome.message)

@@ -25,7 +25,7 @@ from bot.pairing import (
     review_lines,
     start_match_run,
 )
-from bot.programs import is_admin, is_admin_anywhere
+from bot.programs import is_admin
 from bot.refusal import Refusal
 from bot.views.common import escape_text, plural
 from bot.views.pairing import feedback_modal, match_review_modal, notice_modal
@@ -137,11 +137,10 @@ def register(app: App, deps: Deps) -> None:
         }
         caller = fetch_member(client, user_id)
         with deps.session_factory.begin() as session:
-            allowed = caller is not None and is_admin_anywhere(session, caller, deps.settings, team_id)
             outcome = (
-                confirm_match_run(session, team_id, meta[0], keep, user_id, deps.clock())
-                if allowed and meta is not None
-                else Refusal("Only program admins can confirm pairs.")
+                confirm_match_run(session, team_id, meta[0], keep, caller, deps.settings, deps.clock())
+                if caller is not None and meta is not None
+                else Refusal("Those match proposals no longer exist: run `/mentor match` again.")
             )
         if isinstance(outcome, Refusal):
             ack(response_action="errors", errors={ids.encode_match_keep(0): outcome.message})
@@ -160,17 +159,17 @@ def register(app: App, deps: Deps) -> None:
             mentions = mentioned_user_ids(request.args)
             with deps.session_factory.begin() as session:
                 if len(mentions) == 2:
-                    admin = is_admin_anywhere(session, caller, deps.settings, request.team_id)
                     pair_id = open_pair_by_users(session, request.team_id, *mentions)
                 else:
-                    admin = False
                     pair_id = pair_for_command(
                         session, request.team_id, request.user_id, mentions, STATUSES_FOR[action]
                     )
                 outcome = (
                     pair_id
                     if isinstance(pair_id, Refusal)
-                    else change_status(session, request.team_id, pair_id, action, caller, admin, deps.clock())
+                    else change_status(
+                        session, request.team_id, pair_id, action, caller, deps.settings, deps.clock()
+                    )
                 )
             if isinstance(outcome, Refusal):
                 respond(text=outcome.message, response_type="ephemeral")
@@ -196,8 +195,9 @@ def register(app: App, deps: Deps) -> None:
             if caller is None or not raw.isdigit():
                 return
             with deps.session_factory.begin() as session:
-                admin = is_admin_anywhere(session, caller, deps.settings, team_id)
-                outcome = change_status(session, team_id, int(raw), action, caller, admin, deps.clock())
+                outcome = change_status(
+                    session, team_id, int(raw), action, caller, deps.settings, deps.clock()
+                )
             if isinstance(outcome, Refusal):
                 dm(client, user_id, outcome.message)
                 publish_home(deps, client, team_id, user_id)

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import cast
 
 from sqlalchemy import CursorResult, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import FitAnswer, Pair, PairStatus, Person, Pulse
@@ -62,6 +63,59 @@ def claim_fit_check(session: Session, team_id: str, pair_id: int, now: datetime)
         update(Pair)
         .where(Pair.id == pair_id, Pair.team_id == team_id, Pair.fit_asked_at.is_(None))
         .values(fit_asked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount == 1
+
+
+def set_fit_answer(session: Session, pair_id: int, person_id: int, answer: str, now: datetime) -> bool:
+    """Keep a member's fit answer; True when it is new or changed, False for a repeat of the same one.
+
+    An INSERT ... ON CONFLICT DO NOTHING, then a conditional UPDATE: two clicks at the same moment
+    neither collide on the unique key nor both count as news.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = session.execute(
+        insert(FitAnswer)
+        .values(pair_id=pair_id, person_id=person_id, answer=answer, answered_at=now)
+        .on_conflict_do_nothing(index_elements=["pair_id", "person_id"])
+        .returning(FitAnswer.id)
+    ).first()
+    if inserted is not None:
+        return True
+    result = session.execute(
+        update(FitAnswer)
+        .where(FitAnswer.pair_id == pair_id, FitAnswer.person_id == person_id, FitAnswer.answer != answer)
+        .values(answer=answer, answered_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount == 1
+
+
+def clear_silence(session: Session, pair_id: int) -> bool:
+    """Start an active pair's count of silent check-ins afresh; True when there was one to clear."""
+    result = session.execute(
+        update(Pair)
+        .where(
+            Pair.id == pair_id,
+            Pair.status == PairStatus.ACTIVE.value,
+            (Pair.unanswered_checkins > 0)
+            | Pair.drift_asked_at.is_not(None)
+            | Pair.at_risk_since.is_not(None),
+        )
+        .values(unanswered_checkins=0, at_risk_since=None, drift_asked_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount == 1
+
+
+def set_pulse_score(session: Session, pulse_id: int, score: int, now: datetime) -> bool:
+    """Record a pulse score unless it is the one recorded already; True when this call changed it."""
+    result = session.execute(
+        update(Pulse)
+        .where(Pulse.id == pulse_id, (Pulse.score.is_(None)) | (Pulse.score != score))
+        .values(score=score, answered_at=now)
         .execution_options(synchronize_session=False)
     )
     return cast(CursorResult, result).rowcount == 1

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -17,6 +17,7 @@ from storage.models import (
     CheckInAnswer,
     Goal,
     GoalUpdate,
+    MatchRun,
     OutboxMessage,
     Pair,
     PairFeedback,
@@ -451,3 +452,44 @@ def failed_deliveries(session: Session, program_id: int) -> list[tuple[str, int]
         .order_by(func.count().desc())
     )
     return [(error or "unknown", int(count)) for error, count in rows]
+
+
+def transition_pair(
+    session: Session, pair_id: int, from_statuses: Iterable[str], values: dict[str, Any]
+) -> bool:
+    """Set `values` on the pair only while its status is one of `from_statuses`; True when this call did.
+
+    A conditional UPDATE, so of two identical clicks at the same moment exactly one takes effect, on
+    SQLite (which reads outside the write transaction) as on PostgreSQL.
+    """
+    result = session.execute(
+        update(Pair)
+        .where(Pair.id == pair_id, Pair.status.in_(list(from_statuses)))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount == 1
+
+
+def claim_match_run(session: Session, run_id: int, now: datetime) -> bool:
+    """Mark the match run confirmed; True only for the one confirmation that marked it."""
+    result = session.execute(
+        update(MatchRun)
+        .where(MatchRun.id == run_id, MatchRun.confirmed_at.is_(None))
+        .values(confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount == 1
+
+
+def insert_agreement(session: Session, values: dict[str, Any]) -> bool:
+    """INSERT the pair's agreement unless it has one; True when this call inserted it."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted = session.execute(
+        insert(Agreement)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["pair_id"])
+        .returning(Agreement.id)
+    ).first()
+    return inserted is not None

@@ -76,7 +76,7 @@ def test_not_a_fit_alerts_the_admins_who_can_end_and_repair(
     denied = [
         c
         for c in fake_slack.calls_to("chat.postMessage")
-        if "Only program admins can re-pair" in c.args.get("text", "")
+        if "Only admins of that pair's program" in c.args.get("text", "")
     ]
     assert [c.args["channel"] for c in denied] == ["UMENTEE1"]
 
@@ -165,3 +165,32 @@ def test_pulses_go_to_both_members_every_few_weeks(
     with session_factory() as session:
         assert session.get(Pair, pair_id).next_pulse_at == DUE + timedelta(hours=1, weeks=4)
         assert session.scalar(select(func.count()).select_from(Pulse)) == 2
+
+
+def test_resuming_after_a_drift_pause_starts_the_silent_count_afresh(
+    session_factory: SessionFactory, fake_slack: FakeSlack, settings: Settings, slack: SlackSender
+) -> None:
+    pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")
+    fake_slack.add_user("UMENTEE1")
+    client = create_sending_client(settings)
+    for week in range(5):
+        dispatch_due(session_factory, client, DUE + timedelta(weeks=week, hours=3))
+    with session_factory() as session:
+        assert session.get(Pair, pair_id).status == "paused"
+
+    slack.click(ids.PAIR_RESUME, str(pair_id), user_id="UMENTEE1", view={"type": "home"})
+    fake_slack.wait_until("chat.postMessage", lambda c: "resumed" in c.args.get("text", ""))
+    with session_factory() as session:
+        resumed = session.get(Pair, pair_id)
+    assert resumed.status == "active"
+    assert resumed.next_checkin_at is not None
+    dispatch_due(session_factory, client, resumed.next_checkin_at + timedelta(hours=3))
+
+    with session_factory() as session:
+        pair = session.get(Pair, pair_id)
+        assert (pair.status, pair.drift_asked_at) == ("active", None)
+        assert pair.unanswered_checkins <= 1
+    paused_notices = [
+        c for c in fake_slack.calls_to("chat.postMessage") if "Nobody answered" in c.args.get("text", "")
+    ]
+    assert len(paused_notices) == 1, "paused once, by the silence before the resume"
