@@ -149,7 +149,12 @@ FIELD_LABELS = {
 def save_agreement(
     session: Session, team_id: str, pair_id: int, user_id: str, form: AgreementForm, now: datetime
 ) -> Saved | Refusal:
-    """Create or replace the pair's agreement, for one of its members while the pair is open."""
+    """Create or replace the pair's agreement, for one of its members while the pair is open.
+
+    A save that changes nothing (the same form submitted twice) is `unchanged`: the pair has been
+    told already. The first save is an INSERT ... ON CONFLICT DO NOTHING, so two submissions at the
+    same moment cannot collide on the pair's one agreement.
+    """
     found = member_pair(session, team_id, pair_id, user_id)
     if isinstance(found, Refusal):
         return found

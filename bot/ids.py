@@ -320,3 +320,12 @@ def decode_agreement_metadata(raw: str | None) -> AgreementModalTarget | None:
         return AgreementModalTarget(pair_id, date.fromisoformat(start))
     except ValueError:
         return None
+
+
+# Re-pairing: the mentee decides about goals left on an ended pair (value: the new pair's id)
+GOALS_BRING = "goals_bring"
+GOALS_CLOSE = "goals_close"
+
+# `/mentor end` asks first (value: pair id)
+END_CONFIRM = "end_confirm"
+END_KEEP = "end_keep"

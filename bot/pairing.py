@@ -24,6 +24,7 @@ from bot.refusal import Refusal
 from bot.views.common import escape_text
 from storage import queries
 from storage.models import (
+    GoalStatus,
     MatchProposal,
     MatchRun,
     Pair,
@@ -54,6 +55,7 @@ class NewPair:
     # What each wrote at sign-up, which the sign-up form promises their partner sees.
     mentor_story: Story = field(default_factory=Story)
     mentee_story: Story = field(default_factory=Story)
+    waiting_goals: int = 0  # the mentee's open goals left on an ended pair of the program
 
 
 def _new_pair(pair: Pair, program: Program, mentor: Person, mentee: Person) -> NewPair:
@@ -70,6 +72,7 @@ def _new_pair(pair: Pair, program: Program, mentor: Person, mentee: Person) -> N
         default_cadence=program.default_cadence,
         mentor_story=story_of(session, program.id, mentor.id),
         mentee_story=story_of(session, program.id, mentee.id),
+        waiting_goals=queries.waiting_goal_count(session, mentee.id, program.id),
     )
 
 
@@ -181,14 +184,27 @@ def _candidate(profile: Profile, free_capacity: int = 0) -> Candidate:
 
 
 def start_match_run(
-    session: Session, team_id: str, program: Program, admin_user_id: str, now: datetime
+    session: Session,
+    team_id: str,
+    program: Program,
+    admin_user_id: str,
+    now: datetime,
+    *,
+    mentee_id: int | None = None,
 ) -> MatchRun:
-    """Propose pairs for every unpaired mentee and keep them for the admin to review."""
+    """Propose pairs for every unpaired mentee (or only `mentee_id`) and keep them for review.
+
+    Nobody is proposed a mentor they were paired with before in the program.
+    """
     mentors = [
         _candidate(profile, max(0, profile.mentor_capacity - load))
         for profile, load in queries.mentors_with_load(session, program.id)
     ]
-    mentees = [_candidate(profile) for profile in queries.unpaired_mentees(session, program.id)]
+    mentees = [
+        _candidate(profile)
+        for profile in queries.unpaired_mentees(session, program.id)
+        if mentee_id is None or profile.person_id == mentee_id
+    ]
     proposals = propose_matches(mentors, mentees, queries.past_pair_ids(session, program.id), now)
     run = MatchRun(team_id=team_id, program_id=program.id, created_by_user_id=admin_user_id, created_at=now)
     run.proposals = [
@@ -198,6 +214,92 @@ def start_match_run(
     session.add(run)
     session.flush()
     return run
+
+
+@dataclass(frozen=True)
+class Repairing:
+    """A pair ended to re-pair its mentee, and the proposal for the admin to review."""
+
+    run_id: int
+    program_name: str
+    proposals: list[ProposalLine]
+    unmatched: int
+    ended: StatusChange | None  # None when the pair had ended before: nobody to tell again
+
+
+def repair_pair(
+    session: Session, team_id: str, pair_id: int, admin: Member, settings: Settings, now: datetime
+) -> Repairing | Refusal:
+    """End the pair (once) and propose a new mentor for its mentee, never the one they had.
+
+    Only an admin of the pair's program may; a repeated click, or one on a pair that ended some
+    other way, proposes again without ending or telling anyone twice.
+    """
+    pair = require_pair_admin(session, team_id, pair_id, admin, settings)
+    if isinstance(pair, Refusal):
+        return pair
+    program = session.get(Program, pair.program_id)
+    assert program is not None
+    others = [
+        p
+        for p in queries.open_pairs(session, pair.mentee, program.id)
+        if p.mentee_id == pair.mentee_id and p.id != pair.id
+    ]
+    if others:
+        return Refusal(f"<@{pair.mentee.user_id}> has a new mentor already: <@{others[0].mentor.user_id}>.")
+    ended = queries.transition_pair(
+        session,
+        pair.id,
+        queries.OPEN,
+        {"status": PairStatus.ENDED.value, "ended_at": now, "ended_by_user_id": admin.user_id},
+    )
+    session.refresh(pair)
+    reschedule(session, pair, now)
+    run = start_match_run(session, team_id, program, admin.user_id, now, mentee_id=pair.mentee_id)
+    lines = [ProposalLine(p.id, p.mentor.user_id, p.mentee.user_id, p.reason) for p in run.proposals]
+    change = StatusChange(
+        pair.id,
+        "end",
+        pair.mentor.user_id,
+        pair.mentee.user_id,
+        admin.user_id,
+        calendar_cancellation(session, pair, now) if ended else None,
+    )
+    return Repairing(run.id, program.name, lines, 0 if lines else 1, change if ended else None)
+
+
+@dataclass(frozen=True)
+class GoalsCarried:
+    """What became of a mentee's goals from an ended pair."""
+
+    choice: str  # "bring" or "close"
+    goals: int
+    mentor_user_id: str
+
+
+def carry_goals(
+    session: Session, team_id: str, new_pair_id: int, user_id: str, choice: str, now: datetime
+) -> GoalsCarried | Refusal:
+    """Move the mentee's open goals from their ended pairs to the new pair, or close them; once."""
+    pair = queries.pair_for_update(session, team_id, new_pair_id)
+    if pair is None or pair.mentee.user_id != user_id or choice not in ("bring", "close"):
+        return Refusal("Only the mentee of that mentorship can decide about their goals.")
+    if choice == "bring" and pair.status == PairStatus.ENDED.value:
+        return Refusal("That mentorship has ended, so there is nothing to bring the goals to.")
+    values: dict[str, object] = (
+        {"pair_id": pair.id, "updated_at": now}
+        if choice == "bring"
+        else {
+            "status": GoalStatus.DROPPED.value,
+            "closed_at": now,
+            "closing_note": "Closed when the mentorship ended.",
+            "updated_at": now,
+        }
+    )
+    moved = queries.update_waiting_goals(session, pair.mentee_id, pair.program_id, values)
+    if not moved:
+        return Refusal("Done already: no goals are waiting from your last mentorship.")
+    return GoalsCarried(choice, moved, pair.mentor.user_id)
 
 
 def confirm_match_run(
@@ -327,6 +429,30 @@ def already(status: str, action: str) -> str:
     if status == PairStatus.ENDED.value:
         return "That mentorship has ended already; nothing more to do."
     return f"That mentorship is {status} already, so there is nothing to {action}."
+
+
+@dataclass(frozen=True)
+class EndQuestion:
+    """A pair the asker may end, to confirm before ending it."""
+
+    pair_id: int
+    mentor_user_id: str
+    mentee_user_id: str
+
+
+def pair_to_end(
+    session: Session, team_id: str, pair_id: int, actor: Member, settings: Settings
+) -> EndQuestion | Refusal:
+    """Check that `actor` may end the open pair (a member, or an admin of its program) before asking."""
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    if pair is None:
+        return Refusal("That pair does not exist any more.")
+    member = actor.user_id in (pair.mentor.user_id, pair.mentee.user_id)
+    if not member and isinstance(require_pair_admin(session, team_id, pair_id, actor, settings), Refusal):
+        return Refusal("Only the pair's mentor, its mentee or an admin of its program can change it.")
+    if pair.status not in ACTIONS["end"]:
+        return Refusal(already(pair.status, "end"))
+    return EndQuestion(pair.id, pair.mentor.user_id, pair.mentee.user_id)
 
 
 def pair_for_command(

@@ -1,4 +1,4 @@
-"""Answers to the fit question, the drift question and pulses; admins' re-pair button."""
+"""Answers to the fit question, the drift question and pulses; admins' "End and re-pair" button."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from bot import ids
 from bot.deps import Deps
 from bot.health import answer_drift, answer_pulse, record_fit
 from bot.members import fetch_member
-from bot.notify import dm, share_cancellation, tell_status
-from bot.pairing import change_status
-from bot.programs import require_pair_admin
+from bot.notify import dm, share_cancellation
+from bot.pairing import repair_pair
 from bot.refusal import Refusal
 from bot.views.health import DRIFT_CHOICES, not_fit_alert
+from bot.views.pairing import REPAIR_NEXT_STEP, ended_message, match_review_modal, notice_modal
 from handlers.home import publish_home
 
 FIT = re.compile(rf"^{ids.FIT_ANSWER}_({'|'.join(ids.FIT_ANSWERS)})$")
@@ -96,15 +96,25 @@ def register(app: App, deps: Deps) -> None:
         caller = fetch_member(client, user_id)
         if caller is None or not raw.isdigit():
             return
+        loading = notice_modal("Re-pair", "Ending the mentorship and finding a new mentor…")
+        opened = client.views_open(trigger_id=body["trigger_id"], view=loading)["view"]
         with deps.session_factory.begin() as session:
-            allowed = require_pair_admin(session, team_id, int(raw), caller, deps.settings)
-            outcome = (
-                allowed
-                if isinstance(allowed, Refusal)
-                else change_status(session, team_id, int(raw), "end", caller, deps.settings, deps.clock())
-            )
+            outcome = repair_pair(session, team_id, int(raw), caller, deps.settings, deps.clock())
         if isinstance(outcome, Refusal):
-            dm(client, user_id, outcome.message)
+            view = notice_modal("Re-pair", outcome.message)
+        else:
+            view = match_review_modal(
+                outcome.run_id, outcome.program_name, outcome.proposals, outcome.unmatched
+            )
+        client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
+        if isinstance(outcome, Refusal) or outcome.ended is None:
             return
-        tell_status(client, outcome)
-        dm(client, user_id, "Ended. `/mentor match` or `/mentor pair` will find each of them someone new.")
+        ended = outcome.ended
+        for member, partner, next_step in (
+            (ended.mentor_user_id, ended.mentee_user_id, None),
+            (ended.mentee_user_id, ended.mentor_user_id, REPAIR_NEXT_STEP),
+        ):
+            client.chat_postMessage(channel=member, **ended_message(ended.pair_id, partner, None, next_step))
+            publish_home(deps, client, team_id, member)
+        if ended.cancellation is not None:
+            share_cancellation(client, ended.cancellation)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.commands import CommandInput, Subcommand
@@ -14,11 +15,13 @@ from bot.notify import announce, dm, introduce, tell_status
 from bot.pairing import (
     FeedbackForm,
     NewPair,
+    carry_goals,
     change_status,
     confirm_match_run,
     open_pair_by_users,
     pair_by_hand,
     pair_for_command,
+    pair_to_end,
     program_for_pair,
     record_feedback,
     record_group_dm,
@@ -28,7 +31,15 @@ from bot.pairing import (
 from bot.programs import is_admin
 from bot.refusal import Refusal
 from bot.views.common import escape_text, plural
-from bot.views.pairing import feedback_modal, match_review_modal, notice_modal
+from bot.views.pairing import (
+    KEPT,
+    end_confirmation,
+    feedback_modal,
+    goals_carried_text,
+    match_review_modal,
+    notice_modal,
+    waiting_goals_message,
+)
 from handlers.admin import program_for_admin
 from handlers.home import publish_home
 from storage.models import PairStatus
@@ -61,6 +72,9 @@ def register(app: App, deps: Deps) -> None:
             if channel:
                 with deps.session_factory.begin() as session:
                     record_group_dm(session, team_id, new.pair_id, channel)
+            if new.waiting_goals:
+                question = waiting_goals_message(new.pair_id, new.mentor_user_id, new.waiting_goals)
+                client.chat_postMessage(channel=new.mentee_user_id, **question)
             publish_home(deps, client, team_id, new.mentor_user_id)
             publish_home(deps, client, team_id, new.mentee_user_id)
         for problem in problems:
@@ -150,20 +164,20 @@ def register(app: App, deps: Deps) -> None:
             dm(client, user_id, f"Confirmed {plural(len(outcome), 'new pair')}. I am introducing them now.")
         welcome_pairs(client, team_id, outcome, user_id)
 
+    def which_pair(session: Session, request: CommandInput, action: str) -> int | Refusal:
+        mentions = mentioned_user_ids(request.args)
+        if len(mentions) == 2:  # an admin naming a pair
+            return open_pair_by_users(session, request.team_id, *mentions)
+        return pair_for_command(session, request.team_id, request.user_id, mentions, STATUSES_FOR[action])
+
     def lifecycle(action: str):
         def run(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
             ack()
             caller = fetch_member(client, request.user_id)
             if caller is None:
                 return
-            mentions = mentioned_user_ids(request.args)
             with deps.session_factory.begin() as session:
-                if len(mentions) == 2:
-                    pair_id = open_pair_by_users(session, request.team_id, *mentions)
-                else:
-                    pair_id = pair_for_command(
-                        session, request.team_id, request.user_id, mentions, STATUSES_FOR[action]
-                    )
+                pair_id = which_pair(session, request, action)
                 outcome = (
                     pair_id
                     if isinstance(pair_id, Refusal)
@@ -181,10 +195,32 @@ def register(app: App, deps: Deps) -> None:
 
         return run
 
+    def end(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
+        """Ending is for good: ask first; the "End it" button (END_CONFIRM) ends the pair."""
+        ack()
+        caller = fetch_member(client, request.user_id)
+        if caller is None:
+            return
+        with deps.session_factory.begin() as session:
+            pair_id = which_pair(session, request, "end")
+            question = (
+                pair_id
+                if isinstance(pair_id, Refusal)
+                else pair_to_end(session, request.team_id, pair_id, caller, deps.settings)
+            )
+        if isinstance(question, Refusal):
+            respond(text=question.message, response_type="ephemeral")
+            return
+        message = end_confirmation(
+            question.pair_id, caller.user_id, question.mentor_user_id, question.mentee_user_id
+        )
+        respond(response_type="ephemeral", **message)
+
     deps.commands.add(PAIR, pair)
     deps.commands.add(MATCH, match)
-    for subcommand in (PAUSE, RESUME, END):
+    for subcommand in (PAUSE, RESUME):
         deps.commands.add(subcommand, lifecycle(subcommand.name))
+    deps.commands.add(END, end)
 
     def home_button(action: str):
         def run(ack: Ack, body: dict, client: WebClient) -> None:
@@ -208,6 +244,60 @@ def register(app: App, deps: Deps) -> None:
 
         return run
 
+    @app.action(ids.END_CONFIRM)
+    def confirm_end(ack: Ack, body: dict, respond: Respond, client: WebClient) -> None:
+        ack()
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        raw = (body.get("actions") or [{}])[0].get("value") or ""
+        caller = fetch_member(client, user_id)
+        if caller is None or not raw.isdigit():
+            return
+        with deps.session_factory.begin() as session:
+            outcome = change_status(session, team_id, int(raw), "end", caller, deps.settings, deps.clock())
+        text = (
+            outcome.message if isinstance(outcome, Refusal) else f"Done: your mentorship is {_past('end')}."
+        )
+        if body.get("response_url"):
+            respond(text=text, replace_original=True)
+        else:
+            dm(client, user_id, text)
+        if isinstance(outcome, Refusal):
+            return
+        tell_status(client, outcome)
+        for member in dict.fromkeys((outcome.mentor_user_id, outcome.mentee_user_id, user_id)):
+            publish_home(deps, client, team_id, member)
+
+    @app.action(ids.END_KEEP)
+    def keep(ack: Ack, body: dict, respond: Respond) -> None:
+        ack()
+        if body.get("response_url"):
+            respond(text=KEPT, replace_original=True)
+
+    def carry(choice: str):
+        def run(ack: Ack, body: dict, respond: Respond, client: WebClient) -> None:
+            ack()
+            team_id, user_id = body["team"]["id"], body["user"]["id"]
+            raw = (body.get("actions") or [{}])[0].get("value") or ""
+            if not raw.isdigit():
+                return
+            with deps.session_factory.begin() as session:
+                outcome = carry_goals(session, team_id, int(raw), user_id, choice, deps.clock())
+            text = (
+                outcome.message
+                if isinstance(outcome, Refusal)
+                else goals_carried_text(outcome.choice, outcome.goals, outcome.mentor_user_id)
+            )
+            if body.get("response_url") and not isinstance(outcome, Refusal):
+                respond(text=text, replace_original=True)  # the question is answered: no buttons left
+            else:
+                dm(client, user_id, text)
+            if not isinstance(outcome, Refusal):
+                publish_home(deps, client, team_id, user_id)
+
+        return run
+
+    app.action(ids.GOALS_BRING)(carry("bring"))
+    app.action(ids.GOALS_CLOSE)(carry("close"))
     app.action(ids.PAIR_PAUSE)(home_button("pause"))
     app.action(ids.PAIR_RESUME)(home_button("resume"))
     app.action(ids.PAIR_END)(home_button("end"))

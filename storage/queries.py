@@ -493,3 +493,30 @@ def insert_agreement(session: Session, values: dict[str, Any]) -> bool:
         .returning(Agreement.id)
     ).first()
     return inserted is not None
+
+
+def _waiting_goals(owner_id: int, program_id: int) -> ColumnElement[bool]:
+    """Open goals the mentee left on ended pairs of the program."""
+    ended = select(Pair.id).where(
+        Pair.program_id == program_id, Pair.mentee_id == owner_id, Pair.status == PairStatus.ENDED.value
+    )
+    return and_(Goal.owner_id == owner_id, Goal.status == "active", Goal.pair_id.in_(ended))
+
+
+def waiting_goal_count(session: Session, owner_id: int, program_id: int) -> int:
+    """How many open goals the mentee left on ended pairs of the program."""
+    return (
+        session.scalar(select(func.count()).select_from(Goal).where(_waiting_goals(owner_id, program_id)))
+        or 0
+    )
+
+
+def update_waiting_goals(session: Session, owner_id: int, program_id: int, values: dict[str, Any]) -> int:
+    """Move or close the goals a mentee left on ended pairs, in one conditional UPDATE; how many."""
+    result = session.execute(
+        update(Goal)
+        .where(_waiting_goals(owner_id, program_id))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -28,6 +28,7 @@ from bot.views.insights import NUDGE_PAIR
 from storage.db import SessionFactory
 from storage.models import (
     Agreement,
+    Goal,
     MatchProposal,
     MatchRun,
     OutboxMessage,
@@ -53,6 +54,9 @@ STATE_CHANGING = {
     "DRIFT_ANSWER",
     "PULSE_SCORE",
     "REPAIR",
+    "END_CONFIRM",
+    "GOALS_BRING",
+    "GOALS_CLOSE",
     "INSIGHTS_NUDGE",
     "MATCH_MODAL",
     "FEEDBACK_MODAL",
@@ -91,6 +95,7 @@ NOT_STATE_CHANGING = {
     "CHECKIN_ANSWER_OPEN",
     "REMINDER_EXTEND",
     "INSIGHTS_OPEN",
+    "END_KEEP",
 }
 
 
@@ -189,6 +194,50 @@ def pulse_click(w: World) -> Reply:
     with w.db() as session:
         pulse_id = session.scalars(select(Pulse.id)).one()
     return w.slack.click(f"{ids.PULSE_SCORE}_4", str(pulse_id), user_id=MENTEE)
+
+
+def goals_waiting(w: World) -> None:
+    """The pair ended with the mentee's goal open, and the mentee has a new mentor."""
+    with w.db.begin() as session:
+        old = session.get(Pair, w.pair_id)
+        old.status = "ended"
+        mentor = Person(team_id=TEAM_ID, user_id="UMENTOR2", tz="UTC")
+        session.add(mentor)
+        session.flush()
+        session.add(
+            Pair(team_id=TEAM_ID, program_id=old.program_id, mentor_id=mentor.id, mentee_id=old.mentee_id)
+        )
+        session.add(
+            Goal(
+                team_id=TEAM_ID,
+                pair_id=old.id,
+                owner_id=old.mentee_id,
+                specific="Ship the guild talk",
+                measure_kind="milestones",
+                attainable="Yes",
+                realistic="Yes",
+                deadline=date(2027, 6, 1),
+            )
+        )
+
+
+def goals_click(action_id: str) -> Callable[[World], Reply]:
+    def act(w: World) -> Reply:
+        with w.db() as session:
+            new = session.scalars(select(Pair.id).where(Pair.status == "active")).one()
+        return w.slack.click(action_id, str(new), user_id=MENTEE)
+
+    return act
+
+
+def goals_done(status: str, words: str) -> Callable[[World], int]:
+    def effect(w: World) -> int:
+        moved = count(
+            w.db, Goal, Goal.status == status, Goal.pair_id != w.pair_id if status == "active" else True
+        )
+        return moved * sum(words in t for t in texts_to(w.fake, MENTEE))
+
+    return effect
 
 
 def at_risk(w: World) -> None:
@@ -304,9 +353,35 @@ SCENES = [
         "REPAIR",
         "end and re-pair",
         lambda w: w.slack.click(ids.REPAIR, str(w.pair_id), user_id=ADMIN),
-        lambda w: count(w.db, Pair, Pair.status == "ended"),
-        dm_says(ADMIN, "already"),
+        lambda w: (
+            count(w.db, Pair, Pair.status == "ended")
+            * len([t for t in texts_to(w.fake, MENTEE) if "has ended" in t])
+        ),
+        lambda w, _reply: len(w.fake.calls_to("views.update")) >= 2,
         setup=admin_of_program,
+    ),
+    Scene(
+        "END_CONFIRM",
+        "end it, after /mentor end",
+        lambda w: w.slack.click(ids.END_CONFIRM, str(w.pair_id), user_id=MENTOR),
+        dms_saying(MENTEE, "has ended"),
+        dm_says(MENTOR, "already"),
+    ),
+    Scene(
+        "GOALS_BRING",
+        "bring my goals",
+        goals_click(ids.GOALS_BRING),
+        goals_done("active", "moved"),
+        dm_says(MENTEE, "Done already"),
+        setup=goals_waiting,
+    ),
+    Scene(
+        "GOALS_CLOSE",
+        "close my goals",
+        goals_click(ids.GOALS_CLOSE),
+        goals_done("dropped", "closed"),
+        dm_says(MENTEE, "Done already"),
+        setup=goals_waiting,
     ),
     Scene(
         "INSIGHTS_NUDGE",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -11,10 +11,13 @@ from bot.app import create_sending_client
 from bot.config import Settings
 from bot.delivery import dispatch_due
 from storage.db import SessionFactory
-from storage.models import CheckIn, FitAnswer, OutboxMessage, Pair, Program, Pulse
+from storage.models import CheckIn, FitAnswer, Goal, OutboxMessage, Pair, Person, Program, Pulse
+from tests.blockkit import assert_valid_message, assert_valid_view
 from tests.fakes.slack_api import FakeSlack
-from tests.fakes.slack_requests import SlackSender
+from tests.fakes.slack_requests import SlackSender, ticked
+from tests.scenarios import ADMIN
 from tests.test_checkins import seed_pair
+from tests.test_pairing import blocks_of
 
 DUE = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)  # Tuesday 09:00 in Berlin
 
@@ -62,23 +65,86 @@ def test_not_a_fit_alerts_the_admins_who_can_end_and_repair(
     alert = fake_slack.wait_until("chat.postMessage", lambda c: c.args["channel"] == "UBOSS")
     refusal = fake_slack.wait_until("chat.postMessage", lambda c: c.args["channel"] == "UOUTSIDER")
     slack.click(ids.REPAIR, str(pair_id), user_id="UMENTEE1")
-    slack.click(ids.REPAIR, str(pair_id), user_id="UBOSS")
-    fake_slack.wait_until(
-        "chat.postMessage", lambda c: "find each of them someone new" in c.args.get("text", "")
-    )
+    denied = fake_slack.wait_for("views.update")[-1].args["view"]
 
     assert "not a good fit" in alert.args["text"]
     assert "not part of" in refusal.args["text"]
+    assert "Only admins of that pair's program" in str(denied["blocks"])
     with session_factory() as session:
         answers = session.scalars(select(FitAnswer)).all()
-        assert session.get(Pair, pair_id).status == "ended"
+        assert session.get(Pair, pair_id).status == "active"
     assert [a.answer for a in answers] == ["not_fit"]
-    denied = [
-        c
-        for c in fake_slack.calls_to("chat.postMessage")
-        if "Only admins of that pair's program" in c.args.get("text", "")
-    ]
-    assert [c.args["channel"] for c in denied] == ["UMENTEE1"]
+
+
+def test_end_and_repair_proposes_a_new_mentor_and_the_mentee_brings_their_goals(
+    program: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    program.slash("pair <@UMIA> <@UTOM>", user_id=ADMIN)
+    fake_slack.wait_for("views.publish", count=2)
+    with session_factory.begin() as session:
+        pair = session.scalars(select(Pair)).one()
+        pair_id = pair.id
+        session.add(
+            Goal(
+                team_id=pair.team_id,
+                pair_id=pair.id,
+                owner_id=pair.mentee_id,
+                specific="Give a talk at the guild",
+                measure_kind="milestones",
+                attainable="With practice",
+                realistic="It is my job",
+                deadline=date(2027, 6, 1),
+            )
+        )
+    program.click(f"{ids.FIT_ANSWER}_not_fit", str(pair_id), user_id="UTOM")
+    fake_slack.wait_until("chat.postMessage", lambda c: "noted privately" in c.args.get("text", ""))
+    fake_slack.reset()
+
+    program.click(ids.REPAIR, str(pair_id), user_id=ADMIN)
+    review = fake_slack.wait_for("views.update")[-1].args["view"]
+    for member in ("UMIA", "UTOM"):
+        fake_slack.wait_until("chat.postMessage", lambda c, m=member: c.args["channel"] == m)
+    notices = {c.args["channel"]: c.args["text"] for c in fake_slack.calls_to("chat.postMessage")}
+
+    assert_valid_view(review)
+    assert review["callback_id"] == ids.MATCH_MODAL
+    assert "<@UMAX> → <@UTOM>" in str(review["blocks"]), "a new mentor, never the old one"
+    assert "<@UMIA>" not in str(review["blocks"])
+    for text in notices.values():
+        assert "has ended" in text
+        for leak in ("ended it", "an admin", "admin ended", "fit"):
+            assert leak not in text, text
+    assert "suggest a new pairing" in notices["UTOM"]
+    assert "suggest a new pairing" not in notices["UMIA"]
+
+    program.click(ids.REPAIR, str(pair_id), user_id=ADMIN)
+    again = fake_slack.wait_for("views.update", count=2)[-1].args["view"]
+    assert again["callback_id"] == ids.MATCH_MODAL, "a second click proposes again, calmly"
+    assert len([c for c in fake_slack.calls_to("chat.postMessage") if "has ended" in c.args["text"]]) == 2
+
+    keep = [o["value"] for b in review["blocks"] if b["type"] == "input" for o in b["element"]["options"]]
+    reply = program.submit(review, {f"{ids.MATCH_KEEP}_0": ticked(*keep)}, user_id=ADMIN)
+    assert reply.status == 200
+    assert reply.body == ""
+    question = fake_slack.wait_until(
+        "chat.postMessage", lambda c: c.args["channel"] == "UTOM" and "open goal" in c.args["text"]
+    )
+    assert_valid_message(blocks_of(question))
+    bring = next(e for b in blocks_of(question) if b["type"] == "actions" for e in b["elements"])
+    assert bring["action_id"] == ids.GOALS_BRING
+    program.click(ids.GOALS_BRING, bring["value"], user_id="UMIA")
+    program.click(ids.GOALS_BRING, bring["value"], user_id="UTOM")
+    fake_slack.wait_until("chat.postMessage", lambda c: "1 goal moved" in c.args.get("text", ""))
+    program.click(ids.GOALS_CLOSE, bring["value"], user_id="UTOM")
+    fake_slack.wait_until("chat.postMessage", lambda c: "Done already" in c.args.get("text", ""))
+
+    with session_factory() as session:
+        new = session.scalars(select(Pair).where(Pair.status == "active")).one()
+        goal = session.scalars(select(Goal)).one()
+        assert session.get(Person, new.mentor_id).user_id == "UMAX"
+    assert (goal.pair_id, goal.status) == (new.id, "active")
+    denied = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "UMIA"]
+    assert "Only the mentee" in denied[-1].args["text"]
 
 
 def test_a_pulse_score_is_kept_for_the_person_asked_only(

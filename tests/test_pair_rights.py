@@ -65,7 +65,6 @@ def test_an_admin_of_another_program_cannot_pause_end_repair_or_nudge_a_pair(
     forged = [
         (ids.PAIR_PAUSE, {"view": {"type": "home"}}),
         (ids.PAIR_END, {"view": {"type": "home"}}),
-        (ids.REPAIR, {}),
         (NUDGE_PAIR, {"view": {"type": "home"}}),
     ]
 
@@ -74,9 +73,14 @@ def test_an_admin_of_another_program_cannot_pause_end_repair_or_nudge_a_pair(
         wait_for_dms(fake_slack, B_ADMIN, count)
     slack.slash("end <@UMENTOR1> <@UMENTEE1>", user_id=B_ADMIN)
     reply = fake_slack.wait_for("response_url")[-1].args["text"]
+    slack.click(ids.REPAIR, str(pair_id), user_id=B_ADMIN)
+    repair = fake_slack.wait_for("views.update")[-1].args["view"]
+    slack.click(ids.END_CONFIRM, str(pair_id), user_id=B_ADMIN)
+    wait_for_dms(fake_slack, B_ADMIN, len(forged) + 1)
 
     assert all("admin" in text for text in dms_to(fake_slack, B_ADMIN)), dms_to(fake_slack, B_ADMIN)
     assert "admin of its program" in reply
+    assert "Only admins of that pair's program" in str(repair["blocks"])
     assert pair_row(session_factory, pair_id) == ("active", None)
     with session_factory() as session:
         assert (

@@ -26,6 +26,36 @@ def last_reply(fake_slack: FakeSlack, count: int = 1) -> str:
     return fake_slack.wait_for("response_url", count=count)[-1].args["text"]
 
 
+def last_question(fake_slack: FakeSlack) -> dict:
+    """The newest ephemeral reply that carries buttons, as Slack shows it."""
+    fake_slack.wait_until("response_url", lambda call: bool(call.args.get("blocks")))
+    return [c.args for c in fake_slack.calls_to("response_url") if c.args.get("blocks")][-1]
+
+
+def confirm_end(
+    slack: SlackSender, fake_slack: FakeSlack, user_id: str, question: dict, keep: bool = False
+) -> None:
+    """Click "End it" (or "Keep it") on the ephemeral `/mentor end` asked with."""
+    wanted = ids.END_KEEP if keep else ids.END_CONFIRM
+    button = next(
+        e
+        for b in question["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == wanted
+    )
+    slack.interaction(
+        {
+            "type": "block_actions",
+            "user": {"id": user_id, "team_id": slack.team_id},
+            "trigger_id": "1.1.trigger",
+            "response_url": fake_slack.response_url,
+            "container": {"type": "message", "is_ephemeral": True},
+            "actions": [{"action_id": wanted, "block_id": "b", "value": button["value"], "type": "button"}],
+        }
+    )
+
+
 def pair_count(session_factory: SessionFactory) -> int:
     with session_factory() as session:
         return session.scalar(select(func.count()).select_from(Pair))
@@ -171,7 +201,11 @@ def test_a_member_pauses_resumes_and_ends_their_pair_and_gives_feedback(
     program.slash("resume <@UMIA>", user_id="UTOM")
     assert "active again" in last_reply(fake_slack, 4)
     program.slash("end", user_id="UMIA")
-    assert "ended" in last_reply(fake_slack, 5)
+    assert "End your mentorship with <@UTOM> for both of you?" in last_reply(fake_slack, 5)
+    with session_factory() as session:
+        assert session.scalar(select(Pair.status)) == "active", "nothing ends before the confirmation"
+    confirm_end(program, fake_slack, "UMIA", last_question(fake_slack))
+    assert "your mentorship is ended" in last_reply(fake_slack, 6)
 
     fake_slack.wait_for("views.publish", count=8)
     ended = [c for c in fake_slack.calls_to("chat.postMessage") if "has ended" in c.args.get("text", "")]
@@ -257,6 +291,7 @@ def test_the_admin_list_shows_feedback_only_as_totals(
     program.slash("pair <@UMIA> <@UTOM>", user_id=ADMIN)
     fake_slack.wait_for("conversations.open")
     program.slash("end", user_id="UTOM")
+    confirm_end(program, fake_slack, "UTOM", last_question(fake_slack))
     fake_slack.wait_until("chat.postMessage", lambda call: "has ended" in call.args.get("text", ""))
     with session_factory() as session:
         pair_id = session.scalar(select(Pair.id))
@@ -271,3 +306,33 @@ def test_the_admin_list_shows_feedback_only_as_totals(
     shown = str(fake_slack.wait_for("views.open")[-1].args["view"])
     assert "2 ratings, average 3.5 of 5" in shown
     assert "Secret words" not in shown
+
+
+def test_mentor_end_asks_first_and_keep_it_changes_nothing(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.slash("end", user_id="UTOM")
+    question = last_question(fake_slack)
+    confirm_end(paired, fake_slack, "UTOM", question, keep=True)
+    assert "nothing changed" in last_reply(fake_slack, 2)
+    paired.slash("end <@UMIA> <@UTOM>", user_id="UTIA")
+    refused = last_reply(fake_slack, 3)
+
+    assert_valid_message(question["blocks"])
+    assert "End your mentorship with <@UMIA>" in question["text"]
+    assert "Only the pair's mentor" in refused
+    with session_factory() as session:
+        assert session.scalar(select(Pair.status)) == "active"
+    assert not [c for c in fake_slack.calls_to("chat.postMessage") if "has ended" in c.args.get("text", "")]
+
+    confirm_end(paired, fake_slack, "UTOM", question)
+    confirm_end(paired, fake_slack, "UTOM", question)
+    fake_slack.wait_until("response_url", lambda call: "ended already" in call.args.get("text", ""))
+    for member in ("UMIA", "UTOM"):
+        fake_slack.wait_until(
+            "chat.postMessage", lambda c, m=member: c.args["channel"] == m and "has ended" in c.args["text"]
+        )
+    with session_factory() as session:
+        assert session.scalar(select(Pair.status)) == "ended"
+    ended = [c for c in fake_slack.calls_to("chat.postMessage") if "has ended" in c.args.get("text", "")]
+    assert sorted(c.args["channel"] for c in ended) == ["UMIA", "UTOM"], "told once each"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, SectionBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject, SectionBlock
 
 from bot import ids
 from bot.health import FIT_ANSWERS
@@ -40,6 +40,13 @@ def not_fit_alert(pair_id: int, mentor_user_id: str, mentee_user_id: str) -> dic
                     action_id=ids.REPAIR,
                     value=str(pair_id),
                     style="danger",
+                    confirm=ConfirmObject(
+                        title="End and re-pair?",
+                        text="This ends the mentorship for both of them, without saying why, and "
+                        "proposes a new mentor for the mentee for you to review.",
+                        confirm="End and re-pair",
+                        deny="Not now",
+                    ),
                 )
             ]
         ),

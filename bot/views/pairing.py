@@ -156,12 +156,21 @@ def status_notice(action: str, by_user_id: str, partner_user_id: str) -> str:
     return f"{user(by_user_id)} {verb} your mentorship with {user(partner_user_id)}."
 
 
-def ended_message(pair_id: int, partner_user_id: str, by_user_id: str) -> dict:
-    """The DM after a pair ends: thanks, and a button for private feedback."""
+def ended_message(
+    pair_id: int, partner_user_id: str, by_user_id: str | None, next_step: str | None = None
+) -> dict:
+    """The DM after a pair ends: thanks, and a button for private feedback.
+
+    It names who ended it only when that was the partner: an end by an admin reads like any other,
+    so it never hints that someone answered the private fit question with "not a fit".
+    """
+    who = f" ({user(by_user_id)} ended it)" if by_user_id and by_user_id == partner_user_id else ""
     text = (
-        f"Your mentorship with {user(partner_user_id)} has ended ({user(by_user_id)} ended it). "
+        f"Your mentorship with {user(partner_user_id)} has ended{who}. "
         "Thank you for the time and care you gave it!"
     )
+    if next_step:
+        text += f" {next_step}"
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn(text)),
         ActionsBlock(
@@ -170,6 +179,62 @@ def ended_message(pair_id: int, partner_user_id: str, by_user_id: str) -> dict:
         context("Feedback goes to the program's admins only as totals, never with your name."),
     ]
     return {"text": text, "blocks": render(blocks)}
+
+
+REPAIR_NEXT_STEP = "The program admins will suggest a new pairing for you."
+
+
+def waiting_goals_message(new_pair_id: int, mentor_user_id: str, goals: int) -> dict:
+    """Asked of a mentee paired again: bring the open goals of their last mentorship, or close them."""
+    text = (
+        f"You have {plural(goals, 'open goal')} from your last mentorship. Bring "
+        f"{'it' if goals == 1 else 'them'} to your new mentorship with {user(mentor_user_id)}, or close "
+        f"{'it' if goals == 1 else 'them'}?"
+    )
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(text)),
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Bring my goals to the new mentorship",
+                    action_id=ids.GOALS_BRING,
+                    value=str(new_pair_id),
+                    style="primary",
+                ),
+                ButtonElement(text="Close them", action_id=ids.GOALS_CLOSE, value=str(new_pair_id)),
+            ]
+        ),
+    ]
+    return {"text": text, "blocks": render(blocks)}
+
+
+def goals_carried_text(choice: str, goals: int, mentor_user_id: str) -> str:
+    """What the mentee's goals question says once answered."""
+    if choice == "bring":
+        return f"Done: {plural(goals, 'goal')} moved to your mentorship with {user(mentor_user_id)}."
+    return f"Done: {plural(goals, 'goal')} from your last mentorship closed."
+
+
+def end_confirmation(pair_id: int, asker_user_id: str, mentor_user_id: str, mentee_user_id: str) -> dict:
+    """The ephemeral `/mentor end` answers with: end it, or keep it."""
+    if asker_user_id in (mentor_user_id, mentee_user_id):
+        partner = mentee_user_id if asker_user_id == mentor_user_id else mentor_user_id
+        text = f"End your mentorship with {user(partner)} for both of you?"
+    else:
+        text = f"End the mentorship of {user(mentor_user_id)} and {user(mentee_user_id)}?"
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(text)),
+        ActionsBlock(
+            elements=[
+                ButtonElement(text="End it", action_id=ids.END_CONFIRM, value=str(pair_id), style="danger"),
+                ButtonElement(text="Keep it", action_id=ids.END_KEEP, value=str(pair_id)),
+            ]
+        ),
+    ]
+    return {"text": text, "blocks": render(blocks)}
+
+
+KEPT = "Kept: nothing changed."
 
 
 def feedback_modal(pair_id: int, partner_user_id: str) -> dict:
