@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.admins import program_admins
 from bot.agreements import Cancellation, calendar_cancellation, reschedule
+from bot.config import Settings
 from bot.goals import local_today
 from bot.membership import member_pair
 from bot.refusal import Refusal
@@ -49,10 +51,10 @@ def record_fit(
     pair_id: int,
     user_id: str,
     answer: str,
-    admins: tuple[str, ...],
+    settings: Settings,
     now: datetime,
 ) -> FitRecorded | Refusal:
-    """Keep a member's private fit answer; "not a fit" alerts the program's admins."""
+    """Keep a member's private fit answer; "not a fit" alerts everyone who administers the program."""
     if answer not in FIT_ANSWERS:
         return Refusal("That answer is not one of the choices.")
     found = member_pair(session, team_id, pair_id, user_id)
@@ -62,7 +64,7 @@ def record_fit(
     if not health_queries.set_fit_answer(session, pair.id, person.id, answer, now):
         return Refusal("You told me that already; it is noted privately.")
     program = session.get(Program, pair.program_id)
-    alert = (*admins, *(program.admin_user_ids if program else [])) if answer == "not_fit" else ()
+    alert = program_admins(session, program, settings) if answer == "not_fit" and program else ()
     session.flush()
     return FitRecorded(pair.id, answer, pair.mentor.user_id, pair.mentee.user_id, tuple(dict.fromkeys(alert)))
 

@@ -640,6 +640,8 @@ def member_deactivated(
     for pair in queries.open_pairs(session, person):
         program = session.get(Program, pair.program_id)
         admins.update(program.admin_user_ids or [] if program else [])
+        if program is not None and program.configured_by_user_id:
+            admins.add(program.configured_by_user_id)
         if pair.status == PairStatus.ACTIVE.value:
             pair.status = PairStatus.PAUSED.value
             pair.paused_at = now

@@ -180,11 +180,22 @@ def parse_program_form(values: dict) -> ProgramForm | FieldErrors:
     )
 
 
-def save_program(session: Session, program: Program, form: ProgramForm) -> FieldErrors:
-    """Apply the settings; a name another program of the workspace has is a field error."""
+def save_program(
+    session: Session,
+    program: Program,
+    form: ProgramForm,
+    by: Member | None = None,
+    now: datetime | None = None,
+) -> FieldErrors:
+    """Apply the settings; a name another program of the workspace has is a field error.
+
+    Whoever saves them administers the program from then on for its reports and alerts.
+    """
     clash = queries.program_by_name(session, program.team_id, form.name)
     if clash is not None and clash.id != program.id:
         return {ids.CONFIG_NAME: f"Another program is already called “{clash.name}”."}
+    if by is not None and now is not None:
+        _configured_by(session, program, by, now)
     program.name = form.name
     program.announce_channel_id = form.announce_channel_id
     program.skills = list(form.skills)
@@ -237,7 +248,15 @@ def start_program(
             f"There is a program called “{escape_text(name)}” already: "
             f"`/mentor config {escape_text(name)}` changes it."
         )
-    return new_program(session, team_id, name, now)
+    program = new_program(session, team_id, name, now)
+    _configured_by(session, program, member, now)
+    return program
+
+
+def _configured_by(session: Session, program: Program, member: Member, now: datetime) -> None:
+    """Remember who set the program up, and their zone, so its report reaches them on their Monday."""
+    program.configured_by_user_id = member.user_id
+    queries.upsert_person(session, program.team_id, member.user_id, now, name=member.name, tz=member.tz)
 
 
 def admin_program(

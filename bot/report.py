@@ -2,8 +2,10 @@
 
 The clock (and `mentorbot dispatch-due`) calls `send_weekly_reports` on every tick. A report is due
 for an admin from Monday 09:00 in their time zone (UTC when mentorbot does not know it), and only
-between 08:00 and 20:00, like every other message. Recipients are the program's own admins and
-MENTORBOT_ADMINS; programs with nobody in them are skipped.
+between 08:00 and 20:00, like every other message. Recipients are everyone who administers the
+program (`bot.admins.program_admins`: its listed admins, MENTORBOT_ADMINS and whoever set it up,
+else the workspace's admins and owners, whose zones users.list gives daily); programs with nobody
+in them are skipped.
 
 Each (program, admin, ISO week) is recorded in the outbox under the key
 `report:<program id>:<admin>:<ISO week>` *before* anything is sent, so two clocks or a restart
@@ -28,6 +30,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 
+from bot.admins import program_admins, refresh_workspace_admins
 from bot.config import Settings
 from bot.delivery import MAX_ATTEMPTS, PERMANENT
 from bot.insights import ProgramHealth, WeekPoint, program_health, weekly_series
@@ -150,9 +153,7 @@ def _due_reports(session_factory: SessionFactory, now: datetime, settings: Setti
     due: list[_Due] = []
     with session_factory() as session:
         programs = store.open_programs(session)
-        recipients = {
-            p.id: sorted(set(p.admin_user_ids or []) | set(settings.admin_user_ids)) for p in programs
-        }
+        recipients = {p.id: program_admins(session, p, settings) for p in programs}
         zones: dict[str, dict[str, str | None]] = {}
         for team_id in {p.team_id for p in programs}:
             everyone = {a for p in programs if p.team_id == team_id for a in recipients[p.id]}
@@ -236,6 +237,7 @@ def send_weekly_reports(
     session_factory: SessionFactory, client: WebClient, now: datetime, settings: Settings
 ) -> int:
     """DM each program's admins its weekly report and chart, once per admin and ISO week; returns how many."""
+    refresh_workspace_admins(session_factory, client, now)  # at most daily: who the workspace's admins are
     built: dict[int, _Report | None] = {}
     sent = 0
     for due in _due_reports(session_factory, now, settings):

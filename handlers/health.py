@@ -40,9 +40,7 @@ def register(app: App, deps: Deps) -> None:
         if answer is None or not raw.isdigit():
             return
         with deps.session_factory.begin() as session:
-            outcome = record_fit(
-                session, team_id, int(raw), user_id, answer, tuple(deps.settings.admin_user_ids), deps.clock()
-            )
+            outcome = record_fit(session, team_id, int(raw), user_id, answer, deps.settings, deps.clock())
         if isinstance(outcome, Refusal):
             dm(client, user_id, outcome.message)
             return

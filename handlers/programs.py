@@ -86,7 +86,7 @@ def register(app: App, deps: Deps) -> None:
             if program is None:
                 ack(response_action="errors", errors={ids.CONFIG_NAME: "Only program admins can change it."})
                 return
-            errors = save_program(session, program, parsed)
+            errors = save_program(session, program, parsed, caller, deps.clock())
         if errors:
             ack(response_action="errors", errors=errors)
         else:

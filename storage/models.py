@@ -79,6 +79,8 @@ class Workspace(Base):
     team_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
     name: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When users.list last told mentorbot who the workspace's admins and owners are (daily).
+    admins_checked_at: Mapped[datetime | None]
 
 
 class Program(Base):
@@ -108,6 +110,8 @@ class Program(Base):
     pulse_every_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     # Exports leave out what people wrote unless an admin of the program allows it.
     export_free_text: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # Who started the program or last saved its settings: they hear its reports and alerts.
+    configured_by_user_id: Mapped[str | None] = mapped_column(SLACK_ID)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]
 
@@ -127,6 +131,8 @@ class Person(Base):
     deactivated_at: Mapped[datetime | None]
     # People can say no to being suggested by `/mentor find` and introduced by mentors.
     no_introductions: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # A workspace admin or owner, as users.list said at the workspace's last daily check.
+    workspace_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     forgotten_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -13,7 +13,6 @@ sending at once) runs where the effect is guarded by the database.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -268,7 +267,11 @@ def match_run(w: World) -> None:
 def match_submit(w: World) -> Reply:
     with w.db() as session:
         run_id, proposal_id = session.execute(select(MatchProposal.run_id, MatchProposal.id)).one()
-    view = {"id": "VMATCH", "callback_id": ids.MATCH_MODAL, "private_metadata": json.dumps({"run": run_id})}
+    view = {
+        "id": "VMATCH",
+        "callback_id": ids.MATCH_MODAL,
+        "private_metadata": ids.encode_match_metadata(run_id, [proposal_id]),
+    }
     return w.slack.submit(view, {f"{ids.MATCH_KEEP}_0": ticked(str(proposal_id))}, user_id=ADMIN)
 
 

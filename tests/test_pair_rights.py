@@ -6,7 +6,6 @@ end @a @b`) checks that the person administers that pair's program; a refused on
 
 from __future__ import annotations
 
-import json
 import time
 
 from sqlalchemy import func, select
@@ -111,7 +110,10 @@ def test_an_admin_of_another_program_cannot_confirm_its_match_run(
         session.add(run)
         session.flush()
         run_id, proposal_id = run.id, run.proposals[0].id
-    view = {"callback_id": ids.MATCH_MODAL, "private_metadata": json.dumps({"run": run_id})}
+    view = {
+        "callback_id": ids.MATCH_MODAL,
+        "private_metadata": ids.encode_match_metadata(run_id, [proposal_id]),
+    }
 
     reply = slack.submit(view, {f"{ids.MATCH_KEEP}_0": ticked(str(proposal_id))}, user_id=B_ADMIN)
 

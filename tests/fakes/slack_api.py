@@ -147,6 +147,8 @@ class FakeSlack:
     # Every successful chat.postMessage, oldest first, and how many posts were answered 429.
     posted: list[Posted] = field(default_factory=list)
     rate_limited: int = 0
+    # users.list answers at most this many members a page (and at most the `limit` asked for).
+    users_list_page: int = 200
 
     def __post_init__(self) -> None:
         self._faults: deque[_Fault] = deque()
@@ -166,6 +168,7 @@ class FakeSlack:
             "chat.postEphemeral": lambda args: {"ok": True, "message_ts": self._ts()},
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
+            "users.list": self._users_list,
             "views.publish": self._view,
             "views.open": self._view,
             "views.update": self._view,
@@ -515,6 +518,18 @@ class FakeSlack:
         if user is None:
             return {"ok": False, "error": "user_not_found"}
         return {"ok": True, "user": user}
+
+    def _users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Members in pages, like Slack: `limit` per page and a `next_cursor` until the last page."""
+        start = int(str(args.get("cursor") or "0").removeprefix("next:") or 0)
+        size = min(int(args.get("limit") or self.users_list_page), self.users_list_page)
+        members = list(self.users.values())[start : start + size]
+        more = start + size < len(self.users)
+        return {
+            "ok": True,
+            "members": members,
+            "response_metadata": {"next_cursor": f"next:{start + size}" if more else ""},
+        }
 
     def _view(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args.get("view")
