@@ -131,7 +131,7 @@ class Saved:
     mentor_user_id: str
     mentee_user_id: str
     calendar: CalendarFile
-    unchanged: bool = False  # a repeat of the saved agreement: nothing to tell anyone
+    unchanged: bool = False  # the same agreement saved again (the summary says so)
 
 
 FIELD_LABELS = {
@@ -151,8 +151,8 @@ def save_agreement(
 ) -> Saved | Refusal:
     """Create or replace the pair's agreement, for one of its members while the pair is open.
 
-    A save that changes nothing (the same form submitted twice) is `unchanged`: the pair has been
-    told already. The first save is an INSERT ... ON CONFLICT DO NOTHING, so two submissions at the
+    A save that changes nothing (the same form submitted twice) is `unchanged` and keeps the
+    calendar sequence. The first save is an INSERT ... ON CONFLICT DO NOTHING, so two submissions at the
     same moment cannot collide on the pair's one agreement.
     """
     found = member_pair(session, team_id, pair_id, user_id)

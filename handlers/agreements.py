@@ -85,8 +85,6 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={ids.AGREE_EXPECTATIONS: saved.message})
             return
         ack()
-        if saved.unchanged:
-            return  # the same form again (a double submit): the pair has its summary already
         rhythm = describe(parsed.cadence)
         channel = pair_channel(client, saved.dm_channel_id, saved.mentor_user_id, saved.mentee_user_id)
         message = agreement_message(parsed, rhythm, user_id, saved.changes, saved.first_save)

@@ -17,6 +17,7 @@ from tests.blockkit import assert_valid_view
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackSender, picked, typed
 from tests.test_checkins import seed_pair
+from tests.test_pairing import confirm_end, last_question
 
 NEXT_WEEK = (datetime.now(UTC) + timedelta(days=7)).date()
 
@@ -170,6 +171,7 @@ def test_every_file_updates_one_series_with_a_rising_sequence_and_ending_the_pai
     fake_slack.wait_for("files.completeUploadExternal", count=3)
 
     paired.slash("end", user_id="UMIA")
+    confirm_end(paired, fake_slack, "UMIA", last_question(fake_slack))
 
     fake_slack.wait_for("files.completeUploadExternal", count=4)
     with session_factory() as session:

@@ -19,20 +19,15 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("programs", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("configured_by_user_id", sa.String(length=32), nullable=True))
-    with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("workspace_admin", sa.Boolean(), server_default=sa.text("false"), nullable=False)
-        )
-    with op.batch_alter_table("workspaces", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("admins_checked_at", sa.DateTime(timezone=True), nullable=True))
+    # Plain ADD COLUMN: on SQLite a batch would rebuild `people`, which rows elsewhere refer to.
+    op.add_column("programs", sa.Column("configured_by_user_id", sa.String(length=32), nullable=True))
+    op.add_column(
+        "people", sa.Column("workspace_admin", sa.Boolean(), server_default=sa.text("false"), nullable=False)
+    )
+    op.add_column("workspaces", sa.Column("admins_checked_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("workspaces", schema=None) as batch_op:
-        batch_op.drop_column("admins_checked_at")
-    with op.batch_alter_table("people", schema=None) as batch_op:
-        batch_op.drop_column("workspace_admin")
-    with op.batch_alter_table("programs", schema=None) as batch_op:
-        batch_op.drop_column("configured_by_user_id")
+    op.drop_column("workspaces", "admins_checked_at")
+    op.drop_column("people", "workspace_admin")
+    op.drop_column("programs", "configured_by_user_id")
