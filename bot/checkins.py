@@ -3,6 +3,10 @@
 The clock calls `schedule_due` and `schedule_goal_reminders` with `now`; each writes the messages it
 decides on into the outbox under a unique key (pair and due instant, or goal and reminder), so the
 same occurrence can never be queued twice. `bot.delivery` sends the outbox.
+
+Each check-in is one message in the pair's group DM: answers edit it (see `CheckinCard`), and the
+next check-in closes it, so a late click can never overwrite a newer answer. The mentor's private
+nudge comes with the pair's first check-in only; later check-ins carry the same goals.
 """
 
 from __future__ import annotations
@@ -17,9 +21,17 @@ from sqlalchemy.orm import Session
 from bot.agreements import reschedule
 from bot.goals import close_goal, goal_card, local_today
 from bot.health import DRIFT_AFTER, due_pulses
+from bot.inplace import MessageAt
 from bot.membership import member_pair
 from bot.refusal import Refusal
-from bot.views.checkins import GoalPrompt, checkin_message, mentor_nudge, reminder_message
+from bot.views.checkins import (
+    CheckinCard,
+    GoalPrompt,
+    MemberAnswer,
+    checkin_message,
+    mentor_nudge,
+    reminder_message,
+)
 from bot.views.goals import missed_goal_message
 from bot.views.health import drift_question, pulse_question
 from storage import queries
@@ -29,8 +41,10 @@ from storage.models import (
     Goal,
     GoalStatus,
     OutboxMessage,
+    OutboxStatus,
     Pair,
     PairStatus,
+    Person,
 )
 
 DAY_STARTS = time(8, 0)
@@ -43,6 +57,50 @@ REMINDER = "goal_reminder"
 MISSED = "goal_missed"
 DRIFT = "drift"
 PULSE = "pulse"
+CLOSE = "checkin_close"  # an edit of an earlier check-in's message, not a new message
+
+
+def checkin_key(pair_id: int, due_at: datetime) -> str:
+    """The outbox key of a pair's check-in message due at `due_at`."""
+    return f"{CHECKIN}:{pair_id}:{due_at.isoformat()}"
+
+
+def _pair_channel(pair: Pair) -> str:
+    return pair.dm_channel_id or f"users:{pair.mentor.user_id},{pair.mentee.user_id}"
+
+
+def _sent_at(row: OutboxMessage | None, pair: Pair) -> MessageAt | None:
+    """Where an outbox row's message went, once it was sent."""
+    if row is None or row.status != OutboxStatus.SENT.value or not row.message_ts:
+        return None
+    channel = pair.dm_channel_id if row.channel.startswith("users:") else row.channel
+    return MessageAt(channel, row.message_ts) if channel else None
+
+
+def _card(
+    pair: Pair,
+    checkin: CheckIn,
+    answers: list[CheckInAnswer],
+    goals: tuple[GoalPrompt, ...],
+    *,
+    closed: bool,
+) -> CheckinCard:
+    by_person = {answer.person_id: answer for answer in answers}
+
+    def member(person_id: int, user_id: str) -> MemberAnswer:
+        answer = by_person.get(person_id)
+        if answer is None:
+            return MemberAnswer(user_id)
+        return MemberAnswer(user_id, answer.met, answer.learned, answer.blocker)
+
+    return CheckinCard(
+        checkin_id=checkin.id,
+        due_on=checkin.due_at.astimezone(_zone(pair.mentee.tz)).date(),
+        mentor=member(pair.mentor_id, pair.mentor.user_id),
+        mentee=member(pair.mentee_id, pair.mentee.user_id),
+        goals=goals,
+        closed=closed,
+    )
 
 
 def _zone(tz: str | None) -> ZoneInfo:
@@ -182,42 +240,84 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
         goals_by_pair: dict[int, list[Goal]] = {}
         for goal in queries.goals_of_pairs(session, ids):
             goals_by_pair.setdefault(goal.pair_id, []).append(goal)
+        closing = {pair.id: previous[pair.id] for pair in pairs if pair.id in previous}
+        earlier_rows = queries.outbox_by_keys(
+            session, [checkin_key(pair_id, checkin.due_at) for pair_id, checkin in closing.items()]
+        )
+        earlier_answers = queries.answers_of_checkins(session, [checkin.id for checkin in closing.values()])
         for pair in pairs:
             due = pair.next_checkin_at
             assert due is not None
             checkin = checkins[(pair.id, due)]
             mentee_tz, mentor_tz = pair.mentee.tz, pair.mentor.tz
             today = local_today(mentee_tz, now)
-            goals = _goal_prompts(goals_by_pair.get(pair.id, []), pair, today)
-            channel = pair.dm_channel_id or f"users:{pair.mentor.user_id},{pair.mentee.user_id}"
+            goals = tuple(_goal_prompts(goals_by_pair.get(pair.id, []), pair, today))
+            not_before = sendable_at(now, [mentee_tz, mentor_tz])
             messages.append(
                 _outbox_row(
                     team_id=pair.team_id,
-                    key=f"{CHECKIN}:{pair.id}:{due.isoformat()}",
+                    key=checkin_key(pair.id, due),
                     kind=CHECKIN,
                     pair_id=pair.id,
-                    channel=channel,
-                    payload=checkin_message(checkin.id, pair.mentor.user_id, pair.mentee.user_id, goals),
-                    not_before=sendable_at(now, [mentee_tz, mentor_tz]),
+                    channel=_pair_channel(pair),
+                    payload=checkin_message(_card(pair, checkin, [], goals, closed=False)),
+                    not_before=not_before,
                     now=now,
                 )
             )
-            messages.append(
-                _outbox_row(
-                    team_id=pair.team_id,
-                    key=f"{NUDGE}:{pair.id}:{due.isoformat()}",
-                    kind=NUDGE,
-                    pair_id=pair.id,
-                    channel=pair.mentor.user_id,
-                    payload=mentor_nudge(pair.mentee.user_id, goals),
-                    not_before=sendable_at(now, [mentor_tz]),
-                    now=now,
+            earlier = closing.get(pair.id)
+            if earlier is None:
+                messages.append(
+                    _outbox_row(
+                        team_id=pair.team_id,
+                        key=f"{NUDGE}:{pair.id}:{due.isoformat()}",
+                        kind=NUDGE,
+                        pair_id=pair.id,
+                        channel=pair.mentor.user_id,
+                        payload=mentor_nudge(pair.mentee.user_id, list(goals)),
+                        not_before=sendable_at(now, [mentor_tz]),
+                        now=now,
+                    )
                 )
-            )
+            elif earlier.id != checkin.id:
+                row = earlier_rows.get(checkin_key(pair.id, earlier.due_at))
+                close = _close_row(pair, earlier, row, earlier_answers, now)
+                if close is not None:
+                    messages.append(close | {"not_before": not_before})
             reschedule(session, pair, max(due, now))
         queries.insert_or_ignore_many(session, OutboxMessage, messages, ["key"])
     session.flush()
     return len(ids)
+
+
+def _close_row(
+    pair: Pair,
+    earlier: CheckIn,
+    row: OutboxMessage | None,
+    answers: dict[int, list[CheckInAnswer]],
+    now: datetime,
+) -> dict | None:
+    """The edit that shows an earlier check-in closed, with its answers and without buttons.
+
+    An earlier check-in still waiting in the outbox is never sent: the new one replaces it.
+    """
+    if row is not None and row.status == OutboxStatus.PENDING.value:
+        row.status, row.error = OutboxStatus.SKIPPED.value, "a newer check-in replaced it"
+        return None
+    at = _sent_at(row, pair)
+    if at is None:
+        return None
+    closed = checkin_message(_card(pair, earlier, answers.get(earlier.id, []), (), closed=True))
+    return _outbox_row(
+        team_id=pair.team_id,
+        key=f"{CLOSE}:{pair.id}:{earlier.due_at.isoformat()}",
+        kind=CLOSE,
+        pair_id=None,  # closing shows answers only, so it goes out whatever the pair's status
+        channel=at.channel,
+        payload={"ts": at.ts, **closed},
+        not_before=now,
+        now=now,
+    )
 
 
 def _drift_row(pair: Pair, now: datetime) -> dict:
@@ -225,7 +325,7 @@ def _drift_row(pair: Pair, now: datetime) -> dict:
 
     Not tied to the pair's status, so the notice still goes out after the pair is paused.
     """
-    channel = pair.dm_channel_id or f"users:{pair.mentor.user_id},{pair.mentee.user_id}"
+    channel = _pair_channel(pair)
     asked = pair.drift_asked_at is not None
     payload = (
         {"text": "Nobody answered, so I paused your mentorship. Resume it any time from my Home tab."}
@@ -328,22 +428,37 @@ def _queue_missed(session: Session, goal: Goal, pair: Pair, now: datetime) -> No
 
 @dataclass(frozen=True)
 class Answered:
-    """A check-in answer, and where to tell the pair."""
+    """A check-in answer: the check-in as its message should now read, and where that message is."""
 
-    checkin_id: int
-    channel: str | None
-    partner_user_id: str
+    card: CheckinCard
+    at: MessageAt | None  # None until the check-in message has been sent
     pair_id: int
+    repeated: bool  # the member said the same again: nothing changed
 
 
-def _member_checkin(session: Session, team_id: str, checkin_id: int, user_id: str):
+def _member_checkin(
+    session: Session, team_id: str, checkin_id: int, user_id: str
+) -> tuple[CheckIn, Pair, Person] | Refusal:
     checkin = queries.checkin_in_team(session, team_id, checkin_id)
     if checkin is None:
         return Refusal("That check-in does not exist.")
     found = member_pair(session, team_id, checkin.pair_id, user_id)
     if isinstance(found, Refusal):
         return found
-    return checkin, *found
+    pair, person = found
+    latest = queries.latest_checkin(session, pair.id)
+    if latest is not None and latest.id != checkin.id:
+        return Refusal(
+            "That check-in is closed: a newer one came since, so your answer there would be lost. "
+            "Answer the latest check-in in your group DM instead."
+        )
+    return checkin, pair, person
+
+
+def checkin_to_answer(session: Session, team_id: str, checkin_id: int, user_id: str) -> int | Refusal:
+    """The check-in a member may answer now (the pair's current one), before the form opens."""
+    found = _member_checkin(session, team_id, checkin_id, user_id)
+    return found if isinstance(found, Refusal) else found[0].id
 
 
 def answer_checkin(
@@ -357,29 +472,48 @@ def answer_checkin(
     learned: str | None = None,
     blocker: str | None = None,
 ) -> Answered | Refusal:
-    """Record a member's answer; any answer clears the pair's unanswered streak."""
+    """Record a member's answer to the pair's current check-in; clears the unanswered streak.
+
+    A check-in that a newer one has replaced is closed and refuses answers, so a late click on
+    an old message can never overwrite a later answer. Saying the same again changes nothing.
+    """
     found = _member_checkin(session, team_id, checkin_id, user_id)
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
+    # Two clicks at once must not both insert: the second finds the first's row.
+    queries.insert_or_ignore(
+        session,
+        CheckInAnswer,
+        {"checkin_id": checkin.id, "person_id": person.id, "answered_at": now},
+        ["checkin_id", "person_id"],
+    )
     answer = queries.checkin_answer(session, checkin.id, person.id)
-    if answer is None:
-        answer = CheckInAnswer(checkin_id=checkin.id, person_id=person.id, answered_at=now)
-        session.add(answer)
+    assert answer is not None
+    before = (answer.met, answer.learned, answer.blocker)
     if met is not None:
         answer.met = met
         checkin.met = met
     if learned is not None or blocker is not None:
         answer.learned, answer.blocker = learned, blocker
-    answer.answered_at = now
+    repeated = (answer.met, answer.learned, answer.blocker) == before and any(before)
+    if not repeated:
+        answer.answered_at = now
     checkin.answered_at = checkin.answered_at or now
-    latest = queries.latest_checkin(session, pair.id)
-    if latest is not None and latest.id == checkin.id:
-        pair.unanswered_checkins = 0
-        pair.at_risk_since = None
-        pair.drift_asked_at = None
+    pair.unanswered_checkins = 0
+    pair.at_risk_since = None
+    pair.drift_asked_at = None
     session.flush()
-    return Answered(checkin.id, pair.dm_channel_id, pair.partner_of(person.id).user_id, pair.id)
+    answers = queries.answers_of_checkins(session, [checkin.id])[checkin.id]
+    today = local_today(pair.mentee.tz, now)
+    goals = tuple(_goal_prompts(queries.goals_of_pairs(session, [pair.id]), pair, today))
+    row = queries.outbox_by_keys(session, [checkin_key(pair.id, checkin.due_at)])
+    return Answered(
+        card=_card(pair, checkin, answers, goals, closed=False),
+        at=_sent_at(row.get(checkin_key(pair.id, checkin.due_at)), pair),
+        pair_id=pair.id,
+        repeated=repeated,
+    )
 
 
 def goal_outcome(

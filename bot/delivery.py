@@ -48,6 +48,9 @@ PERMANENT = {
     "not_authed",
     "token_revoked",
     "missing_scope",
+    "message_not_found",
+    "cant_update_message",
+    "edit_window_closed",
 }
 DEACTIVATED = {"user_disabled", "account_inactive", "user_not_found"}
 
@@ -108,7 +111,10 @@ def send(
             channel = message.channel
             if channel.startswith("users:"):
                 channel = client.conversations_open(users=channel.removeprefix("users:"))["channel"]["id"]
-            response = client.chat_postMessage(channel=channel, **message.payload)
+            if "ts" in message.payload:  # an edit of a message sent before (a closed check-in)
+                response = client.chat_update(channel=channel, **message.payload)
+            else:
+                response = client.chat_postMessage(channel=channel, **message.payload)
             return Outcome(sent_ts=response.get("ts"), channel=channel)
         except SlackApiError as error:
             code = error.response.get("error") or ""

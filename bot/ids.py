@@ -129,6 +129,9 @@ PULSE_SCORE = "pulse_score"  # action ids are PULSE_SCORE + "_" + 1..5; value: p
 REPAIR = "repair"  # value: pair id
 FORGET_MODAL = "forget_modal"
 
+# The block that shows a person's answer where a message's buttons were
+ANSWERED = "answered"
+
 # Admin insights
 INSIGHTS_OPEN = "insights_open"  # the Refresh button of the admin health section
 INSIGHTS_NUDGE = "insights_nudge"

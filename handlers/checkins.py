@@ -9,15 +9,23 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot import ids
-from bot.checkins import answer_checkin, goal_outcome
+from bot.checkins import Answered, answer_checkin, checkin_to_answer, goal_outcome
 from bot.deps import Deps
 from bot.forms import FormState
 from bot.goals import extend_deadline, goal_edit_form
 from bot.health import fit_check_due
+from bot.inplace import Click, show_answer, tell_clicker, update_message
 from bot.notify import dm
 from bot.pairing import member_deactivated
 from bot.refusal import Refusal
-from bot.views.checkins import answer_modal, answer_summary, extend_modal, met_summary
+from bot.views.checkins import (
+    already_answered,
+    answer_modal,
+    checkin_message,
+    extend_modal,
+    goal_closed,
+    nudge_answered,
+)
 from bot.views.health import fit_question
 from handlers.home import publish_home
 
@@ -28,36 +36,61 @@ def _value(body: dict) -> str:
     return (body.get("actions") or [{}])[0].get("value") or ""
 
 
+def _show(client: WebClient, click: Click | None, outcome: Answered) -> None:
+    """Edit the check-in message to show the answer; an admin's nudge shows it too, buttonless."""
+    card = checkin_message(outcome.card)
+    if outcome.at is not None:
+        update_message(client, outcome.at, card)
+    if click is None or click.message is None:
+        return
+    if outcome.at is None:
+        update_message(client, click.message, card)
+    elif click.message != outcome.at:
+        answer = next(m for m in outcome.card.members if m.user_id == click.user_id)
+        update_message(client, click.message, nudge_answered(click.user_id, answer.met or ""))
+
+
 def register(app: App, deps: Deps) -> None:
     """Listen for check-in buttons and modals, reminder buttons, and deactivations."""
 
     @app.action(MET)
     def met(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        decoded = ids.decode_checkin_met(_value(body))
+        click = Click.from_body(body)
+        decoded = ids.decode_checkin_met(click.value)
         if decoded is None:
             return
         checkin_id, answer = decoded
         with deps.session_factory.begin() as session:
-            outcome = answer_checkin(session, team_id, checkin_id, user_id, deps.clock(), met=answer)
+            outcome = answer_checkin(
+                session, click.team_id, checkin_id, click.user_id, deps.clock(), met=answer
+            )
         if isinstance(outcome, Refusal):
-            dm(client, user_id, outcome.message)
+            tell_clicker(client, click, outcome.message)
             return
-        dm(client, outcome.channel or outcome.partner_user_id, met_summary(user_id, answer))
-        publish_home(deps, client, team_id, user_id)
+        if outcome.repeated:
+            tell_clicker(client, click, already_answered(answer))
+            return
+        _show(client, click, outcome)
         if answer == "yes":
             with deps.session_factory.begin() as session:
-                ask = fit_check_due(session, team_id, outcome.pair_id, deps.clock())
+                ask = fit_check_due(session, click.team_id, outcome.pair_id, deps.clock())
             for member, partner in zip(ask, reversed(ask), strict=True):
                 client.chat_postMessage(channel=member, **fit_question(outcome.pair_id, partner))
+        publish_home(deps, client, click.team_id, click.user_id)
 
     @app.action(ids.CHECKIN_ANSWER_OPEN)
     def open_answer(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        raw = _value(body)
-        if raw.isdigit():
-            client.views_open(trigger_id=body["trigger_id"], view=answer_modal(int(raw)))
+        click = Click.from_body(body)
+        if not click.value.isdigit():
+            return
+        with deps.session_factory.begin() as session:
+            found = checkin_to_answer(session, click.team_id, int(click.value), click.user_id)
+        if isinstance(found, Refusal):
+            tell_clicker(client, click, found.message)
+            return
+        client.views_open(trigger_id=body["trigger_id"], view=answer_modal(found))
 
     @app.view(ids.CHECKIN_ANSWER_MODAL)
     def submit_answer(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
@@ -83,25 +116,23 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={ids.CHECKIN_LEARNED: outcome.message})
             return
         ack()
-        client.chat_postMessage(
-            channel=outcome.channel or outcome.partner_user_id, **answer_summary(user_id, learned, blocker)
-        )
+        _show(client, None, outcome)
 
     def close_from_reminder(outcome: str):
         def run(ack: Ack, body: dict, client: WebClient) -> None:
             ack()
-            team_id, user_id, raw = body["team"]["id"], body["user"]["id"], _value(body)
-            if not raw.isdigit():
+            click = Click.from_body(body)
+            if not click.value.isdigit():
                 return
             with deps.session_factory.begin() as session:
-                result = goal_outcome(session, team_id, int(raw), user_id, outcome, deps.clock())
-            text = (
-                result.message
-                if isinstance(result, Refusal)
-                else f"Goal marked {outcome}. Well done for closing it!"
-            )
-            dm(client, user_id, text)
-            publish_home(deps, client, team_id, user_id)
+                result = goal_outcome(
+                    session, click.team_id, int(click.value), click.user_id, outcome, deps.clock()
+                )
+            if isinstance(result, Refusal):
+                tell_clicker(client, click, result.message)
+                return
+            show_answer(client, click, goal_closed(outcome))
+            publish_home(deps, client, click.team_id, click.user_id)
 
         return run
 

@@ -10,11 +10,12 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.deps import Deps
 from bot.health import answer_drift, answer_pulse, record_fit
+from bot.inplace import Click, show_answer, tell_clicker
 from bot.members import fetch_member
-from bot.notify import dm, share_cancellation
+from bot.notify import share_cancellation
 from bot.pairing import repair_pair
 from bot.refusal import Refusal
-from bot.views.health import DRIFT_CHOICES, not_fit_alert
+from bot.views.health import drift_answered, fit_answered, not_fit_alert, pulse_answered
 from bot.views.pairing import REPAIR_NEXT_STEP, ended_message, match_review_modal, notice_modal
 from handlers.home import publish_home
 
@@ -34,17 +35,18 @@ def register(app: App, deps: Deps) -> None:
     @app.action(FIT)
     def fit(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        action_id, raw = _action(body)
-        answer = ids.decode_fit_answer(action_id)
-        if answer is None or not raw.isdigit():
+        click = Click.from_body(body)
+        answer = ids.decode_fit_answer(click.action_id)
+        if answer is None or not click.value.isdigit():
             return
         with deps.session_factory.begin() as session:
-            outcome = record_fit(session, team_id, int(raw), user_id, answer, deps.settings, deps.clock())
+            outcome = record_fit(
+                session, click.team_id, int(click.value), click.user_id, answer, deps.settings, deps.clock()
+            )
         if isinstance(outcome, Refusal):
-            dm(client, user_id, outcome.message)
+            tell_clicker(client, click, outcome.message)
             return
-        dm(client, user_id, "Thank you, noted privately.")
+        show_answer(client, click, fit_answered(answer))
         for admin in outcome.alert_admins:
             client.chat_postMessage(
                 channel=admin,
@@ -54,37 +56,39 @@ def register(app: App, deps: Deps) -> None:
     @app.action(DRIFT)
     def drift(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        action_id, raw = _action(body)
-        choice = ids.decode_drift_answer(action_id)
-        if choice is None or not raw.isdigit():
+        click = Click.from_body(body)
+        choice = ids.decode_drift_answer(click.action_id)
+        if choice is None or not click.value.isdigit():
             return
         with deps.session_factory.begin() as session:
-            outcome = answer_drift(session, team_id, int(raw), user_id, choice, deps.clock())
+            outcome = answer_drift(
+                session, click.team_id, int(click.value), click.user_id, choice, deps.clock()
+            )
         if isinstance(outcome, Refusal):
-            dm(client, user_id, outcome.message)
+            tell_clicker(client, click, outcome.message)
             return
+        # The question is in the pair's group DM: its answer there tells the partner too.
+        show_answer(client, click, drift_answered(click.user_id, choice))
         for member in (outcome.mentor_user_id, outcome.mentee_user_id):
-            dm(client, member, f"<@{user_id}> chose: {DRIFT_CHOICES[choice].lower()}.")
-            publish_home(deps, client, team_id, member)
+            publish_home(deps, client, click.team_id, member)
         if outcome.cancellation is not None:
             share_cancellation(client, outcome.cancellation)
 
     @app.action(PULSE)
     def pulse(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        action_id, raw = _action(body)
-        score = ids.decode_pulse_score(action_id)
-        if score is None or not raw.isdigit():
+        click = Click.from_body(body)
+        score = ids.decode_pulse_score(click.action_id)
+        if score is None or not click.value.isdigit():
             return
         with deps.session_factory.begin() as session:
-            outcome = answer_pulse(session, team_id, int(raw), user_id, score, None, deps.clock())
-        dm(
-            client,
-            user_id,
-            outcome.message if isinstance(outcome, Refusal) else f"Thanks! Noted: {score} of 5.",
-        )
+            outcome = answer_pulse(
+                session, click.team_id, int(click.value), click.user_id, score, None, deps.clock()
+            )
+        if isinstance(outcome, Refusal):
+            tell_clicker(client, click, outcome.message)
+            return
+        show_answer(client, click, pulse_answered(score))
 
     @app.action(ids.REPAIR)
     def repair(ack: Ack, body: dict, client: WebClient) -> None:

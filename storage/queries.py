@@ -520,3 +520,22 @@ def update_waiting_goals(session: Session, owner_id: int, program_id: int, value
         .execution_options(synchronize_session=False)
     )
     return cast(CursorResult, result).rowcount
+
+
+def outbox_by_keys(session: Session, keys: Iterable[str]) -> dict[str, OutboxMessage]:
+    """The outbox rows with these keys that exist, by key."""
+    wanted = sorted(set(keys))
+    if not wanted:
+        return {}
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.key.in_(wanted)))
+    return {row.key: row for row in rows}
+
+
+def answers_of_checkins(session: Session, checkin_ids: Iterable[int]) -> dict[int, list[CheckInAnswer]]:
+    """Every member's answer to these check-ins, by check-in id."""
+    ids = sorted(set(checkin_ids))
+    found: dict[int, list[CheckInAnswer]] = {checkin_id: [] for checkin_id in ids}
+    if ids:
+        for answer in session.scalars(select(CheckInAnswer).where(CheckInAnswer.checkin_id.in_(ids))):
+            found[answer.checkin_id].append(answer)
+    return found

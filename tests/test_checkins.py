@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -21,7 +22,7 @@ from storage import queries
 from storage.db import SessionFactory
 from storage.models import CheckIn, Goal, OutboxMessage, Pair, Person, Profile, Program, Workspace
 from tests.conftest import TestDatabase
-from tests.fakes.slack_api import TEAM_ID, FakeSlack
+from tests.fakes.slack_api import TEAM_ID, Call, FakeSlack
 from tests.fakes.slack_requests import SlackSender, typed
 
 START = datetime(
@@ -272,6 +273,30 @@ def test_two_clocks_at_once_send_each_checkin_once(
         assert session.scalar(select(func.count()).select_from(CheckIn)) == 40
 
 
+def checkin_posts(fake: FakeSlack) -> list[Call]:
+    """Every delivered check-in prompt, oldest first."""
+    return [
+        call
+        for call in fake.calls_to("chat.postMessage")
+        if call.ok and "Check-in time" in call.args.get("text", "")
+    ]
+
+
+def buttons(message: dict) -> list[str]:
+    """The action ids of every button a message shows now."""
+    return [
+        element["action_id"]
+        for block in message["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+
+
+def shown(message: dict) -> str:
+    """All the text a message shows now, blocks included."""
+    return json.dumps(message["blocks"])
+
+
 def test_members_answer_the_checkin_and_silence_twice_marks_the_pair_at_risk(
     session_factory: SessionFactory, fake_slack: FakeSlack, sender, slack: SlackSender
 ) -> None:
@@ -283,11 +308,10 @@ def test_members_answer_the_checkin_and_silence_twice_marks_the_pair_at_risk(
     with session_factory() as session:
         assert session.get(Pair, pair_id).at_risk_since is not None
         checkin_id = session.scalar(select(CheckIn.id).order_by(CheckIn.due_at.desc()))
+    latest = checkin_posts(fake_slack)[-1]
 
-    slack.click(f"{ids.CHECKIN_MET}_yes", f"{checkin_id}:yes", user_id="UMENTEE1")
-    fake_slack.wait_until(
-        "chat.postMessage", lambda c: "answered the check-in: yes, we met" in c.args.get("text", "")
-    )
+    slack.press(fake_slack.message_of(latest), f"{ids.CHECKIN_MET}_yes", user_id="UMENTEE1")
+    fake_slack.wait_until("views.publish", lambda c: c.args["user_id"] == "UMENTEE1")
     crafted = slack.submit(
         {"callback_id": ids.CHECKIN_ANSWER_MODAL, "private_metadata": str(checkin_id)},
         {ids.CHECKIN_LEARNED: typed("How to run a design review")},
@@ -295,16 +319,17 @@ def test_members_answer_the_checkin_and_silence_twice_marks_the_pair_at_risk(
     ).json()
     shared = slack.submit(
         {"callback_id": ids.CHECKIN_ANSWER_MODAL, "private_metadata": str(checkin_id)},
-        {ids.CHECKIN_LEARNED: typed("How to run a design review"), ids.CHECKIN_BLOCKER: typed("")},
+        {ids.CHECKIN_LEARNED: typed("How to run a <!channel> design review"), ids.CHECKIN_BLOCKER: typed("")},
         user_id="UMENTEE1",
     )
 
     assert "not part of" in crafted["errors"][ids.CHECKIN_LEARNED]
     assert shared.body == ""
-    summary = fake_slack.wait_until(
-        "chat.postMessage", lambda c: "shared at the check-in" in c.args.get("text", "")
-    )
-    assert summary.args["channel"] == "GPAIR00001"
+    fake_slack.wait_until("chat.update", lambda c: "design review" in json.dumps(c.args))
+    message = fake_slack.message_of(latest)
+    assert "<@UMENTEE1>: yes, we met; learned: How to run a &lt;!channel&gt; design review" in shown(message)
+    assert "answered the check-in" not in str([c.args for c in fake_slack.calls_to("chat.postMessage")])
+    assert not any("shared at the check-in" in c.args.get("text", "") for c in fake_slack.calls)
     with session_factory() as session:
         pair = session.get(Pair, pair_id)
         checkin = session.get(CheckIn, checkin_id)
@@ -318,7 +343,7 @@ def test_goal_deadline_reminders_come_once_each_and_the_due_day_asks_for_the_out
     pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")
     deadline = date(2026, 10, 20)
     with session_factory.begin() as session:
-        goal = create_goal(
+        create_goal(
             session,
             TEAM_ID,
             pair_id,
@@ -351,8 +376,17 @@ def test_goal_deadline_reminders_come_once_each_and_the_due_day_asks_for_the_out
         "Your goal is due tomorrow (20 Oct)",
         "Your goal is due today. Did you achieve it",
     ]
-    slack.click(ids.REMINDER_ACHIEVED, str(goal.goal_id), user_id="UMENTEE1")
-    fake_slack.wait_until("chat.postMessage", lambda c: "Goal marked achieved" in c.args.get("text", ""))
+    (due_day,) = [
+        c for c in fake_slack.calls_to("chat.postMessage") if "Did you achieve it" in c.args.get("text", "")
+    ]
+    slack.press(fake_slack.message_of(due_day), ids.REMINDER_ACHIEVED, user_id="UMENTEE1")
+    fake_slack.wait_until("views.publish", lambda c: c.args["user_id"] == "UMENTEE1")
+    reminder = fake_slack.message_of(due_day)
+    assert buttons(reminder) == [], "the answer replaces the buttons"
+    assert "Marked achieved" in shown(reminder)
+    assert "Give three talks" in shown(reminder)
+    to_mentee = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "UMENTEE1"]
+    assert len(to_mentee) == 3, "no message of thanks besides"
     with session_factory() as session:
         assert session.scalar(select(Goal.status)) == "achieved"
 

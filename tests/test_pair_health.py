@@ -97,7 +97,7 @@ def test_end_and_repair_proposes_a_new_mentor_and_the_mentee_brings_their_goals(
             )
         )
     program.click(f"{ids.FIT_ANSWER}_not_fit", str(pair_id), user_id="UTOM")
-    fake_slack.wait_until("chat.postMessage", lambda c: "noted privately" in c.args.get("text", ""))
+    fake_slack.wait_until("chat.postMessage", lambda c: "answered privately" in c.args.get("text", ""))
     fake_slack.reset()
 
     program.click(ids.REPAIR, str(pair_id), user_id=ADMIN)
@@ -177,7 +177,10 @@ def test_a_silent_pair_chooses_to_pause_from_the_drift_question(
 
     slack.click(f"{ids.DRIFT_ANSWER}_pause", str(pair_id), user_id="UMENTOR1")
 
-    fake_slack.wait_until("chat.postMessage", lambda c: "chose: pause for now" in c.args.get("text", ""))
+    told = fake_slack.wait_until("chat.postMessage", lambda c: "chose: *pause for now*" in c.args["text"])
+    fake_slack.wait_for("views.publish", count=2)
+    assert [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage")] == [told.args["channel"]]
+    assert told.args["channel"] == "UMENTOR1", "clicked away from the question, so told to the clicker"
     with session_factory() as session:
         pair = session.get(Pair, pair_id)
         assert (pair.status, pair.next_checkin_at) == ("paused", None)

@@ -33,33 +33,90 @@ class GoalPrompt:
     progress: str  # e.g. "2 of 3 talks"
 
 
-def checkin_message(
-    checkin_id: int, mentor_user_id: str, mentee_user_id: str, goals: list[GoalPrompt]
-) -> dict:
-    """The check-in posted to the pair's group DM."""
+@dataclass(frozen=True)
+class MemberAnswer:
+    """What one member has said at a check-in so far (None: not yet)."""
+
+    user_id: str
+    met: str | None = None
+    learned: str | None = None
+    blocker: str | None = None
+
+    @property
+    def shared(self) -> bool:
+        """True once the member has said what they learned or what blocks them."""
+        return bool(self.learned or self.blocker)
+
+
+@dataclass(frozen=True)
+class CheckinCard:
+    """A check-in as its one message in the pair's group DM shows it: the question and the answers."""
+
+    checkin_id: int
+    due_on: date  # the mentee's local day
+    mentor: MemberAnswer
+    mentee: MemberAnswer
+    goals: tuple[GoalPrompt, ...] = ()
+    closed: bool = False
+
+    @property
+    def members(self) -> tuple[MemberAnswer, MemberAnswer]:
+        """Mentor first, then mentee."""
+        return self.mentor, self.mentee
+
+
+def _answer_line(answer: MemberAnswer) -> str:
+    parts = [MET_LABELS.get(answer.met, answer.met).lower() if answer.met else "has not said whether you met"]
+    if answer.learned:
+        parts.append(f"learned: {escape_text(clip(answer.learned, 600))}")
+    if answer.blocker:
+        parts.append(f"blocked by: {escape_text(clip(answer.blocker, 600))}")
+    if not answer.met and not answer.shared:
+        parts = ["no answer yet"]
+    return f"• {user(answer.user_id)}: " + "; ".join(parts)
+
+
+def _answers(card: CheckinCard) -> str:
+    return "\n".join(_answer_line(answer) for answer in card.members)
+
+
+def checkin_message(card: CheckinCard) -> dict:
+    """The check-in in the pair's group DM, as it reads now: answers replace buttons as they come.
+
+    One message per check-in: answering edits it, so the partner reads the answer where they
+    would answer themselves, and nobody gets a separate note. Once the next check-in is posted
+    this one shows only its answers.
+    """
+    if card.closed:
+        return _closed_checkin(card)
+    mentor, mentee = card.mentor, card.mentee
+    answered = any(answer.met or answer.shared for answer in card.members)
     blocks: list[Block] = [
         HeaderBlock(text="Check-in time"),
         SectionBlock(
             text=mrkdwn(
-                f"{user(mentor_user_id)}, {user(mentee_user_id)}: how is your mentorship going?\n"
+                f"{user(mentor.user_id)}, {user(mentee.user_id)}: how is your mentorship going?\n"
                 "*Did you meet since the last check-in?*"
             )
         ),
-        ActionsBlock(
-            block_id=f"checkin_met_{checkin_id}",
-            elements=[
-                ButtonElement(
-                    text=label,
-                    action_id=ids.encode_checkin_met_action(key),
-                    value=ids.encode_checkin_met(checkin_id, key),
-                )
-                for key, label in MET_LABELS.items()
-            ],
-        ),
     ]
-    if goals:
+    if not (mentor.met and mentee.met):
+        blocks.append(
+            ActionsBlock(
+                block_id=f"checkin_met_{card.checkin_id}",
+                elements=[
+                    ButtonElement(
+                        text=label,
+                        action_id=ids.encode_checkin_met_action(key),
+                        value=ids.encode_checkin_met(card.checkin_id, key),
+                    )
+                    for key, label in MET_LABELS.items()
+                ],
+            )
+        )
+    if card.goals:
         lines = "\n".join(
-            f"• {escape_text(clip(goal.specific, 150))} ({escape_text(goal.progress)})" for goal in goals
+            f"• {escape_text(clip(goal.specific, 150))} ({escape_text(goal.progress)})" for goal in card.goals
         )
         blocks.append(SectionBlock(text=mrkdwn(f"*How is each goal going?*\n{lines}")))
         blocks.append(
@@ -70,17 +127,52 @@ def checkin_message(
                         action_id=ids.encode_progress_open(g.goal_id),
                         value=str(g.goal_id),
                     )
-                    for g in goals[:MAX_GOAL_BUTTONS]
+                    for g in card.goals[:MAX_GOAL_BUTTONS]
                 ]
             )
         )
-    blocks += [
-        SectionBlock(text=mrkdwn("*What is one thing you learned? What is blocking you?*")),
-        ActionsBlock(
-            elements=[ButtonElement(text="Answer", action_id=ids.CHECKIN_ANSWER_OPEN, value=str(checkin_id))]
-        ),
-    ]
+    if not (mentor.shared and mentee.shared):
+        blocks += [
+            SectionBlock(text=mrkdwn("*What is one thing you learned? What is blocking you?*")),
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text="Answer", action_id=ids.CHECKIN_ANSWER_OPEN, value=str(card.checkin_id)
+                    )
+                ]
+            ),
+        ]
+    if answered:
+        blocks.append(SectionBlock(text=mrkdwn(f"*Answers so far*\n{_answers(card)}")))
     return {"text": "Check-in time: did you meet, and how are your goals going?", "blocks": render(blocks)}
+
+
+def _closed_checkin(card: CheckinCard) -> dict:
+    text = f"*Check-in of {card.due_on:%a %d %b}*\n{_answers(card)}"
+    blocks: list[Block] = [
+        SectionBlock(text=mrkdwn(text)),
+        context("Closed: a newer check-in came, so answers go there now."),
+    ]
+    return {"text": f"Check-in of {card.due_on:%d %b} (closed)", "blocks": render(blocks)}
+
+
+def already_answered(met: str | None) -> str:
+    """The calm reply to a click that repeats the member's answer."""
+    said = MET_LABELS.get(met or "", "your answer").lower()
+    return f"Noted already: {said}. The check-in shows it to your partner."
+
+
+def nudge_answered(user_id: str, met: str) -> dict:
+    """An admin's nudge once a member has answered it: the answer instead of the buttons."""
+    text = f"{user(user_id)} answered the check-in: {MET_LABELS.get(met, met).lower()}. Thank you!"
+    return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
+
+
+def goal_closed(outcome: str) -> str:
+    """What a goal reminder shows once its goal is closed from it."""
+    if outcome == "achieved":
+        return "*Marked achieved.* Well done for closing it!"
+    return "*Dropped.* Closing a goal that no longer fits is progress too."
 
 
 def mentor_nudge(mentee_user_id: str, goals: list[GoalPrompt]) -> dict:
@@ -128,22 +220,6 @@ def answer_modal(checkin_id: int) -> dict:
             ),
         ],
     ).to_dict()
-
-
-def met_summary(user_id: str, met: str) -> str:
-    """The pair's note when a member answers whether they met."""
-    return f"{user(user_id)} answered the check-in: {MET_LABELS.get(met, met).lower()}."
-
-
-def answer_summary(user_id: str, learned: str | None, blocker: str | None) -> dict:
-    """What a member shared at a check-in, for their partner."""
-    parts = []
-    if learned:
-        parts.append(f"*Learned:* {escape_text(clip(learned, 1000))}")
-    if blocker:
-        parts.append(f"*Blocked by:* {escape_text(clip(blocker, 1000))}")
-    text = f"{user(user_id)} shared at the check-in:\n" + "\n".join(parts)
-    return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
 
 
 def reminder_message(goal_id: int, specific: str, days_left: int, deadline: date) -> dict:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot import ids
 
 # Slack's documented Block Kit limits.
 MAX_BLOCKS_MESSAGE = 50
@@ -66,3 +68,25 @@ def user(user_id: str) -> str:
 def render(blocks: list[Block]) -> list[dict]:
     """Blocks as dicts; `to_dict()` checks the per-field limits slack_sdk knows."""
     return [block.to_dict() for block in blocks]
+
+
+def answered(blocks: list[dict], text: str, answer: str) -> dict:
+    """A message whose buttons gave way to the answer given: the answer stands where they were.
+
+    `blocks` are the message's blocks as Slack sent them with the click; an earlier answer is
+    replaced, so a repeated or changed click still leaves one answer.
+    """
+    kept: list[Block] = []
+    placed = False
+    for block in (Block.parse(raw) for raw in blocks):
+        if block is None:
+            continue
+        if block.type == "actions" or block.block_id == ids.ANSWERED:
+            if not placed:
+                kept.append(SectionBlock(block_id=ids.ANSWERED, text=mrkdwn(answer)))
+                placed = True
+            continue
+        kept.append(block)
+    if not placed:
+        kept.append(SectionBlock(block_id=ids.ANSWERED, text=mrkdwn(answer)))
+    return {"text": text, "blocks": render(kept)}

@@ -25,6 +25,14 @@ def fit_question(pair_id: int, partner_user_id: str) -> dict:
     return {"text": text, "blocks": render(blocks)}
 
 
+def fit_answered(answer: str) -> str:
+    """A fit question once answered: the answer where its buttons were."""
+    return (
+        f"You answered privately: *{FIT_ANSWERS.get(answer, answer)}*. "
+        "Only the program's admins hear about it, and only if it is not a fit."
+    )
+
+
 def not_fit_alert(pair_id: int, mentor_user_id: str, mentee_user_id: str) -> dict:
     """The admins' alert when a member says the pair is not a fit."""
     text = (
@@ -75,6 +83,16 @@ def drift_question(pair_id: int, mentor_user_id: str, mentee_user_id: str) -> di
     return {"text": text, "blocks": render(blocks)}
 
 
+def drift_answered(user_id: str, choice: str) -> str:
+    """The drift question once a member has chosen, for both of them to read."""
+    after = {
+        "keep": "Check-ins go on as agreed.",
+        "pause": "Your mentorship is paused; resume it any time from my Home tab.",
+        "end": "Your mentorship has ended.",
+    }
+    return f"{user(user_id)} chose: *{DRIFT_CHOICES.get(choice, choice).lower()}*. {after.get(choice, '')}"
+
+
 def pulse_question(pulse_id: int, partner_user_id: str) -> dict:
     """The periodic one-question pulse."""
     text = (
@@ -92,3 +110,8 @@ def pulse_question(pulse_id: int, partner_user_id: str) -> dict:
         context("Admins see only the average."),
     ]
     return {"text": text, "blocks": render(blocks)}
+
+
+def pulse_answered(score: int) -> str:
+    """A pulse once answered: the score where its buttons were."""
+    return f"You answered *{score} of 5*. Thank you; admins see only the average."

@@ -9,12 +9,15 @@ a workspace-wide cap per minute, answering 429 with a whole-second Retry-After a
 `posted` keeps the channel and text of every successful post, cheaply, for benchmarks.
 `hold(method, when=...)` makes matching calls hang (no answer at all, as when Slack is slow) until
 the test releases them, the hold's own timeout passes, or the fake stops.
+`chat.update` edits a message the fake accepted (checked like a post; `message_not_found` for a
+channel and ts it never answered), and `message(channel, ts)` reads a message's current state.
 `apps.connections.open` takes the App-Level token instead of the bot token and hands out
 `socket_url` (set it to a running `tests.fakes.socket_mode.FakeSocketMode`'s url).
 """
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import math
@@ -149,6 +152,8 @@ class FakeSlack:
     rate_limited: int = 0
     # users.list answers at most this many members a page (and at most the `limit` asked for).
     users_list_page: int = 200
+    # Every message posted, by (channel, ts), as it reads now: {"channel", "ts", "text", "blocks", "edits"}.
+    messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._faults: deque[_Fault] = deque()
@@ -165,6 +170,7 @@ class FakeSlack:
             "files.completeUploadExternal": self._complete_upload,
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
+            "chat.update": self._update_message,
             "chat.postEphemeral": lambda args: {"ok": True, "message_ts": self._ts()},
             "conversations.open": self._conversations_open,
             "users.info": self._users_info,
@@ -293,6 +299,17 @@ class FakeSlack:
         self.users[user_id] = user
         return user
 
+    def message(self, channel: str, ts: str) -> dict[str, Any]:
+        """A copy of a posted message as it reads now (after any chat.update); fails if unknown."""
+        with self._lock:
+            found = self.messages.get((channel, ts))
+            assert found is not None, f"no message {ts} in {channel}"
+            return copy.deepcopy(found)
+
+    def message_of(self, call: Call) -> dict[str, Any]:
+        """The current state of the message a successful chat.postMessage `call` created."""
+        return self.message(call.response["channel"], call.response["ts"])
+
     def calls_to(self, method: str) -> list[Call]:
         """Every recorded call to `method`, oldest first."""
         with self._lock:
@@ -338,6 +355,7 @@ class FakeSlack:
         with self._lock:
             self.calls.clear()
             self.posted.clear()
+            self.messages.clear()
             self.rate_limited = 0
             self._faults.clear()
             self._workspace_bucket = None
@@ -499,12 +517,39 @@ class FakeSlack:
         problems = block_kit_problems(_blocks(args.get("blocks")), surface="message")
         if problems:
             return {"ok": False, "error": "invalid_blocks", "errors": problems}
-        return {
-            "ok": True,
-            "channel": args["channel"],
-            "ts": self._ts(),
-            "message": {"text": args.get("text")},
-        }
+        ts = self._ts()
+        with self._lock:
+            self.messages[(channel, ts)] = {
+                "channel": channel,
+                "ts": ts,
+                "text": args.get("text"),
+                "blocks": _blocks(args.get("blocks")),
+                "edits": 0,
+            }
+        return {"ok": True, "channel": channel, "ts": ts, "message": {"text": args.get("text")}}
+
+    def _update_message(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        with self._lock:
+            current = self.messages.get((channel, ts))
+        if current is None:
+            return {"ok": False, "error": "message_not_found"}
+        if not args.get("text") and not args.get("blocks"):
+            return {"ok": False, "error": "no_text"}
+        blocks = _blocks(args.get("blocks"))
+        problems = block_kit_problems(blocks, surface="message")
+        if problems:
+            return {"ok": False, "error": "invalid_blocks", "errors": problems}
+        with self._lock:
+            # As Slack does, blocks left out of an update are kept when only text changes.
+            current |= {
+                "text": args.get("text"),
+                "blocks": blocks if "blocks" in args else current["blocks"],
+                "edits": current["edits"] + 1,
+            }
+        return {"ok": True, "channel": channel, "ts": ts, "text": args.get("text")}
 
     def _conversations_open(self, args: dict[str, Any]) -> dict[str, Any]:
         users = str(args.get("users") or "")

@@ -193,6 +193,42 @@ class SlackSender:
             payload["container"] = {"type": "message", "message_ts": "1.1", "channel_id": "D0BOTDM"}
         return self.interaction(payload)
 
+    def press(
+        self, message: dict[str, Any], action_id: str, *, user_id: str, value: str | None = None
+    ) -> Reply:
+        """Click the button `action_id` on a posted message as it reads now (see FakeSlack.message).
+
+        Fails the test when the message has no such button (an answered or closed one, say); the
+        button's own value is sent unless `value` replaces it, as a replayed request would.
+        """
+        buttons = {
+            element["action_id"]: element.get("value", "")
+            for block in message.get("blocks") or []
+            if block.get("type") == "actions"
+            for element in block.get("elements", [])
+        }
+        assert action_id in buttons, f"no {action_id} button on the message; it has {sorted(buttons)}"
+        channel_id, ts = message["channel"], message["ts"]
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": {"id": user_id, "team_id": self.team_id},
+            "api_app_id": "AMENTORBOT",
+            "trigger_id": f"{next(self._ids)}.1.trigger",
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "b",
+                    "value": buttons[action_id] if value is None else value,
+                    "type": "button",
+                }
+            ],
+            "message": {"ts": ts, "text": message.get("text"), "blocks": message.get("blocks")},
+            "channel": {"id": channel_id},
+            "container": {"type": "message", "message_ts": ts, "channel_id": channel_id},
+            "response_url": self.response_url,
+        }
+        return self.interaction(payload)
+
     def interaction(self, payload: dict[str, Any], **kwargs: Any) -> Reply:
         """Deliver a block action or view submission payload, form-encoded as Slack does."""
         body = urlencode({"payload": json.dumps({"team": {"id": self.team_id}, **payload})})
