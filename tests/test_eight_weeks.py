@@ -100,7 +100,6 @@ def test_partners_learn_every_answer_goal_progress_agreement_and_pause(program: 
     assert lost == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 A.1: an admin not listed under Program admins hears nothing")
 def test_the_admin_who_set_the_program_up_hears_of_not_a_fit_and_gets_weekly_reports(
     program: Record,
 ) -> None:
