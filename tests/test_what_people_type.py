@@ -218,7 +218,8 @@ def test_nothing_anyone_types_pings_everyone_or_disguises_a_link(
         ).body
         == ""
     )
-    fake_slack.wait_until("chat.postMessage", lambda c: "shared at the check-in" in c.args.get("text", ""))
+    # The answer is shown in the check-in message itself, which is edited in place.
+    fake_slack.wait_until("chat.update", lambda c: "Learned" in str(c.args))
 
     # The mentor introduces Tom to the other mentor.
     before = len(fake_slack.calls_to("views.open"))
