@@ -340,7 +340,8 @@ SCENES = [
         "DRIFT_ANSWER",
         "drift: end it",
         lambda w: w.slack.click(f"{ids.DRIFT_ANSWER}_end", str(w.pair_id), user_id=MENTEE),
-        dms_saying(MENTOR, "chose"),
+        # The answer replaces the question where it was asked; a click from no message is told to the clicker.
+        lambda w: count(w.db, Pair, Pair.status == "ended") * dms_saying(MENTEE, "chose")(w),
         dm_says(MENTEE, "already"),
         setup=drift_asked,
     ),
