@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,8 +11,9 @@ from sqlalchemy import update
 
 from storage.db import create_db_engine
 from storage.models import Pair
+from tests.clock_process import running_clock
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
-from tests.test_cli import base_env, mentorbot_executable, run
+from tests.test_cli import base_env, run
 from tests.test_clock_cli import seeded_database
 
 DUE = "2026-10-06T09:00:00+02:00"
@@ -88,24 +87,10 @@ def test_the_clock_says_one_line_a_tick_while_the_database_is_read_only(
     engine.dispose()
     read_only = f"sqlite:///file:{url.removeprefix('sqlite:///')}?mode=ro&uri=true"
     env = base_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake_slack.base_url, DATABASE_URL=read_only)
-    log = tmp_path / "clock.log"
-    with log.open("wb") as output:
-        clock = subprocess.Popen(
-            [*mentorbot_executable(), "clock", "--every", "1"],
-            env=env,
-            cwd=tmp_path,
-            stdout=output,
-            stderr=output,
+    with running_clock(env, tmp_path) as clock:
+        clock.wait(
+            lambda text: text.count("database is unavailable") >= 2, "two ticks with the database away"
         )
-    try:
-        deadline = time.monotonic() + 60
-        while log.read_text(errors="replace").count("database is unavailable") < 2:
-            assert clock.poll() is None, log.read_text()
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.05)
-    finally:
-        clock.terminate()
-        clock.wait(timeout=20)
 
-    assert "Traceback" not in log.read_text()
+    assert "Traceback" not in clock.text
     assert fake_slack.calls_to("chat.postMessage") == []

@@ -14,7 +14,6 @@ sending at once) runs where the effect is guarded by the database.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -23,6 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import ids
+from bot.app import ListenerPool
 from bot.views.insights import NUDGE_PAIR
 from storage.db import SessionFactory
 from storage.models import (
@@ -128,6 +128,7 @@ class World:
     fake: FakeSlack
     db: SessionFactory
     pair_id: int
+    listeners: ListenerPool
 
 
 def texts_to(fake: FakeSlack, channel: str) -> list[str]:
@@ -424,20 +425,20 @@ SCENES = [
 ]
 
 
-def wait(condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    """Poll until `condition` holds (listeners run after the ack, on Bolt's threads)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.01)
+def settled(world: World, condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+    """Once the listeners that ran after the ack are done, `condition` holds."""
+    assert world.listeners.wait_idle(timeout), f"listeners still busy waiting for {what}"
+    assert condition(), f"no {what}"
 
 
 @pytest.fixture
-def world(slack: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory) -> World:
+def world(
+    slack: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory, listeners: ListenerPool
+) -> World:
     pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")
     for user_id in (MENTOR, MENTEE, ADMIN):
         fake_slack.add_user(user_id, tz="Europe/Berlin")
-    return World(slack, fake_slack, session_factory, pair_id)
+    return World(slack, fake_slack, session_factory, pair_id, listeners)
 
 
 @pytest.mark.parametrize("scene", SCENES, ids=lambda s: s.label)
@@ -445,9 +446,9 @@ def test_clicked_twice_in_a_row_takes_effect_once(world: World, scene: Scene) ->
     scene.setup(world)
 
     first = scene.act(world)
-    wait(lambda: scene.effect(world) >= 1, f"the first {scene.label}")
+    settled(world, lambda: scene.effect(world) >= 1, f"the first {scene.label}")
     again = scene.act(world)
-    wait(lambda: scene.calm(world, again), f"a calm answer to the second {scene.label}")
+    settled(world, lambda: scene.calm(world, again), f"a calm answer to the second {scene.label}")
 
     assert (first.status, again.status) == (200, 200)
     assert scene.effect(world) == 1
@@ -468,8 +469,9 @@ def test_clicked_twice_at_once_takes_effect_once(world: World, scene: Scene) -> 
         thread.start()
     for thread in threads:
         thread.join()
-    wait(lambda: scene.effect(world) >= 1, f"one {scene.label}")
-    wait(lambda: any(scene.calm(world, reply) for reply in replies), f"a calm answer to a {scene.label}")
+    settled(world, lambda: scene.effect(world) >= 1, f"one {scene.label}")
+    calm = f"a calm answer to a {scene.label}"
+    settled(world, lambda: any(scene.calm(world, reply) for reply in replies), calm)
 
     assert [reply.status for reply in replies] == [200, 200]
     assert scene.effect(world) == 1

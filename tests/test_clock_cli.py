@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,9 +10,10 @@ from sqlalchemy import update
 from storage.db import create_db_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Pair
+from tests.clock_process import running_clock
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 from tests.test_checkins import seed_pair
-from tests.test_cli import base_env, mentorbot_executable, run
+from tests.test_cli import base_env, run
 
 
 def seeded_database(folder: Path, *, mentee_tz: str = "Europe/Berlin") -> str:
@@ -28,16 +26,9 @@ def seeded_database(folder: Path, *, mentee_tz: str = "Europe/Berlin") -> str:
     return url
 
 
-def _ticks(log: Path) -> int:
+def _ticks(text: str) -> int:
     """How many times the clock process has looked for due work so far (APScheduler logs each run)."""
-    return log.read_text(errors="replace").count("executed successfully")
-
-
-def _wait_until(condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {timeout} s for {what}"
-        time.sleep(0.05)
+    return text.count("executed successfully")
 
 
 def test_dispatch_due_sends_what_is_due_once(tmp_path: Path, fake_slack: FakeSlack) -> None:
@@ -75,22 +66,12 @@ def test_the_clock_process_sends_a_due_checkin_by_itself(tmp_path: Path, fake_sl
         connection.execute(update(Pair).values(next_checkin_at=datetime.now(UTC) - timedelta(minutes=1)))
     engine.dispose()
     env = base_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake_slack.base_url, DATABASE_URL=url)
-    log = tmp_path / "clock.log"
-    with log.open("wb") as output:
-        clock = subprocess.Popen(
-            [*mentorbot_executable(), "clock", "--every", "1"],
-            env=env,
-            cwd=tmp_path,
-            stdout=output,
-            stderr=output,
-        )
-    try:
+    with running_clock(env, tmp_path) as clock:
         fake_slack.wait_for("chat.postMessage", count=2, timeout=30)
-        seen = _ticks(log)
-        _wait_until(lambda: _ticks(log) >= seen + 2, "two more ticks of the clock")  # nothing more is sent
-    finally:
-        clock.terminate()
-        clock.wait(timeout=20)
+        seen = _ticks(clock.text)
+        clock.wait(
+            lambda text: _ticks(text) >= seen + 2, "two more ticks of the clock"
+        )  # nothing more is sent
 
     posted = sorted(c.args["channel"] for c in fake_slack.calls_to("chat.postMessage") if c.ok)
-    assert posted == ["GPAIR00001", "UMENTOR1"], log.read_text()
+    assert posted == ["GPAIR00001", "UMENTOR1"], clock.text

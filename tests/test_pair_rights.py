@@ -6,8 +6,6 @@ end @a @b`) checks that the person administers that pair's program; a refused on
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import func, select
 
 from bot import ids
@@ -43,12 +41,10 @@ def dms_to(fake_slack: FakeSlack, user_id: str) -> list[str]:
 
 
 def wait_for_dms(fake_slack: FakeSlack, user_id: str, count: int, timeout: float = 10.0) -> list[str]:
-    """Poll until `user_id` has had `count` messages (listeners run after the ack)."""
-    deadline = time.monotonic() + timeout
-    while len(found := dms_to(fake_slack, user_id)) < count:
-        assert time.monotonic() < deadline, f"{user_id} got {found}, expected {count} messages"
-        time.sleep(0.01)
-    return found
+    """Wait until `user_id` has had `count` messages (listeners run after the ack)."""
+    what = f"{count} messages to {user_id}"
+    fake_slack.wait(lambda: len(dms_to(fake_slack, user_id)) >= count, what, timeout)
+    return dms_to(fake_slack, user_id)
 
 
 def pair_row(session_factory: SessionFactory, pair_id: int) -> tuple[str, int | None]:

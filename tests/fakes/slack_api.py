@@ -336,6 +336,11 @@ class FakeSlack:
                 )
                 self._lock.wait(remaining)
 
+    def wait(self, condition: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+        """Wait until `condition` holds, woken by each call Slack receives, e.g. a count of messages."""
+        with self._lock:
+            assert self._lock.wait_for(condition, timeout), f"waited {timeout} s for {what}"
+
     def wait_until(self, method: str, matches: Callable[[Call], bool], timeout: float = 30.0) -> Call:
         """Wait for a call to `method` that `matches`, e.g. a message to one person."""
         deadline = time.monotonic() + timeout
