@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from bot import ids
 from bot.cadence import Cadence, next_occurrence
 from bot.calendar import CalendarFile, agreement_ics, cancellation_ics
-from bot.enrollment import MEETING_FORMATS, is_valid_zone
+from bot.enrollment import MEETING_FORMATS
 from bot.forms import FieldErrors, FormState, too_long
-from bot.goals import local_today
 from bot.membership import member_pair
 from bot.programs import CADENCES
 from bot.refusal import Refusal
+from bot.zones import is_valid_zone, local_today
 from storage import queries
 from storage.models import Agreement, Pair, PairStatus
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.agreements import reschedule
-from bot.goals import close_goal, goal_card, local_today
+from bot.goals import close_goal, goal_card
 from bot.health import DRIFT_AFTER, due_pulses
 from bot.inplace import MessageAt
 from bot.membership import member_pair
@@ -34,6 +33,7 @@ from bot.views.checkins import (
 )
 from bot.views.goals import missed_goal_message
 from bot.views.health import drift_question, pulse_question
+from bot.zones import local_today, sendable_at
 from storage import queries
 from storage.models import (
     CheckIn,
@@ -47,8 +47,6 @@ from storage.models import (
     Person,
 )
 
-DAY_STARTS = time(8, 0)
-DAY_ENDS = time(20, 0)
 AT_RISK_AFTER = 2  # unanswered check-ins in a row
 REMINDER_DAYS = 7
 CHECKIN = "checkin"
@@ -95,44 +93,12 @@ def _card(
 
     return CheckinCard(
         checkin_id=checkin.id,
-        due_on=checkin.due_at.astimezone(_zone(pair.mentee.tz)).date(),
+        due_on=local_today(pair.mentee.tz, checkin.due_at),
         mentor=member(pair.mentor_id, pair.mentor.user_id),
         mentee=member(pair.mentee_id, pair.mentee.user_id),
         goals=goals,
         closed=closed,
     )
-
-
-def _zone(tz: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz or "UTC")
-    except (KeyError, ValueError, OSError):
-        return ZoneInfo("UTC")
-
-
-def _daytime(instant: datetime, tz: str | None) -> bool:
-    local = instant.astimezone(_zone(tz)).time()
-    return DAY_STARTS <= local < DAY_ENDS
-
-
-def sendable_at(instant: datetime, zones: Sequence[str | None]) -> datetime:
-    """The first moment at or after `instant` that is 08:00-20:00 for every recipient.
-
-    When the recipients' days never overlap, the first recipient's day counts (the mentee's for
-    a check-in, whose cadence it follows).
-    """
-    candidates = [instant]
-    for tz in zones:
-        zone = _zone(tz)
-        local = instant.astimezone(zone)
-        for days in range(3):
-            morning = datetime.combine(local.date() + timedelta(days=days), DAY_STARTS, tzinfo=zone)
-            if morning > instant:
-                candidates.append(morning.astimezone(instant.tzinfo))
-    for candidate in sorted(candidates):
-        if all(_daytime(candidate, tz) for tz in zones):
-            return candidate
-    return sendable_at(instant, zones[:1]) if len(zones) > 1 else instant
 
 
 def _goal_prompts(goals: Sequence[Goal], pair: Pair, today: date) -> list[GoalPrompt]:

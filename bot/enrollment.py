@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +13,7 @@ from bot.members import Member
 from bot.programs import ensure_default_program
 from bot.refusal import Refusal
 from bot.views.common import escape_text
+from bot.zones import is_valid_zone
 from storage import queries
 from storage.models import Pair, PairStatus, Profile, Program, Role
 
@@ -89,17 +89,6 @@ class JoinForm:
     meeting_formats: tuple[str, ...]
     mentor_capacity: int
     tz: str
-
-
-def is_valid_zone(name: str) -> bool:
-    """True for an IANA time zone name such as Europe/Berlin."""
-    if not name or name.startswith(("/", ".")) or ".." in name:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
-        return False
-    return True
 
 
 def parse_join(values: dict, program_ids: set[int], default_program_id: int) -> JoinForm | FieldErrors:

@@ -10,7 +10,6 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,6 +18,7 @@ from bot import ids
 from bot.forms import MAX_LENGTH, FieldErrors, FormState, cut_to, slack_length, text_size, tidy
 from bot.membership import member_pair
 from bot.refusal import Refusal
+from bot.zones import local_today
 from storage import drafts, queries
 from storage.models import (
     Goal,
@@ -292,14 +292,6 @@ def person_today(session: Session, team_id: str, user_id: str, now: datetime) ->
     """Today's date where this Slack user is, as far as mentorbot knows their zone."""
     person = queries.find_person(session, team_id, user_id)
     return local_today(person.tz if person else None, now)
-
-
-def local_today(tz: str | None, now: datetime) -> date:
-    """Today's date where the person is (UTC when their zone is unknown)."""
-    try:
-        return now.astimezone(ZoneInfo(tz)).date() if tz else now.date()
-    except (KeyError, ValueError, OSError):
-        return now.date()
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from bot.admins import program_admins
 from bot.agreements import Cancellation, calendar_cancellation, reschedule
 from bot.config import Settings
-from bot.goals import local_today
 from bot.membership import member_pair
 from bot.refusal import Refusal
+from bot.zones import local_today
 from storage import health as health_queries
 from storage import queries
 from storage.models import Pair, PairStatus, Program, Pulse

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from bot.agreements import form_from
 from bot.cadence import describe, next_occurrence
 from bot.enrollment import Story, story_of
-from bot.goals import GoalCard, goal_card, local_today
+from bot.goals import GoalCard, goal_card
 from bot.insights import ProgramHealth, program_health
+from bot.zones import local_today
 from storage import queries
 from storage.models import Program
 

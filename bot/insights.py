@@ -27,12 +27,12 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.checkins import sendable_at
 from bot.config import Settings
 from bot.members import Member
 from bot.programs import is_admin
 from bot.refusal import Refusal
 from bot.views.insights import nudge_message
+from bot.zones import sendable_at
 from storage import insights as store
 from storage import queries
 from storage.models import OutboxStatus, PairStatus, Program

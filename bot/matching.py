@@ -32,10 +32,11 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+
+from bot.zones import is_valid_zone, local_time
 
 # Weights in milli-points (1000 = 1 point); see the module docstring for what each one rewards.
 SHARED_SKILL = 3_000
@@ -251,14 +252,10 @@ def _experience_points(gap: int | None) -> int:
 
 def _offset_minutes(tz: str | None, now: datetime) -> int | None:
     """The zone's UTC offset at `now` in minutes; None for no zone or a name zoneinfo doesn't know."""
-    if not tz:
+    if not is_valid_zone(tz):
+        # One stale or mistyped zone costs that person the time-zone points, not the match run.
         return None
-    try:
-        offset = now.astimezone(ZoneInfo(tz)).utcoffset()
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "Europe"
-        # One stale or mistyped zone should cost that person the time-zone points, not stop the
-        # whole match run.
-        return None
+    offset = local_time(now, tz).utcoffset()
     return None if offset is None else int(offset.total_seconds()) // 60
 
 

@@ -24,7 +24,6 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -35,6 +34,7 @@ from bot.config import Settings
 from bot.delivery import MAX_ATTEMPTS, PERMANENT
 from bot.insights import ProgramHealth, WeekPoint, program_health, weekly_series
 from bot.views.insights import report_message
+from bot.zones import local_time
 from storage import insights as store
 from storage.db import SessionFactory
 from storage.models import OutboxMessage, OutboxStatus, Program
@@ -132,13 +132,6 @@ def iso_week(local: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _local(now: datetime, tz: str | None) -> datetime:
-    try:
-        return now.astimezone(ZoneInfo(tz or "UTC"))
-    except (KeyError, ValueError, OSError):
-        return now.astimezone(ZoneInfo("UTC"))
-
-
 @dataclass(frozen=True)
 class _Due:
     program_id: int
@@ -160,7 +153,7 @@ def _due_reports(session_factory: SessionFactory, now: datetime, settings: Setti
             zones[team_id] = store.zones_of(session, team_id, everyone)
         for program in programs:
             for admin in recipients[program.id]:
-                local = _local(now, zones[program.team_id].get(admin))
+                local = local_time(now, zones[program.team_id].get(admin))
                 if report_due(local):
                     week = iso_week(local)
                     key = f"{REPORT}:{program.id}:{admin}:{week}"

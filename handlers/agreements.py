@@ -10,12 +10,12 @@ from bot.agreements import agreement_form_data, parse_agreement, save_agreement
 from bot.cadence import describe
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
-from bot.goals import local_today
 from bot.members import mentioned_user_ids
 from bot.notify import dm, pair_channel, share_agreement
 from bot.pairing import pair_for_command
 from bot.refusal import Refusal
 from bot.views.agreement import agreement_message, agreement_modal
+from bot.zones import local_today
 from handlers.home import publish_home
 from storage.models import PairStatus
 
