@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,7 @@ from bot.goals import close_goal, goal_card
 from bot.health import DRIFT_AFTER, due_pulses
 from bot.inplace import MessageAt
 from bot.membership import member_pair
+from bot.outbox import Letter, group, outbox_row, post
 from bot.refusal import Refusal
 from bot.views.checkins import (
     CheckinCard,
@@ -64,7 +65,7 @@ def checkin_key(pair_id: int, due_at: datetime) -> str:
 
 
 def _pair_channel(pair: Pair) -> str:
-    return pair.dm_channel_id or f"users:{pair.mentor.user_id},{pair.mentee.user_id}"
+    return pair.dm_channel_id or group(pair.mentor.user_id, pair.mentee.user_id)
 
 
 def _sent_at(row: OutboxMessage | None, pair: Pair) -> MessageAt | None:
@@ -105,56 +106,6 @@ def _goal_prompts(goals: Sequence[Goal], pair: Pair, today: date) -> list[GoalPr
     active = [goal for goal in goals if goal.status == GoalStatus.ACTIVE.value]
     cards = [goal_card(goal, pair, pair.mentee.user_id, today) for goal in active]
     return [GoalPrompt(card.goal_id, card.specific, card.measure) for card in cards]
-
-
-def _outbox_row(
-    *,
-    team_id: str,
-    key: str,
-    kind: str,
-    pair_id: int | None,
-    channel: str,
-    payload: dict,
-    not_before: datetime,
-    now: datetime,
-) -> dict:
-    return {
-        "team_id": team_id,
-        "key": key,
-        "kind": kind,
-        "pair_id": pair_id,
-        "channel": channel,
-        "payload": payload,
-        "status": "pending",
-        "not_before": not_before,
-        "attempts": 0,
-        "created_at": now,
-    }
-
-
-def _queue(
-    session: Session,
-    *,
-    team_id: str,
-    key: str,
-    kind: str,
-    pair_id: int | None,
-    channel: str,
-    payload: dict,
-    not_before: datetime,
-    now: datetime,
-) -> None:
-    row = _outbox_row(
-        team_id=team_id,
-        key=key,
-        kind=kind,
-        pair_id=pair_id,
-        channel=channel,
-        payload=payload,
-        not_before=not_before,
-        now=now,
-    )
-    queries.insert_or_ignore(session, OutboxMessage, row, ["key"])
 
 
 def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
@@ -220,7 +171,7 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
             goals = tuple(_goal_prompts(goals_by_pair.get(pair.id, []), pair, today))
             not_before = sendable_at(now, [mentee_tz, mentor_tz])
             messages.append(
-                _outbox_row(
+                outbox_row(
                     team_id=pair.team_id,
                     key=checkin_key(pair.id, due),
                     kind=CHECKIN,
@@ -234,7 +185,7 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
             earlier = closing.get(pair.id)
             if earlier is None:
                 messages.append(
-                    _outbox_row(
+                    outbox_row(
                         team_id=pair.team_id,
                         key=f"{NUDGE}:{pair.id}:{due.isoformat()}",
                         kind=NUDGE,
@@ -274,7 +225,7 @@ def _close_row(
     if at is None:
         return None
     closed = checkin_message(_card(pair, earlier, answers.get(earlier.id, []), (), closed=True))
-    return _outbox_row(
+    return outbox_row(
         team_id=pair.team_id,
         key=f"{CLOSE}:{pair.id}:{earlier.due_at.isoformat()}",
         kind=CLOSE,
@@ -300,7 +251,7 @@ def _drift_row(pair: Pair, now: datetime) -> dict:
     )
     stage = "paused" if asked else "asked"
     due = pair.next_checkin_at or now
-    return _outbox_row(
+    return outbox_row(
         team_id=pair.team_id,
         key=f"{DRIFT}:{pair.id}:{stage}:{due.isoformat()}",
         kind=DRIFT,
@@ -319,7 +270,7 @@ def schedule_pulses(session: Session, now: datetime) -> int:
         session,
         OutboxMessage,
         [
-            _outbox_row(
+            outbox_row(
                 team_id=ask.team_id,
                 key=f"{PULSE}:{ask.pulse_id}",
                 kind=PULSE,
@@ -359,17 +310,16 @@ def schedule_goal_reminders(session: Session, now: datetime) -> int:
         stage = "due" if days == 0 else "1d" if days == 1 else "7d" if days <= REMINDER_DAYS else None
         if stage is None:
             continue
-        _queue(
-            session,
-            team_id=goal.team_id,
+        reminder = Letter(
             key=f"{REMINDER}:{goal.id}:{goal.deadline.isoformat()}:{stage}",
             kind=REMINDER,
-            pair_id=pair.id,
-            channel=mentee.user_id,
+            to=mentee.user_id,
             payload=reminder_message(goal.id, goal.specific, days, goal.deadline),
-            not_before=sendable_at(now, [mentee.tz]),
-            now=now,
+            pair_id=pair.id,
+            # A reminder is for the days before the deadline: unsent by the day after, it is moot.
+            expires_at=datetime.combine(goal.deadline + timedelta(days=2), time(0), tzinfo=UTC),
         )
+        post(session, goal.team_id, [reminder], now, zones={mentee.user_id: mentee.tz})
         queued += 1
     session.flush()
     return queued
@@ -377,19 +327,22 @@ def schedule_goal_reminders(session: Session, now: datetime) -> int:
 
 def _queue_missed(session: Session, goal: Goal, pair: Pair, now: datetime) -> None:
     """Tell the mentee and the mentor, once each and in their daytime, that a goal was marked missed."""
+    letters = []
     for person, for_mentee in ((pair.mentee, True), (pair.mentor, False)):
         partner = pair.mentor if for_mentee else pair.mentee
-        _queue(
-            session,
-            team_id=goal.team_id,
-            key=f"{MISSED}:{goal.id}:{goal.deadline.isoformat()}:{'mentee' if for_mentee else 'mentor'}",
-            kind=MISSED,
-            pair_id=pair.id,
-            channel=person.user_id,
-            payload=missed_goal_message(goal.specific, goal.deadline, partner.user_id, for_mentee=for_mentee),
-            not_before=sendable_at(now, [person.tz]),
-            now=now,
+        letters.append(
+            Letter(
+                key=f"{MISSED}:{goal.id}:{goal.deadline.isoformat()}:{'mentee' if for_mentee else 'mentor'}",
+                kind=MISSED,
+                to=person.user_id,
+                payload=missed_goal_message(
+                    goal.specific, goal.deadline, partner.user_id, for_mentee=for_mentee
+                ),
+                pair_id=pair.id,
+            )
         )
+    zones = {pair.mentee.user_id: pair.mentee.tz, pair.mentor.user_id: pair.mentor.tz}
+    post(session, goal.team_id, letters, now, zones=zones)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.checkins import schedule_due, schedule_goal_reminders, schedule_pulses
-from bot.notify import dm
+from bot.outbox import GROUP, Letter, post
 from bot.pairing import member_deactivated
 from storage import queries
 from storage.db import SessionFactory
@@ -27,8 +27,8 @@ from storage.models import OutboxMessage, OutboxStatus, PairStatus
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
-MAX_ATTEMPTS = 8
-MAX_RETRY_AFTER = 120.0
+MAX_RETRY_AFTER = 120.0  # a longer Retry-After defers the message instead of holding its lease
+MAX_BACKOFF = timedelta(minutes=15)  # transient refusals are retried at least this often, forever
 BATCH = 50
 # Errors that no retry can fix; the message is recorded as failed and admins see it.
 PERMANENT = {
@@ -53,6 +53,8 @@ PERMANENT = {
     "edit_window_closed",
 }
 DEACTIVATED = {"user_disabled", "account_inactive", "user_not_found"}
+CANNOT_JOIN = {"method_not_supported_for_channel_type", "is_private", "channel_not_found", "is_archived"}
+SENDER_KEYS = {"join", "file", "if_failed"}  # what the sender reads from a payload, not Slack
 
 
 @dataclass(frozen=True)
@@ -67,16 +69,26 @@ class Claimed:
     attempts: int
 
 
-def claim(session: Session, now: datetime, limit: int = BATCH) -> list[Claimed]:
-    """Take up to `limit` sendable messages under a lease; skips what other senders hold."""
+def claim(
+    session: Session, now: datetime, limit: int = BATCH, keys: Collection[str] | None = None
+) -> list[Claimed]:
+    """Take up to `limit` sendable messages under a lease; skips what other senders hold.
+
+    Each is taken in a conditional UPDATE on its try count (`queries.take_message`), so two senders
+    that read the same row never both take it, on PostgreSQL or SQLite.
+    """
     claimed = []
-    for message, pair_status in queries.sendable_messages(session, now, limit):
+    for message, pair_status in queries.sendable_messages(session, now, limit, keys):
         if message.pair_id is not None and pair_status != PairStatus.ACTIVE.value:
             message.status = OutboxStatus.SKIPPED.value  # paused or ended pairs get nothing
             message.error = f"pair {pair_status}"
             continue
-        message.claimed_until = now + LEASE
-        message.attempts += 1
+        if message.expires_at is not None and message.expires_at <= now:
+            message.status, message.error = OutboxStatus.SKIPPED.value, "its occasion passed"
+            continue
+        session.flush()
+        if not queries.take_message(session, message.id, message.attempts, now, now + LEASE):
+            continue
         claimed.append(
             Claimed(
                 message.id,
@@ -84,7 +96,7 @@ def claim(session: Session, now: datetime, limit: int = BATCH) -> list[Claimed]:
                 message.pair_id,
                 message.channel,
                 message.payload,
-                message.attempts,
+                message.attempts + 1,
             )
         )
     session.flush()
@@ -100,22 +112,34 @@ class Outcome:
     retry_at: datetime | None = None
     error: str | None = None
     permanent: bool = False
+    lost: bool = False  # another sender holds the message now: nothing was sent, nothing to record
+
+
+Renew = Callable[[], bool]
 
 
 def send(
-    client: WebClient, message: Claimed, now: Callable[[], datetime], sleep: Callable[[float], None]
+    client: WebClient,
+    message: Claimed,
+    now: Callable[[], datetime],
+    sleep: Callable[[float], None],
+    renew: Renew = lambda: True,
 ) -> Outcome:
-    """Post one message; waits out a short 429 once, defers longer waits and server errors."""
-    for _ in range(2):
+    """Post one message; waits out a short 429 once, defers longer waits and server errors.
+
+    `renew` is asked before every call that could post: False means this sender's lease ran out
+    and another holds the message, so nothing more is sent from here.
+    """
+    payload = dict(message.payload)
+    joined = False
+    for _ in range(3):
+        if not renew():
+            return Outcome(lost=True)
         try:
             channel = message.channel
-            if channel.startswith("users:"):
-                channel = client.conversations_open(users=channel.removeprefix("users:"))["channel"]["id"]
-            if "ts" in message.payload:  # an edit of a message sent before (a closed check-in)
-                response = client.chat_update(channel=channel, **message.payload)
-            else:
-                response = client.chat_postMessage(channel=channel, **message.payload)
-            return Outcome(sent_ts=response.get("ts"), channel=channel)
+            if channel.startswith(GROUP):
+                channel = client.conversations_open(users=channel.removeprefix(GROUP))["channel"]["id"]
+            return _post(client, channel, payload)
         except SlackApiError as error:
             code = error.response.get("error") or ""
             status = error.response.status_code
@@ -125,7 +149,14 @@ def send(
                     sleep(wait)
                     continue
                 return Outcome(retry_at=now() + timedelta(seconds=wait), error="ratelimited")
-            if code in PERMANENT:
+            if code == "not_in_channel" and payload.get("join") and not joined:
+                joined = True
+                try:
+                    client.conversations_join(channel=message.channel)
+                    continue
+                except SlackApiError as join_error:
+                    code = join_error.response.get("error") or code
+            if code in PERMANENT or code in CANNOT_JOIN:
                 return Outcome(error=code, permanent=True)
             return Outcome(retry_at=_backoff(now(), message.attempts), error=code or f"http {status}")
         except (OSError, TimeoutError) as error:  # the network: the post may or may not have arrived
@@ -133,14 +164,40 @@ def send(
     return Outcome(retry_at=_backoff(now(), message.attempts), error="ratelimited")
 
 
+def _post(client: WebClient, channel: str, payload: dict) -> Outcome:
+    arguments = {key: value for key, value in payload.items() if key not in SENDER_KEYS}
+    upload = payload.get("file")
+    if upload is not None:  # a file, with its words as the comment: one message, not two
+        response = client.files_upload_v2(
+            channel=channel,
+            content=upload["content"],
+            filename=upload["filename"],
+            title=upload.get("title"),
+            initial_comment=upload.get("comment"),
+            alt_txt=upload.get("alt_text"),
+        )
+        files = response.get("files") or [{}]
+        return Outcome(sent_ts=str(files[0].get("id") or "file"), channel=channel)
+    if "ts" in arguments:  # an edit of a message sent before (a closed check-in)
+        response = client.chat_update(channel=channel, **arguments)
+    else:
+        response = client.chat_postMessage(channel=channel, **arguments)
+    return Outcome(sent_ts=response.get("ts"), channel=channel)
+
+
 def _backoff(now: datetime, attempts: int) -> datetime:
-    return now + timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+    return now + min(timedelta(seconds=30 * 2 ** min(attempts - 1, 10)), MAX_BACKOFF)
 
 
 def record(session: Session, message: Claimed, outcome: Outcome, now: datetime) -> str | None:
-    """Store the outcome; returns the user id of a deactivated recipient, if that was the error."""
+    """Store the outcome; returns the user id of a deactivated recipient, if that was the error.
+
+    Only while this sender still holds the message: a row another sender took is left to it.
+    """
+    if outcome.lost:
+        return None
     row = session.get(OutboxMessage, message.message_id, with_for_update=True)
-    if row is None:
+    if row is None or row.attempts != message.attempts or row.status != OutboxStatus.PENDING.value:
         return None
     row.claimed_until = None
     if outcome.sent_ts is not None:
@@ -150,20 +207,36 @@ def record(session: Session, message: Claimed, outcome: Outcome, now: datetime) 
             outcome.sent_ts,
             None,
         )
-        if outcome.channel and message.pair_id is not None and message.channel.startswith("users:"):
+        if outcome.channel and message.pair_id is not None and message.channel.startswith(GROUP):
             pair = queries.pair_for_update(session, message.team_id, message.pair_id)
             if pair is not None and pair.dm_channel_id is None:
                 pair.dm_channel_id = outcome.channel
         return None
     row.error = (outcome.error or "")[:200]
-    if outcome.permanent or row.attempts >= MAX_ATTEMPTS:
+    if outcome.permanent:
         row.status = OutboxStatus.FAILED.value
         log.warning("giving up on message %s to %s: %s", row.key, row.channel, row.error)
-        if outcome.error in DEACTIVATED and not row.channel.startswith(("C", "G", "D", "users:")):
+        _tell_of_failure(session, row, now)
+        if outcome.error in DEACTIVATED and not row.channel.startswith(("C", "G", "D", GROUP)):
             return row.channel
         return None
+    # Transient (429, 5xx, a timeout): tried again, with capped backoff, until it goes out or its
+    # occasion passes; admins see it as waiting in `/mentor list`.
     row.not_before = outcome.retry_at or _backoff(now, row.attempts)
     return None
+
+
+def _tell_of_failure(session: Session, row: OutboxMessage, now: datetime) -> None:
+    """Queue the notice a letter asked for in case Slack refused it for good."""
+    notice = row.payload.get("if_failed") if isinstance(row.payload, dict) else None
+    if not notice:
+        return
+    text = str(notice.get("text") or "").replace("{error}", row.error or "an error")
+    letters = [
+        Letter(key=f"failed:{row.key}:{user_id}"[:120], kind="failure", to=user_id, payload={"text": text})
+        for user_id in notice.get("to") or ()
+    ]
+    post(session, row.team_id, letters, now)
 
 
 @dataclass
@@ -201,30 +274,72 @@ def dispatch_due(
     with session_factory.begin() as session:
         schedule_pulses(session, now)
     current = clock or (lambda: now)
+    _send_all(session_factory, client, current, sleep, report, max_messages=max_messages, admins=admins)
+    return report
+
+
+def deliver(
+    session_factory: SessionFactory,
+    client: WebClient,
+    keys: Collection[str],
+    clock: Callable[[], datetime],
+    *,
+    admins: Collection[str] = (),
+) -> DispatchReport:
+    """Send now those of the letters just queued under `keys` that may go now; the clock sends the rest.
+
+    What waits for someone's daytime, or for Slack to recover, stays in the outbox.
+    """
+    report = DispatchReport()
+    if keys:
+        _send_all(session_factory, client, clock, time.sleep, report, keys=keys, admins=admins)
+    return report
+
+
+def _send_all(
+    session_factory: SessionFactory,
+    client: WebClient,
+    current: Callable[[], datetime],
+    sleep: Callable[[float], None],
+    report: DispatchReport,
+    *,
+    max_messages: int | None = None,
+    keys: Collection[str] | None = None,
+    admins: Collection[str] = (),
+) -> None:
     while max_messages is None or report.sent + report.failed < max_messages:
         with session_factory.begin() as session:
-            batch = claim(session, current())
+            batch = claim(session, current(), keys=keys)
         if not batch:
             break
         for message in batch:
-            outcome = send(client, message, current, sleep)
+            outcome = send(client, message, current, sleep, _renewer(session_factory, message, current))
             with session_factory.begin() as session:
                 deactivated = record(session, message, outcome, current())
             if outcome.sent_ts:
                 report.sent += 1
             elif outcome.permanent:
                 report.failed += 1
-            else:
+            elif not outcome.lost:
                 report.deferred += 1
             if deactivated:
                 report.deactivated.append(deactivated)
-                _pause_deactivated(session_factory, client, message.team_id, deactivated, admins, current())
-    return report
+                _pause_deactivated(session_factory, message.team_id, deactivated, admins, current())
+        if keys is not None:
+            break  # the few letters of one click: what is left waits for the clock
+
+
+def _renewer(session_factory: SessionFactory, message: Claimed, current: Callable[[], datetime]) -> Renew:
+    def renew() -> bool:
+        now = current()
+        with session_factory.begin() as session:
+            return queries.renew_message(session, message.message_id, message.attempts, now, now + LEASE)
+
+    return renew
 
 
 def _pause_deactivated(
     session_factory: SessionFactory,
-    client: WebClient,
     team_id: str,
     user_id: str,
     admins: Collection[str],
@@ -232,6 +347,15 @@ def _pause_deactivated(
 ) -> None:
     with session_factory.begin() as session:
         gone = member_deactivated(session, team_id, user_id, admins, now)
-    for admin in gone.admin_user_ids:
         pairs = ", ".join(f"<@{mentor}> → <@{mentee}>" for mentor, mentee in gone.paused) or "none"
-        dm(client, admin, f"<@{user_id}>'s Slack account is deactivated; I paused their pairs ({pairs}).")
+        text = f"<@{user_id}>'s Slack account is deactivated; I paused their pairs ({pairs})."
+        letters = [
+            Letter(
+                key=f"deactivated:{user_id}:{now.date().isoformat()}:{admin}",
+                kind="admin",
+                to=admin,
+                payload={"text": text},
+            )
+            for admin in gone.admin_user_ids
+        ]
+        post(session, team_id, letters, now)

@@ -576,7 +576,7 @@ class ProgramLists:
     feedback_count: int = 0
     average_rating: float | None = None
     at_risk_pairs: list[tuple[str, str]] = field(default_factory=list)
-    undelivered: list[tuple[str, int]] = field(default_factory=list)  # (Slack error, messages)
+    undelivered: list[tuple[str, str, int]] = field(default_factory=list)  # (failed/waiting, error, n)
 
 
 def program_lists(session: Session, program: Program) -> ProgramLists:
@@ -608,7 +608,7 @@ def program_lists(session: Session, program: Program) -> ProgramLists:
             for p in queries.pairs_in_program(session, program.id, "active")
             if p.at_risk_since is not None
         ],
-        undelivered=queries.failed_deliveries(session, program.id),
+        undelivered=queries.undelivered(session, program.id),
     )
 
 

@@ -466,8 +466,11 @@ class OutboxStatus(StrEnum):
 class OutboxMessage(Base):
     """A message the clock must send, written under a unique key before it is sent.
 
-    A sender claims a row by setting `claimed_until` (a lease); a crash leaves the lease to run out
-    and another sender takes the row, so only a message in flight at the crash can go twice.
+    A sender claims a row by setting `claimed_until` (a lease) and counting `attempts` up in one
+    conditional UPDATE, and renews that claim the same way before every call to Slack; a sender
+    whose lease ran out (a long Retry-After) finds its count stale and sends nothing. A crash leaves
+    the lease to run out and another sender takes the row, so only a message in flight at the crash
+    can go twice.
     """
 
     __tablename__ = "outbox"
@@ -485,8 +488,9 @@ class OutboxMessage(Base):
     payload: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING.value)
     not_before: Mapped[datetime]
+    expires_at: Mapped[datetime | None]  # unsent by then, its occasion has passed: never sent
     claimed_until: Mapped[datetime | None]
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # also the claim's fencing token
     sent_at: Mapped[datetime | None]
     message_ts: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(String(200))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -416,12 +416,16 @@ def goals_due_soon(session: Session, before: date) -> list[tuple[Goal, Pair]]:
     return [(goal, pair) for goal, pair in rows]
 
 
-def sendable_messages(session: Session, now: datetime, limit: int) -> list[tuple[OutboxMessage, str | None]]:
+def sendable_messages(
+    session: Session, now: datetime, limit: int, keys: Collection[str] | None = None
+) -> list[tuple[OutboxMessage, str | None]]:
     """Pending messages whose time has come and whose lease (if any) ran out, with their pair's status.
 
-    Locked with SKIP LOCKED, so several senders share the work without taking the same row.
+    Locked with SKIP LOCKED where the database can, so several senders share the work; `take_message`
+    then claims each one in a conditional UPDATE, which is what keeps two senders apart on SQLite.
+    `keys` narrows it to those messages (the ones a click just wrote).
     """
-    rows = session.execute(
+    query = (
         select(OutboxMessage, Pair.status)
         .outerjoin(Pair, Pair.id == OutboxMessage.pair_id)
         .where(
@@ -433,7 +437,55 @@ def sendable_messages(session: Session, now: datetime, limit: int) -> list[tuple
         .limit(limit)
         .with_for_update(of=OutboxMessage, skip_locked=True)
     )
-    return [(message, status) for message, status in rows]
+    if keys is not None:
+        query = query.where(OutboxMessage.key.in_(list(keys)))
+    return [(message, status) for message, status in session.execute(query)]
+
+
+def take_message(session: Session, message_id: int, attempts: int, now: datetime, until: datetime) -> bool:
+    """Claim a message seen with `attempts` tries: True when this call holds it until `until`.
+
+    One conditional UPDATE, so of two senders that read the same row only one takes it.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.attempts == attempts,
+            OutboxMessage.status == "pending",
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(claimed_until=until, attempts=attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount == 1
+
+
+def renew_message(session: Session, message_id: int, attempts: int, now: datetime, until: datetime) -> bool:
+    """Extend this sender's claim (its `attempts`) while it still holds it; False when it was lost."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.attempts == attempts,
+            OutboxMessage.status == "pending",
+            OutboxMessage.claimed_until >= now,
+        )
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount == 1
+
+
+def zones_of(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[str, str | None]:
+    """The time zone on record for each of these Slack users who is known here."""
+    wanted = list(dict.fromkeys(user_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Person.user_id, Person.tz).where(Person.team_id == team_id, Person.user_id.in_(wanted))
+    )
+    return {user_id: tz for user_id, tz in rows}
 
 
 def open_pairs_of_user(session: Session, team_id: str, user_id: str) -> list[Pair]:
@@ -442,16 +494,21 @@ def open_pairs_of_user(session: Session, team_id: str, user_id: str) -> list[Pai
     return open_pairs(session, person) if person else []
 
 
-def failed_deliveries(session: Session, program_id: int) -> list[tuple[str, int]]:
-    """Messages to the program's pairs that could not be delivered, counted by Slack's error."""
+def undelivered(session: Session, program_id: int) -> list[tuple[str, str, int]]:
+    """Messages to the program's pairs that failed for good or are still being retried after a
+    refusal, counted by state ("failed" or "waiting") and Slack's error."""
+    waiting = and_(OutboxMessage.status == "pending", OutboxMessage.error.is_not(None))
     rows = session.execute(
-        select(OutboxMessage.error, func.count())
+        select(OutboxMessage.status, OutboxMessage.error, func.count())
         .join(Pair, Pair.id == OutboxMessage.pair_id)
-        .where(Pair.program_id == program_id, OutboxMessage.status == "failed")
-        .group_by(OutboxMessage.error)
+        .where(Pair.program_id == program_id, or_(OutboxMessage.status == "failed", waiting))
+        .group_by(OutboxMessage.status, OutboxMessage.error)
         .order_by(func.count().desc())
     )
-    return [(error or "unknown", int(count)) for error, count in rows]
+    return [
+        ("failed" if status == "failed" else "waiting", error or "unknown", int(count))
+        for status, error, count in rows
+    ]
 
 
 def transition_pair(

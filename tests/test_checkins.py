@@ -250,8 +250,6 @@ def test_paused_pairs_get_nothing_and_resumed_ones_start_again(
 def test_two_clocks_at_once_send_each_checkin_once(
     database: TestDatabase, session_factory: SessionFactory, fake_slack: FakeSlack, settings: Settings
 ) -> None:
-    if database.kind != "postgresql":
-        pytest.skip("SQLite deployments run one clock; PostgreSQL shares work with SKIP LOCKED")
     for n in range(40):
         seed_pair(session_factory, n, mentee_tz="Europe/Berlin")
     due = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)

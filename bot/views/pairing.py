@@ -286,8 +286,12 @@ def list_modal(lists: ProgramLists, page: int, program_id: int) -> dict:
         risky = ", ".join(f"{user(m)} → {user(e)}" for m, e in lists.at_risk_pairs[:LIST_PAGE_SIZE])
         blocks.append(SectionBlock(text=mrkdwn(f"*At risk* (2+ check-ins unanswered)\n{risky}")))
     if lists.undelivered:
-        problems = ", ".join(f"{count} ({error})" for error, count in lists.undelivered)
-        blocks.append(context(f"Undelivered messages: {problems}."))
+        failed = [f"{count} ({error})" for state, error, count in lists.undelivered if state == "failed"]
+        waiting = [f"{count} ({error})" for state, error, count in lists.undelivered if state == "waiting"]
+        if failed:
+            blocks.append(context(f"Undelivered messages: {', '.join(failed)}."))
+        if waiting:
+            blocks.append(context(f"Waiting for Slack, retried until they go out: {', '.join(waiting)}."))
     if lists.feedback_count:
         blocks.append(
             context(

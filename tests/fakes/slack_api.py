@@ -264,6 +264,11 @@ class FakeSlack:
             for _ in range(times):
                 self._faults.append(_Fault(method, status, retry_after, {"ok": False, "error": error}))
 
+    def recover(self) -> None:
+        """Slack is well again: drop the faults still pending."""
+        with self._lock:
+            self._faults.clear()
+
     def hold(
         self,
         method: str,
