@@ -131,7 +131,7 @@ class Saved:
     mentor_user_id: str
     mentee_user_id: str
     calendar: CalendarFile
-    unchanged: bool = False  # the same agreement saved again (the summary says so)
+    unchanged: bool = False  # the same agreement saved again: nothing new to tell the pair
 
 
 FIELD_LABELS = {

@@ -124,7 +124,12 @@ def parse_connect(values: dict) -> ConnectForm | FieldErrors:
 
 
 def record_introduction(
-    session: Session, team_id: str, target: ConnectTarget, form: ConnectForm, channel_id: str, now: datetime
+    session: Session,
+    team_id: str,
+    target: ConnectTarget,
+    form: ConnectForm,
+    channel_id: str | None,
+    now: datetime,
 ) -> Introduction:
     """Keep the introduction on the pair's timeline."""
     person = queries.upsert_person(session, team_id, target.person_user_id, now, name=None, tz=None)

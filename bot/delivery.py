@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.checkins import schedule_due, schedule_goal_reminders, schedule_pulses
+from bot.notify import deactivation_letters
 from bot.outbox import GROUP, Letter, post
 from bot.pairing import member_deactivated
 from storage import queries
@@ -189,16 +190,24 @@ def _backoff(now: datetime, attempts: int) -> datetime:
     return now + min(timedelta(seconds=30 * 2 ** min(attempts - 1, 10)), MAX_BACKOFF)
 
 
-def record(session: Session, message: Claimed, outcome: Outcome, now: datetime) -> str | None:
-    """Store the outcome; returns the user id of a deactivated recipient, if that was the error.
+@dataclass(frozen=True)
+class Recorded:
+    """What recording an outcome led to: a deactivated recipient, notices of a failure queued."""
+
+    deactivated: str | None = None
+    queued: tuple[str, ...] = ()
+
+
+def record(session: Session, message: Claimed, outcome: Outcome, now: datetime) -> Recorded:
+    """Store the outcome of one send.
 
     Only while this sender still holds the message: a row another sender took is left to it.
     """
     if outcome.lost:
-        return None
+        return Recorded()
     row = session.get(OutboxMessage, message.message_id, with_for_update=True)
     if row is None or row.attempts != message.attempts or row.status != OutboxStatus.PENDING.value:
-        return None
+        return Recorded()
     row.claimed_until = None
     if outcome.sent_ts is not None:
         row.status, row.sent_at, row.message_ts, row.error = (
@@ -211,32 +220,32 @@ def record(session: Session, message: Claimed, outcome: Outcome, now: datetime) 
             pair = queries.pair_for_update(session, message.team_id, message.pair_id)
             if pair is not None and pair.dm_channel_id is None:
                 pair.dm_channel_id = outcome.channel
-        return None
+        return Recorded()
     row.error = (outcome.error or "")[:200]
     if outcome.permanent:
         row.status = OutboxStatus.FAILED.value
         log.warning("giving up on message %s to %s: %s", row.key, row.channel, row.error)
-        _tell_of_failure(session, row, now)
+        queued = _tell_of_failure(session, row, now)
         if outcome.error in DEACTIVATED and not row.channel.startswith(("C", "G", "D", GROUP)):
-            return row.channel
-        return None
+            return Recorded(row.channel, queued)
+        return Recorded(queued=queued)
     # Transient (429, 5xx, a timeout): tried again, with capped backoff, until it goes out or its
     # occasion passes; admins see it as waiting in `/mentor list`.
     row.not_before = outcome.retry_at or _backoff(now, row.attempts)
-    return None
+    return Recorded()
 
 
-def _tell_of_failure(session: Session, row: OutboxMessage, now: datetime) -> None:
-    """Queue the notice a letter asked for in case Slack refused it for good."""
+def _tell_of_failure(session: Session, row: OutboxMessage, now: datetime) -> tuple[str, ...]:
+    """Queue the notice a letter asked for in case Slack refused it for good; returns its keys."""
     notice = row.payload.get("if_failed") if isinstance(row.payload, dict) else None
     if not notice:
-        return
+        return ()
     text = str(notice.get("text") or "").replace("{error}", row.error or "an error")
     letters = [
         Letter(key=f"failed:{row.key}:{user_id}"[:120], kind="failure", to=user_id, payload={"text": text})
         for user_id in notice.get("to") or ()
     ]
-    post(session, row.team_id, letters, now)
+    return tuple(post(session, row.team_id, letters, now))
 
 
 @dataclass
@@ -312,10 +321,13 @@ def _send_all(
             batch = claim(session, current(), keys=keys)
         if not batch:
             break
+        followers: list[str] = []
         for message in batch:
             outcome = send(client, message, current, sleep, _renewer(session_factory, message, current))
             with session_factory.begin() as session:
-                deactivated = record(session, message, outcome, current())
+                recorded = record(session, message, outcome, current())
+            followers.extend(recorded.queued)
+            deactivated = recorded.deactivated
             if outcome.sent_ts:
                 report.sent += 1
             elif outcome.permanent:
@@ -326,7 +338,9 @@ def _send_all(
                 report.deactivated.append(deactivated)
                 _pause_deactivated(session_factory, message.team_id, deactivated, admins, current())
         if keys is not None:
-            break  # the few letters of one click: what is left waits for the clock
+            if not followers:
+                break  # the few letters of one click: what is left waits for the clock
+            keys = followers  # an admin told at once that a letter of their click failed
 
 
 def _renewer(session_factory: SessionFactory, message: Claimed, current: Callable[[], datetime]) -> Renew:
@@ -345,17 +359,7 @@ def _pause_deactivated(
     admins: Collection[str],
     now: datetime,
 ) -> None:
+
     with session_factory.begin() as session:
         gone = member_deactivated(session, team_id, user_id, admins, now)
-        pairs = ", ".join(f"<@{mentor}> → <@{mentee}>" for mentor, mentee in gone.paused) or "none"
-        text = f"<@{user_id}>'s Slack account is deactivated; I paused their pairs ({pairs})."
-        letters = [
-            Letter(
-                key=f"deactivated:{user_id}:{now.date().isoformat()}:{admin}",
-                kind="admin",
-                to=admin,
-                payload={"text": text},
-            )
-            for admin in gone.admin_user_ids
-        ]
-        post(session, team_id, letters, now)
+        post(session, team_id, deactivation_letters(gone, now), now)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
 
 from bot.clock import Clock, system_clock
 from bot.commands import CommandRouter
 from bot.config import Settings
+from bot.delivery import deliver
 from storage.db import SessionFactory
 
 
@@ -18,3 +22,7 @@ class Deps:
     session_factory: SessionFactory
     clock: Clock = system_clock
     commands: CommandRouter = field(default_factory=CommandRouter)
+
+    def send_now(self, client: WebClient, keys: Collection[str]) -> None:
+        """Send the letters just queued under `keys` that may go now; the clock sends the rest."""
+        deliver(self.session_factory, client, keys, self.clock, admins=self.settings.admin_user_ids)

@@ -223,6 +223,14 @@ class Left:
 
     program_name: str
     ended_pairs: tuple[Pair, ...]
+    user_id: str = ""  # who left
+
+    def partner_user_ids(self) -> tuple[str, ...]:
+        """The partners of the pairs that ended, who are told."""
+        return tuple(
+            pair.mentee.user_id if pair.mentor.user_id == self.user_id else pair.mentor.user_id
+            for pair in self.ended_pairs
+        )
 
 
 def leave(session: Session, team_id: str, user_id: str, program: Program, now: datetime) -> Left | None:
@@ -240,7 +248,7 @@ def leave(session: Session, team_id: str, user_id: str, program: Program, now: d
         pair.next_checkin_at = None
         ended.append(pair)
     session.flush()
-    return Left(program_name=program.name, ended_pairs=tuple(ended))
+    return Left(program_name=program.name, ended_pairs=tuple(ended), user_id=user_id)
 
 
 def profile_tz(profile: Profile) -> str | None:

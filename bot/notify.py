@@ -1,148 +1,317 @@
-"""Telling people about pairs in Slack: the channel announcement, the group DM, status notices.
+"""What mentorbot tells people about pairs, as letters for the outbox (`bot.outbox`).
 
-These run after the database transaction commits, so a Slack failure never undoes a pair; they
-return what went wrong in words an admin can act on instead of raising.
+Nothing here calls Slack: each function says who hears what, and the outbox sends it in their
+daytime, retries it, and sends it once. The person whose click caused a change is answered on the
+click itself; these letters are for everyone else.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.agreements import Cancellation
+from bot.agreements import Cancellation, Saved
 from bot.calendar import CalendarFile
-from bot.pairing import NewPair, StatusChange
+from bot.connections import ConnectForm, ConnectTarget
+from bot.enrollment import Left
+from bot.goals import GoalCard, NewGoal
+from bot.outbox import Letter, group
+from bot.pairing import Deactivated, NewPair, StatusChange
+from bot.privacy import Forgotten
 from bot.views.common import escape_text
-from bot.views.pairing import announcement_message, ended_message, kickoff_message, status_notice
+from bot.views.connections import introduction_message
+from bot.views.goals import feedback_dm, new_goal_dm
+from bot.views.health import fit_question, not_fit_alert
+from bot.views.pairing import (
+    announcement_message,
+    ended_message,
+    kickoff_message,
+    status_notice,
+    waiting_goals_message,
+)
+from storage.models import GoalFeedback
 
 log = logging.getLogger(__name__)
 
-CANNOT_JOIN = {"method_not_supported_for_channel_type", "is_private", "channel_not_found", "is_archived"}
+ANNOUNCE = "announce"
+KICKOFF = "kickoff"
+STATUS = "status"
+CALENDAR = "calendar"
+NOTICE = "notice"
 
 
-def announce(client: WebClient, new: NewPair) -> str | None:
-    """Post the pair in the program channel; joins a public channel first if it must."""
-    channel = new.announce_channel_id
-    if not channel:
-        return (
-            f"{escape_text(new.program_name)} has no announcement channel, "
-            "so the new pair was not announced: "
-            "choose one with `/mentor config`."
-        )
-    message = announcement_message(new.mentor_user_id, new.mentee_user_id, new.program_name)
-    try:
-        client.chat_postMessage(channel=channel, **message)
+def no_channel_problem(new: NewPair) -> str | None:
+    """What the admin who paired is told when the program has nowhere to announce pairs."""
+    if new.announce_channel_id:
         return None
-    except SlackApiError as error:
-        if error.response.get("error") != "not_in_channel":
-            return _channel_problem(channel, error)
-    try:
-        client.conversations_join(channel=channel)
-        client.chat_postMessage(channel=channel, **message)
-    except SlackApiError as error:
-        return _channel_problem(channel, error)
-    return None
+    return (
+        f"{escape_text(new.program_name)} has no announcement channel, so the new pair was not "
+        "announced: choose one with `/mentor config`."
+    )
 
 
-def _channel_problem(channel: str, error: SlackApiError) -> str:
-    code = error.response.get("error")
-    if code in CANNOT_JOIN or code == "not_in_channel":
-        return (
-            f"I could not announce the new pair in <#{channel}> ({code}): if it is a private channel, "
-            f"invite me there with `/invite @mentorbot`, or choose another channel with `/mentor config`."
+def welcome(new: NewPair, admin_user_id: str) -> list[Letter]:
+    """The channel announcement, the group DM's kickoff, and (re-paired) the open goals question."""
+    letters = []
+    pair = (new.mentor_user_id, new.mentee_user_id)
+    if new.announce_channel_id:
+        channel = new.announce_channel_id
+        problem = (
+            f"I could not announce <@{new.mentor_user_id}> and <@{new.mentee_user_id}> in <#{channel}> "
+            "({error}): if it is a private channel, invite me there with `/invite @mentorbot`, "
+            "or choose another channel with `/mentor config`."
         )
-    log.warning("announcement in %s failed: %s", channel, code)
-    return f"I could not announce the new pair in <#{channel}> ({code})."
-
-
-def introduce(client: WebClient, new: NewPair) -> str | None:
-    """Open the group DM with mentor and mentee and post the kickoff; returns its channel id."""
-    try:
-        opened = client.conversations_open(users=f"{new.mentor_user_id},{new.mentee_user_id}")
-        channel = opened["channel"]["id"]
-        message = kickoff_message(
-            new.pair_id,
-            new.mentor_user_id,
-            new.mentee_user_id,
-            new.program_name,
-            new.reason,
-            new.default_cadence,
-            stories=(new.mentor_story, new.mentee_story),
+        letters.append(
+            Letter(
+                key=f"{ANNOUNCE}:{new.pair_id}",
+                kind=ANNOUNCE,
+                to=channel,
+                payload=announcement_message(*pair, new.program_name)
+                | {"join": True, "if_failed": {"to": [admin_user_id], "text": problem}},
+                readers=pair,  # the announcement mentions them
+                pair_id=new.pair_id,
+            )
         )
-        client.chat_postMessage(channel=channel, **message)
-    except SlackApiError as error:
-        log.warning("introducing pair %s failed: %s", new.pair_id, error.response.get("error"))
-        return None
-    return channel
+    kickoff = kickoff_message(
+        new.pair_id,
+        *pair,
+        new.program_name,
+        new.reason,
+        new.default_cadence,
+        stories=(new.mentor_story, new.mentee_story),
+    )
+    letters.append(
+        Letter(
+            key=f"{KICKOFF}:{new.pair_id}",
+            kind=KICKOFF,
+            to=group(*pair),
+            payload=kickoff,
+            pair_id=new.pair_id,
+        )
+    )
+    if new.waiting_goals:
+        letters.append(
+            Letter(
+                key=f"waiting_goals:{new.pair_id}",
+                kind=KICKOFF,
+                to=new.mentee_user_id,
+                payload=waiting_goals_message(new.pair_id, new.mentor_user_id, new.waiting_goals),
+                pair_id=new.pair_id,
+            )
+        )
+    return letters
 
 
-def tell_status(client: WebClient, change: StatusChange) -> None:
-    """Tell both members that their pair was paused, resumed or ended; ending asks for feedback."""
+def status_letters(
+    change: StatusChange, now: datetime, next_steps: dict[str, str] | None = None
+) -> list[Letter]:
+    """Tell the members a pair was paused, resumed or ended; the member who did it is not told.
+
+    An admin's change (someone outside the pair) is told to both. Ending asks each for feedback.
+    """
+    letters = []
     for member, partner in (
         (change.mentor_user_id, change.mentee_user_id),
         (change.mentee_user_id, change.mentor_user_id),
     ):
+        if member == change.by_user_id:
+            continue
         if change.action == "end":
-            message = ended_message(change.pair_id, partner, change.by_user_id)
-        else:
-            message = {"text": status_notice(change.action, change.by_user_id, partner)}
-        try:
-            client.chat_postMessage(channel=member, **message)
-        except SlackApiError as error:
-            log.warning(
-                "could not tell %s about pair %s: %s", member, change.pair_id, error.response.get("error")
+            payload = ended_message(
+                change.pair_id, partner, change.by_user_id, (next_steps or {}).get(member)
             )
-    if change.cancellation is not None:
-        share_cancellation(client, change.cancellation)
-
-
-def share_cancellation(client: WebClient, cancellation: Cancellation) -> None:
-    """Post the file that cancels an ended pair's meetings in its group DM, best effort."""
-    try:
-        channel = pair_channel(
-            client, cancellation.dm_channel_id, cancellation.mentor_user_id, cancellation.mentee_user_id
+        else:
+            payload = {"text": status_notice(change.action, change.by_user_id, partner)}
+        letters.append(
+            Letter(
+                key=f"{STATUS}:{change.pair_id}:{change.action}:{now.isoformat()}:{member}",
+                kind=STATUS,
+                to=member,
+                payload=payload,
+            )
         )
-    except SlackApiError as error:
-        log.warning("could not open pair %s's DM: %s", cancellation.pair_id, error.response.get("error"))
-        return
-    share_calendar_file(client, channel, cancellation.calendar)
+    if change.cancellation is not None:
+        letters.append(cancellation_letter(change.cancellation))
+    return letters
+
+
+def end_answer(change: StatusChange, clicker_user_id: str) -> dict:
+    """What the person who ended a pair is shown: a member gets the ended message with its
+    feedback button; an admin is told it is done."""
+    if clicker_user_id == change.mentor_user_id:
+        return ended_message(change.pair_id, change.mentee_user_id, clicker_user_id)
+    if clicker_user_id == change.mentee_user_id:
+        return ended_message(change.pair_id, change.mentor_user_id, clicker_user_id)
+    return {"text": "Done: the mentorship is ended."}
+
+
+def agreement_letter(saved: Saved, summary: str, saved_by_user_id: str, now: datetime) -> Letter:
+    """The saved agreement's summary with its calendar file, one message in the pair's group DM.
+
+    It waits for the partner's daytime: the person who saved it has just seen the form.
+    """
+    partner = saved.mentee_user_id if saved_by_user_id == saved.mentor_user_id else saved.mentor_user_id
+    return Letter(
+        key=f"{CALENDAR}:{saved.pair_id}:{now.isoformat()}",
+        kind=CALENDAR,
+        to=saved.dm_channel_id or group(saved.mentor_user_id, saved.mentee_user_id),
+        payload=file_payload(saved.calendar, summary),
+        readers=(partner,),
+        pair_id=saved.pair_id,
+    )
+
+
+def cancellation_letter(cancellation: Cancellation) -> Letter:
+    """The file that takes an ended pair's meetings out of calendars, in the pair's group DM."""
+    return Letter(
+        key=f"{CALENDAR}:{cancellation.pair_id}:cancel",
+        kind=CALENDAR,
+        to=cancellation.dm_channel_id or group(cancellation.mentor_user_id, cancellation.mentee_user_id),
+        payload=file_payload(cancellation.calendar),
+        readers=(cancellation.mentor_user_id, cancellation.mentee_user_id),
+    )
+
+
+def file_payload(calendar: CalendarFile, comment: str | None = None) -> dict:
+    """An outbox payload that uploads a calendar file, its words as the file's comment."""
+    words = comment or calendar.comment
+    return {
+        "text": words or calendar.title,
+        "file": {
+            "content": calendar.content.decode("utf-8"),
+            "filename": calendar.filename,
+            "title": calendar.title,
+            "comment": words,
+        },
+    }
+
+
+def notice(key: str, to: str, payload: dict | str, *, pair_id: int | None = None) -> Letter:
+    """A letter to one person (their DM) or a channel: a text, or a whole message."""
+    message = {"text": payload} if isinstance(payload, str) else payload
+    return Letter(key=key, kind=NOTICE, to=to, payload=message, pair_id=pair_id)
+
+
+def left_letters(left: Left, now: datetime) -> list[Letter]:
+    """Tell each partner of someone who left a program that their mentorship ended."""
+    text = (
+        f"<@{left.user_id}> has left {escape_text(left.program_name)}, so your mentorship with them has "
+        "ended. Thank you for it! An admin can pair you with someone new."
+    )
+    return [
+        notice(f"left:{pair.id}:{now.isoformat()}", partner, text)
+        for pair, partner in zip(left.ended_pairs, left.partner_user_ids(), strict=True)
+    ]
+
+
+def forgotten_letters(forgotten: Forgotten, now: datetime) -> list[Letter]:
+    """Tell the partners of someone who asked to be forgotten that their mentorship ended."""
+    text = "Your mentorship partner has left mentoring, so your mentorship has ended. Thank you for it!"
+    return [
+        notice(f"forgotten:{now.isoformat()}:{partner}", partner, text)
+        for partner in forgotten.partner_user_ids
+    ]
+
+
+def introduction_letters(introduction_id: int, target: ConnectTarget, form: ConnectForm) -> list[Letter]:
+    """A mentor's introduction in a group DM with the mentee and the person (and the mentor, if they
+    chose to be in it); a mentor who is not in it hears that it was made."""
+    members = [target.mentee_user_id, target.person_user_id]
+    if form.with_mentor:
+        members.insert(0, target.mentor_user_id)
+    letters = [
+        Letter(
+            key=f"introduction:{introduction_id}",
+            kind="introduction",
+            to=group(*members),
+            payload=introduction_message(target, form.reason, form.question),
+            readers=(target.mentee_user_id, target.person_user_id),  # the mentor just wrote it
+        )
+    ]
+    if not form.with_mentor:
+        text = f"I introduced <@{target.mentee_user_id}> to <@{target.person_user_id}>."
+        letters.append(
+            Letter(
+                key=f"introduction:{introduction_id}:mentor",
+                kind="introduction",
+                to=target.mentor_user_id,
+                payload={"text": text},
+                readers=(),
+            )
+        )
+    return letters
+
+
+def new_goal_letter(created: NewGoal, mentee_user_id: str) -> Letter:
+    """The mentor's note that their mentee set a goal, in the pair's DM (or the mentor's)."""
+    return Letter(
+        key=f"goal_new:{created.goal_id}",
+        kind="goal",
+        to=created.dm_channel_id or created.mentor_user_id,
+        payload=new_goal_dm(mentee_user_id, created.specific, created.deadline),
+        readers=(created.mentor_user_id,),
+    )
+
+
+def feedback_letter(
+    feedback: GoalFeedback, mentee_user_id: str, mentor_user_id: str, card: GoalCard
+) -> Letter:
+    """The mentee's DM carrying the mentor's feedback on a goal."""
+    return Letter(
+        key=f"goal_feedback:{feedback.id}",
+        kind="goal",
+        to=mentee_user_id,
+        payload=feedback_dm(mentor_user_id, card, feedback.text),
+    )
+
+
+def fit_letters(pair_id: int, members: tuple[str, ...]) -> list[Letter]:
+    """The private "is this a good fit?" question to each member after their first meeting."""
+    return [
+        Letter(
+            key=f"fit:{pair_id}:{member}",
+            kind="fit",
+            to=member,
+            payload=fit_question(pair_id, partner),
+            pair_id=pair_id,
+        )
+        for member, partner in zip(members, reversed(members), strict=True)
+    ]
+
+
+def not_fit_letters(
+    pair_id: int, mentor_user_id: str, mentee_user_id: str, admins: tuple[str, ...]
+) -> list[Letter]:
+    """The alert to the program's admins that a member said "not a fit"."""
+    return [
+        Letter(
+            key=f"not_fit:{pair_id}:{admin}",
+            kind="alert",
+            to=admin,
+            payload=not_fit_alert(pair_id, mentor_user_id, mentee_user_id),
+        )
+        for admin in admins
+    ]
+
+
+def deactivation_letters(gone: Deactivated, now: datetime) -> list[Letter]:
+    """Tell the admins that a member's Slack account is deactivated and which pairs were paused."""
+    if not gone.paused:
+        return []
+    pairs = ", ".join(f"<@{mentor}> → <@{mentee}>" for mentor, mentee in gone.paused)
+    text = f"<@{gone.user_id}>'s Slack account was deactivated; I paused their pairs ({pairs})."
+    return [
+        notice(f"deactivated:{gone.user_id}:{now.date().isoformat()}:{admin}", admin, text)
+        for admin in gone.admin_user_ids
+    ]
 
 
 def dm(client: WebClient, user_id: str, text: str) -> None:
-    """A plain direct message from the bot, best effort."""
+    """A direct answer to a person's own click, posted at once (best effort), never a letter."""
     try:
         client.chat_postMessage(channel=user_id, text=text)
     except SlackApiError as error:
         log.warning("could not message %s: %s", user_id, error.response.get("error"))
-
-
-def pair_channel(
-    client: WebClient, dm_channel_id: str | None, mentor_user_id: str, mentee_user_id: str
-) -> str:
-    """The pair's group DM: the one on record, or opened now."""
-    if dm_channel_id:
-        return dm_channel_id
-    return client.conversations_open(users=f"{mentor_user_id},{mentee_user_id}")["channel"]["id"]
-
-
-def share_agreement(client: WebClient, channel: str, message: dict, calendar: CalendarFile) -> None:
-    """Post the agreement summary in the pair's DM with its calendar file."""
-    client.chat_postMessage(channel=channel, **message)
-    share_calendar_file(client, channel, calendar)
-
-
-def share_calendar_file(client: WebClient, channel: str, calendar: CalendarFile) -> None:
-    """Upload a calendar file to a channel, best effort: what was said stands without it."""
-    try:
-        client.files_upload_v2(
-            channel=channel,
-            content=calendar.content,
-            filename=calendar.filename,
-            title=calendar.title,
-            initial_comment=calendar.comment,
-        )
-    except SlackApiError as error:
-        # Without files:write (an app installed before this feature) the summary still stands.
-        log.warning("calendar upload to %s failed: %s", channel, error.response.get("error"))

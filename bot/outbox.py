@@ -15,7 +15,7 @@ text, when Slack refuses the letter for good.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -117,9 +117,4 @@ def post(
         for letter in letters
     ]
     queries.insert_or_ignore_many(session, OutboxMessage, rows, ["key"])
-    return [letter.key for letter in letters]
-
-
-def keys_of(letters: Sequence[Letter]) -> list[str]:
-    """The keys of these letters."""
     return [letter.key for letter in letters]

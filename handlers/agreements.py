@@ -11,7 +11,8 @@ from bot.cadence import describe
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.members import mentioned_user_ids
-from bot.notify import dm, pair_channel, share_agreement
+from bot.notify import agreement_letter, dm
+from bot.outbox import post
 from bot.pairing import pair_for_command
 from bot.refusal import Refusal
 from bot.views.agreement import agreement_message, agreement_modal
@@ -85,9 +86,13 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={ids.AGREE_EXPECTATIONS: saved.message})
             return
         ack()
-        rhythm = describe(parsed.cadence)
-        channel = pair_channel(client, saved.dm_channel_id, saved.mentor_user_id, saved.mentee_user_id)
-        message = agreement_message(parsed, rhythm, user_id, saved.changes, saved.first_save)
-        share_agreement(client, channel, message, saved.calendar)
+        if saved.unchanged:
+            return  # the same agreement again (a second submit): the pair has it already
+        summary = agreement_message(
+            parsed, describe(parsed.cadence), user_id, saved.changes, saved.first_save
+        )
+        with deps.session_factory.begin() as session:
+            keys = post(session, team_id, [agreement_letter(saved, summary, user_id, now)], now)
+        deps.send_now(client, keys)
         publish_home(deps, client, team_id, saved.mentor_user_id)
         publish_home(deps, client, team_id, saved.mentee_user_id)

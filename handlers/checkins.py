@@ -15,7 +15,8 @@ from bot.forms import FormState
 from bot.goals import extend_deadline, goal_edit_form
 from bot.health import fit_check_due
 from bot.inplace import Click, show_answer, tell_clicker, update_message
-from bot.notify import dm
+from bot.notify import deactivation_letters, dm, fit_letters
+from bot.outbox import post
 from bot.pairing import member_deactivated
 from bot.refusal import Refusal
 from bot.views.checkins import (
@@ -26,7 +27,6 @@ from bot.views.checkins import (
     goal_closed,
     nudge_answered,
 )
-from bot.views.health import fit_question
 from handlers.home import publish_home
 
 MET = re.compile(rf"^{ids.CHECKIN_MET}_({'|'.join(ids.CHECKIN_MET_ANSWERS)})$")
@@ -73,10 +73,11 @@ def register(app: App, deps: Deps) -> None:
             return
         _show(client, click, outcome)
         if answer == "yes":
+            now = deps.clock()
             with deps.session_factory.begin() as session:
-                ask = fit_check_due(session, click.team_id, outcome.pair_id, deps.clock())
-            for member, partner in zip(ask, reversed(ask), strict=True):
-                client.chat_postMessage(channel=member, **fit_question(outcome.pair_id, partner))
+                ask = fit_check_due(session, click.team_id, outcome.pair_id, now)
+                keys = post(session, click.team_id, fit_letters(outcome.pair_id, ask), now)
+            deps.send_now(client, keys)
         publish_home(deps, client, click.team_id, click.user_id)
 
     @app.action(ids.CHECKIN_ANSWER_OPEN)
@@ -180,15 +181,9 @@ def register(app: App, deps: Deps) -> None:
         if not user.get("deleted") or not user.get("id"):
             return
         with deps.session_factory.begin() as session:
+            now = deps.clock()
             gone = member_deactivated(
-                session, context["team_id"], user["id"], deps.settings.admin_user_ids, deps.clock()
+                session, context["team_id"], user["id"], deps.settings.admin_user_ids, now
             )
-        if not gone.paused:
-            return
-        pairs = ", ".join(f"<@{mentor}> → <@{mentee}>" for mentor, mentee in gone.paused)
-        for admin in gone.admin_user_ids:
-            dm(
-                client,
-                admin,
-                f"<@{gone.user_id}>'s Slack account was deactivated; I paused their pairs ({pairs}).",
-            )
+            keys = post(session, context["team_id"], deactivation_letters(gone, now), now)
+        deps.send_now(client, keys)

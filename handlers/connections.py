@@ -19,10 +19,11 @@ from bot.connections import (
 from bot.deps import Deps
 from bot.inputs import ActionInput, Submission
 from bot.members import fetch_member, mentioned_user_ids
-from bot.notify import dm
+from bot.notify import dm, forgotten_letters, introduction_letters
+from bot.outbox import post
 from bot.privacy import forget_me
 from bot.refusal import Refusal
-from bot.views.connections import connect_modal, forget_modal, found_message, introduction_message
+from bot.views.connections import connect_modal, forget_modal, found_message
 from handlers.home import publish_home
 
 CONNECT = Subcommand(
@@ -126,32 +127,22 @@ def register(app: App, deps: Deps) -> None:
         introduce(client, submission.team_id, target, parsed)
 
     def introduce(client: WebClient, team_id: str, target: ConnectTarget, form) -> None:
-        members = [target.mentee_user_id, target.person_user_id]
-        if form.with_mentor:
-            members.insert(0, target.mentor_user_id)
-        channel = client.conversations_open(users=",".join(members))["channel"]["id"]
+        now = deps.clock()
         with deps.session_factory.begin() as session:
-            record_introduction(session, team_id, target, form, channel, deps.clock())
-        client.chat_postMessage(channel=channel, **introduction_message(target, form.reason, form.question))
-        if not form.with_mentor:
-            dm(
-                client,
-                target.mentor_user_id,
-                f"I introduced <@{target.mentee_user_id}> to <@{target.person_user_id}>.",
-            )
+            introduction = record_introduction(session, team_id, target, form, None, now)
+            keys = post(session, team_id, introduction_letters(introduction.id, target, form), now)
+        deps.send_now(client, keys)
 
     @app.view(ids.FORGET_MODAL)
     def submit_forget(ack: Ack, client: WebClient, submission: Submission) -> None:
         team_id, user_id = submission.team_id, submission.user_id
+        now = deps.clock()
         with deps.session_factory.begin() as session:
-            forgotten = forget_me(session, team_id, user_id, deps.clock())
+            forgotten = forget_me(session, team_id, user_id, now)
+            keys = post(session, team_id, forgotten_letters(forgotten, now) if forgotten else [], now)
         ack()
+        deps.send_now(client, keys)
         for partner in forgotten.partner_user_ids if forgotten else ():
-            dm(
-                client,
-                partner,
-                "Your mentorship partner has left mentoring, so your mentorship has ended. Thank you for it!",
-            )
             publish_home(deps, client, team_id, partner)
         dm(client, user_id, "Done: mentorbot has forgotten your profile and what you wrote.")
         publish_home(deps, client, team_id, user_id)

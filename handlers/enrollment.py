@@ -11,7 +11,8 @@ from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.enrollment import enroll, join_form_data, leave, parse_join, program_ids, resolve_program
 from bot.members import fetch_member
-from bot.notify import dm, share_cancellation
+from bot.notify import cancellation_letter, dm, left_letters
+from bot.outbox import post
 from bot.refusal import Refusal
 from bot.views.common import escape_text, plural
 from bot.views.join import join_modal
@@ -51,25 +52,21 @@ def register(app: App, deps: Deps) -> None:
             now = deps.clock()
             left = leave(session, request.team_id, request.user_id, program, now)
             ended_pairs = left.ended_pairs if left else ()
-            ended_meetings = [calendar_cancellation(session, pair, now) for pair in ended_pairs]
+            letters = left_letters(left, now) if left else []
+            letters += [
+                cancellation_letter(c)
+                for pair in ended_pairs
+                if (c := calendar_cancellation(session, pair, now))
+            ]
+            keys = post(session, request.team_id, letters, now)
         if left is None:
             respond(
                 text="You are not in that program, so there is nothing to leave.", response_type="ephemeral"
             )
             return
-        for pair in left.ended_pairs:
-            partner = pair.mentee.user_id if pair.mentor.user_id == request.user_id else pair.mentor.user_id
-            dm(
-                client,
-                partner,
-                f"<@{request.user_id}> has left {escape_text(left.program_name)}, "
-                "so your mentorship with them has ended. "
-                "Thank you for it! An admin can pair you with someone new.",
-            )
+        deps.send_now(client, keys)
+        for partner in left.partner_user_ids():
             publish_home(deps, client, request.team_id, partner)
-        for cancellation in ended_meetings:
-            if cancellation is not None:
-                share_cancellation(client, cancellation)
         ended = len(left.ended_pairs)
         respond(
             text=f"You have left {escape_text(left.program_name)}."

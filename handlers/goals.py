@@ -29,17 +29,16 @@ from bot.goals import (
     submit_progress,
 )
 from bot.members import mentioned_user_ids
-from bot.notify import dm
+from bot.notify import dm, feedback_letter, new_goal_letter
+from bot.outbox import post
 from bot.refusal import Refusal
 from bot.views.goals import (
     close_goal_modal,
-    feedback_dm,
     goal_coaching_modal,
     goal_feedback_modal,
     goal_modal,
     goal_not_saved_modal,
     goals_message,
-    new_goal_dm,
     progress_modal,
 )
 from handlers.home import publish_home
@@ -123,10 +122,10 @@ def register(app: App, deps: Deps) -> None:
             refresh_pair_of_goal(client, team_id, user_id, outcome.edited_goal_id)
         elif outcome.created is not None:  # None: the same modal submitted twice, the goal exists
             created = outcome.created
-            client.chat_postMessage(
-                channel=created.dm_channel_id or created.mentor_user_id,
-                **new_goal_dm(user_id, created.specific, created.deadline),
-            )
+            now = deps.clock()
+            with deps.session_factory.begin() as session:
+                keys = post(session, team_id, [new_goal_letter(created, user_id)], now)
+            deps.send_now(client, keys)
             publish_home(deps, client, team_id, user_id)
             publish_home(deps, client, team_id, created.mentor_user_id)
 
@@ -250,12 +249,17 @@ def register(app: App, deps: Deps) -> None:
             card = None
             if not isinstance(outcome, Refusal):
                 card = member_goal_card(session, team_id, goal_id_of(view), outcome[1], now)
+            keys = (
+                post(session, team_id, [feedback_letter(outcome[0], outcome[1], user_id, card)], now)
+                if card is not None and not isinstance(outcome, Refusal) and not isinstance(card, Refusal)
+                else []
+            )
         if isinstance(outcome, Refusal) or isinstance(card, Refusal) or card is None:
             message = outcome.message if isinstance(outcome, Refusal) else "That goal is gone."
             ack(response_action="errors", errors={ids.GOAL_FEEDBACK_TEXT: message})
             return
         ack()
-        client.chat_postMessage(channel=outcome[1], **feedback_dm(user_id, card, outcome[0].text))
+        deps.send_now(client, keys)
 
     def refresh_pair_of_goal(client: WebClient, team_id: str, user_id: str, goal_id: int) -> None:
         with deps.session_factory.begin() as session:

@@ -12,11 +12,12 @@ from bot.deps import Deps
 from bot.health import answer_drift, answer_pulse, record_fit
 from bot.inplace import Click, show_answer, tell_clicker
 from bot.members import fetch_member
-from bot.notify import share_cancellation
+from bot.notify import cancellation_letter, not_fit_letters, status_letters
+from bot.outbox import post
 from bot.pairing import repair_pair
 from bot.refusal import Refusal
-from bot.views.health import drift_answered, fit_answered, not_fit_alert, pulse_answered
-from bot.views.pairing import REPAIR_NEXT_STEP, ended_message, match_review_modal, notice_modal
+from bot.views.health import drift_answered, fit_answered, pulse_answered
+from bot.views.pairing import REPAIR_NEXT_STEP, match_review_modal, notice_modal
 from handlers.home import publish_home
 
 FIT = re.compile(rf"^{ids.FIT_ANSWER}_({'|'.join(ids.FIT_ANSWERS)})$")
@@ -39,19 +40,28 @@ def register(app: App, deps: Deps) -> None:
         answer = ids.decode_fit_answer(click.action_id)
         if answer is None or not click.value.isdigit():
             return
+        now = deps.clock()
         with deps.session_factory.begin() as session:
             outcome = record_fit(
-                session, click.team_id, int(click.value), click.user_id, answer, deps.settings, deps.clock()
+                session, click.team_id, int(click.value), click.user_id, answer, deps.settings, now
+            )
+            keys = (
+                []
+                if isinstance(outcome, Refusal)
+                else post(
+                    session,
+                    click.team_id,
+                    not_fit_letters(
+                        outcome.pair_id, outcome.mentor_user_id, outcome.mentee_user_id, outcome.alert_admins
+                    ),
+                    now,
+                )
             )
         if isinstance(outcome, Refusal):
             tell_clicker(client, click, outcome.message)
             return
         show_answer(client, click, fit_answered(answer))
-        for admin in outcome.alert_admins:
-            client.chat_postMessage(
-                channel=admin,
-                **not_fit_alert(outcome.pair_id, outcome.mentor_user_id, outcome.mentee_user_id),
-            )
+        deps.send_now(client, keys)
 
     @app.action(DRIFT)
     def drift(ack: Ack, body: dict, client: WebClient) -> None:
@@ -60,9 +70,12 @@ def register(app: App, deps: Deps) -> None:
         choice = ids.decode_drift_answer(click.action_id)
         if choice is None or not click.value.isdigit():
             return
+        now = deps.clock()
         with deps.session_factory.begin() as session:
-            outcome = answer_drift(
-                session, click.team_id, int(click.value), click.user_id, choice, deps.clock()
+            outcome = answer_drift(session, click.team_id, int(click.value), click.user_id, choice, now)
+            cancellation = None if isinstance(outcome, Refusal) else outcome.cancellation
+            keys = post(
+                session, click.team_id, [cancellation_letter(cancellation)] if cancellation else [], now
             )
         if isinstance(outcome, Refusal):
             tell_clicker(client, click, outcome.message)
@@ -71,8 +84,7 @@ def register(app: App, deps: Deps) -> None:
         show_answer(client, click, drift_answered(click.user_id, choice))
         for member in (outcome.mentor_user_id, outcome.mentee_user_id):
             publish_home(deps, client, click.team_id, member)
-        if outcome.cancellation is not None:
-            share_cancellation(client, outcome.cancellation)
+        deps.send_now(client, keys)
 
     @app.action(PULSE)
     def pulse(ack: Ack, body: dict, client: WebClient) -> None:
@@ -100,8 +112,14 @@ def register(app: App, deps: Deps) -> None:
             return
         loading = notice_modal("Re-pair", "Ending the mentorship and finding a new mentor…")
         opened = client.views_open(trigger_id=body["trigger_id"], view=loading)["view"]
+        now = deps.clock()
         with deps.session_factory.begin() as session:
-            outcome = repair_pair(session, team_id, int(raw), caller, deps.settings, deps.clock())
+            outcome = repair_pair(session, team_id, int(raw), caller, deps.settings, now)
+            ended = None if isinstance(outcome, Refusal) else outcome.ended
+            letters = (
+                [] if ended is None else status_letters(ended, now, {ended.mentee_user_id: REPAIR_NEXT_STEP})
+            )
+            keys = post(session, team_id, letters, now)
         if isinstance(outcome, Refusal):
             view = notice_modal("Re-pair", outcome.message)
         else:
@@ -109,14 +127,8 @@ def register(app: App, deps: Deps) -> None:
                 outcome.run_id, outcome.program_name, outcome.proposals, outcome.unmatched
             )
         client.views_update(view_id=opened["id"], hash=opened.get("hash"), view=view)
-        if isinstance(outcome, Refusal) or outcome.ended is None:
+        if ended is None:
             return
-        ended = outcome.ended
-        for member, partner, next_step in (
-            (ended.mentor_user_id, ended.mentee_user_id, None),
-            (ended.mentee_user_id, ended.mentor_user_id, REPAIR_NEXT_STEP),
-        ):
-            client.chat_postMessage(channel=member, **ended_message(ended.pair_id, partner, None, next_step))
+        deps.send_now(client, keys)
+        for member in (ended.mentor_user_id, ended.mentee_user_id):
             publish_home(deps, client, team_id, member)
-        if ended.cancellation is not None:
-            share_cancellation(client, ended.cancellation)

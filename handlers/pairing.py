@@ -11,7 +11,8 @@ from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.forms import FormState
 from bot.members import fetch_member, mentioned_user_ids
-from bot.notify import announce, dm, introduce, tell_status
+from bot.notify import dm, no_channel_problem, status_letters, welcome
+from bot.outbox import post
 from bot.pairing import (
     FeedbackForm,
     NewPair,
@@ -24,7 +25,6 @@ from bot.pairing import (
     pair_to_end,
     program_for_pair,
     record_feedback,
-    record_group_dm,
     review_lines,
     start_match_run,
 )
@@ -34,11 +34,11 @@ from bot.views.common import escape_text, plural
 from bot.views.pairing import (
     KEPT,
     end_confirmation,
+    ended_message,
     feedback_modal,
     goals_carried_text,
     match_review_modal,
     notice_modal,
-    waiting_goals_message,
 )
 from handlers.admin import program_for_admin
 from handlers.home import publish_home
@@ -63,22 +63,18 @@ def register(app: App, deps: Deps) -> None:
     """Route the pairing subcommands, the review modal, the Home buttons and feedback."""
 
     def welcome_pairs(client: WebClient, team_id: str, pairs: list[NewPair], admin_user_id: str) -> None:
-        problems: list[str] = []
+        """Queue each new pair's announcement and kickoff, send what may go now, refresh Home."""
+        now = deps.clock()
+        with deps.session_factory.begin() as session:
+            keys = post(
+                session, team_id, [letter for new in pairs for letter in welcome(new, admin_user_id)], now
+            )
+        deps.send_now(client, keys)
+        for problem in dict.fromkeys(p for new in pairs if (p := no_channel_problem(new))):
+            dm(client, admin_user_id, problem)  # the admin's own click: answered now
         for new in pairs:
-            problem = announce(client, new)
-            if problem and problem not in problems:
-                problems.append(problem)
-            channel = introduce(client, new)
-            if channel:
-                with deps.session_factory.begin() as session:
-                    record_group_dm(session, team_id, new.pair_id, channel)
-            if new.waiting_goals:
-                question = waiting_goals_message(new.pair_id, new.mentor_user_id, new.waiting_goals)
-                client.chat_postMessage(channel=new.mentee_user_id, **question)
             publish_home(deps, client, team_id, new.mentor_user_id)
             publish_home(deps, client, team_id, new.mentee_user_id)
-        for problem in problems:
-            dm(client, admin_user_id, problem)
 
     def pair(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
         ack()
@@ -176,20 +172,24 @@ def register(app: App, deps: Deps) -> None:
             caller = fetch_member(client, request.user_id)
             if caller is None:
                 return
+            now = deps.clock()
             with deps.session_factory.begin() as session:
                 pair_id = which_pair(session, request, action)
                 outcome = (
                     pair_id
                     if isinstance(pair_id, Refusal)
-                    else change_status(
-                        session, request.team_id, pair_id, action, caller, deps.settings, deps.clock()
-                    )
+                    else change_status(session, request.team_id, pair_id, action, caller, deps.settings, now)
+                )
+                keys = (
+                    []
+                    if isinstance(outcome, Refusal)
+                    else post(session, request.team_id, status_letters(outcome, now), now)
                 )
             if isinstance(outcome, Refusal):
                 respond(text=outcome.message, response_type="ephemeral")
                 return
             respond(text=f"Done: your mentorship is {_past(action)}.", response_type="ephemeral")
-            tell_status(client, outcome)
+            deps.send_now(client, keys)
             publish_home(deps, client, request.team_id, outcome.mentor_user_id)
             publish_home(deps, client, request.team_id, outcome.mentee_user_id)
 
@@ -230,15 +230,24 @@ def register(app: App, deps: Deps) -> None:
             caller = fetch_member(client, user_id)
             if caller is None or not raw.isdigit():
                 return
+            now = deps.clock()
             with deps.session_factory.begin() as session:
-                outcome = change_status(
-                    session, team_id, int(raw), action, caller, deps.settings, deps.clock()
+                outcome = change_status(session, team_id, int(raw), action, caller, deps.settings, now)
+                keys = (
+                    []
+                    if isinstance(outcome, Refusal)
+                    else post(session, team_id, status_letters(outcome, now), now)
                 )
             if isinstance(outcome, Refusal):
                 dm(client, user_id, outcome.message)
                 publish_home(deps, client, team_id, user_id)
                 return
-            tell_status(client, outcome)
+            if action == "end" and user_id in (outcome.mentor_user_id, outcome.mentee_user_id):
+                partner = (
+                    outcome.mentee_user_id if user_id == outcome.mentor_user_id else outcome.mentor_user_id
+                )
+                client.chat_postMessage(channel=user_id, **ended_message(outcome.pair_id, partner, user_id))
+            deps.send_now(client, keys)
             for member in dict.fromkeys((outcome.mentor_user_id, outcome.mentee_user_id, user_id)):
                 publish_home(deps, client, team_id, member)  # an admin who clicked sees the change too
 
@@ -252,18 +261,28 @@ def register(app: App, deps: Deps) -> None:
         caller = fetch_member(client, user_id)
         if caller is None or not raw.isdigit():
             return
+        now = deps.clock()
         with deps.session_factory.begin() as session:
-            outcome = change_status(session, team_id, int(raw), "end", caller, deps.settings, deps.clock())
-        text = (
-            outcome.message if isinstance(outcome, Refusal) else f"Done: your mentorship is {_past('end')}."
-        )
-        if body.get("response_url"):
-            respond(text=text, replace_original=True)
+            outcome = change_status(session, team_id, int(raw), "end", caller, deps.settings, now)
+            keys = (
+                []
+                if isinstance(outcome, Refusal)
+                else post(session, team_id, status_letters(outcome, now), now)
+            )
+        if isinstance(outcome, Refusal):
+            answer: dict = {"text": outcome.message}
+        elif user_id in (outcome.mentor_user_id, outcome.mentee_user_id):
+            partner = outcome.mentee_user_id if user_id == outcome.mentor_user_id else outcome.mentor_user_id
+            answer = ended_message(outcome.pair_id, partner, user_id)  # with its feedback button
         else:
-            dm(client, user_id, text)
+            answer = {"text": f"Done: the mentorship is {_past('end')}."}
+        if body.get("response_url"):
+            respond(replace_original=True, **answer)
+        else:
+            client.chat_postMessage(channel=user_id, **answer)
         if isinstance(outcome, Refusal):
             return
-        tell_status(client, outcome)
+        deps.send_now(client, keys)
         for member in dict.fromkeys((outcome.mentor_user_id, outcome.mentee_user_id, user_id)):
             publish_home(deps, client, team_id, member)
 

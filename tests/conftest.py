@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from bot.app import ListenerPool, create_app
+from bot.clock import Clock
 from bot.config import Settings, normalize_database_url
 from bot.web import SLACK_PATH, create_wsgi_app
 from storage.db import SessionFactory, create_db_engine, create_session_factory
@@ -152,6 +154,18 @@ def listeners() -> Iterator[ListenerPool]:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
+def daytime_clock() -> Clock:
+    """The clock of the app under test: today from 15:00 UTC, running on in real time.
+
+    That is daytime for the test's people in Europe and the Americas' east and middle (night in
+    Tokyo and before 08:00 in Los Angeles), so what mentorbot sends on a click goes out at once or
+    waits for the same hours whatever the hour the tests run at.
+    """
+    started = datetime.now(UTC)
+    afternoon = started.replace(hour=15, minute=0, second=0, microsecond=0)
+    return lambda: afternoon + (datetime.now(UTC) - started)
+
+
 @pytest.fixture
 def bot_url(
     settings: Settings, session_factory: SessionFactory, database: TestDatabase, listeners: ListenerPool
@@ -161,7 +175,7 @@ def bot_url(
     Teardown waits for listeners still working after their ack, so none of them outlives the
     fake Slack or the database rows of its test.
     """
-    app = create_app(settings, session_factory, listeners=listeners)
+    app = create_app(settings, session_factory, listeners=listeners, clock=daytime_clock())
     with serve(create_wsgi_app(app, database.engine)) as base_url:
         yield base_url + SLACK_PATH
         assert listeners.wait_idle(LISTENER_DEADLINE), "listeners still running after the test"

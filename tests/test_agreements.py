@@ -10,10 +10,12 @@ from icalendar import Calendar
 from sqlalchemy import select, text
 
 from bot import ids
+from bot.app import ListenerPool
 from storage.db import SessionFactory, create_db_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import Agreement, Pair
 from tests.blockkit import assert_valid_view
+from tests.conftest import LISTENER_DEADLINE
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackSender, picked, typed
 from tests.test_checkins import seed_pair
@@ -63,10 +65,10 @@ def test_saving_the_agreement_posts_a_summary_and_a_calendar_file(
         "09:30",
         "UTOM",
     )
-    summary = fake_slack.last("chat.postMessage")
-    assert summary.args["channel"] == dm_channel
-    assert "every two weeks on Tuesday at 09:30" in summary.args["text"]
+    assert fake_slack.calls_to("chat.postMessage") == [], "the summary is the calendar file's comment"
     (upload,) = [f for f in fake_slack.files.values() if f["channel"] == dm_channel]
+    assert "every two weeks on Tuesday at 09:30" in upload["comment"]
+    assert "*Expectations*" in upload["comment"]
     calendar = Calendar.from_ical(upload["content"])
     event = next(c for c in calendar.walk("VEVENT"))
     assert event["RRULE"]["FREQ"] == ["WEEKLY"]
@@ -93,9 +95,9 @@ def test_a_later_change_says_what_changed_and_who_saved_it(
     )
 
     fake_slack.wait_for("files.completeUploadExternal", count=2)
-    change = [c for c in fake_slack.calls_to("chat.postMessage") if "changed" in c.args.get("text", "")]
+    change = [f["comment"] for f in fake_slack.files.values() if "changed" in (f["comment"] or "")]
     assert len(change) == 1
-    assert "<@UMIA> changed the how often and time of how you meet" in change[0].args["text"]
+    assert "<@UMIA> changed the how often and time of how you meet" in change[0]
     with session_factory() as session:
         agreement = session.scalars(select(Agreement)).one()
     assert (agreement.frequency, agreement.local_time, agreement.saved_by_user_id) == (
@@ -160,20 +162,21 @@ def calendar_files(fake_slack: FakeSlack, channel: str) -> list[dict]:
 
 
 def test_every_file_updates_one_series_with_a_rising_sequence_and_ending_the_pair_cancels_it(
-    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory, listeners: ListenerPool
 ) -> None:
     paired.submit(open_agreement(paired, fake_slack, "UTOM"), agreement_fields(), user_id="UTOM")
     fake_slack.wait_for("files.completeUploadExternal")
     paired.submit(open_agreement(paired, fake_slack, "UMIA"), agreement_fields(), user_id="UMIA")
-    fake_slack.wait_for("files.completeUploadExternal", count=2)
+    assert listeners.wait_idle(LISTENER_DEADLINE)
+    assert len(fake_slack.calls_to("files.completeUploadExternal")) == 1, "the same agreement again: no post"
     changed = agreement_fields(**{ids.AGREE_TIME: {"type": "timepicker", "selected_time": "16:00"}})
     paired.submit(open_agreement(paired, fake_slack, "UMIA"), changed, user_id="UMIA")
-    fake_slack.wait_for("files.completeUploadExternal", count=3)
+    fake_slack.wait_for("files.completeUploadExternal", count=2)
 
     paired.slash("end", user_id="UMIA")
     confirm_end(paired, fake_slack, "UMIA", last_question(fake_slack))
 
-    fake_slack.wait_for("files.completeUploadExternal", count=4)
+    fake_slack.wait_for("files.completeUploadExternal", count=3)
     with session_factory() as session:
         dm_channel = session.scalar(select(Pair.dm_channel_id))
     assert dm_channel
@@ -182,11 +185,11 @@ def test_every_file_updates_one_series_with_a_rising_sequence_and_ending_the_pai
     (uid,) = {calendar.vevent.uid.value for calendar in read}
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}@mentorbot", uid)
     # Saving the same agreement again changes nothing; changing the time is a new version.
-    assert [c.vevent.sequence.value for c in read] == ["0", "0", "1", "2"]
-    assert [c.method.value for c in read] == ["PUBLISH", "PUBLISH", "PUBLISH", "CANCEL"]
-    assert [c.vevent.status.value for c in read] == ["CONFIRMED", "CONFIRMED", "CONFIRMED", "CANCELLED"]
+    assert [c.vevent.sequence.value for c in read] == ["0", "1", "2"]
+    assert [c.method.value for c in read] == ["PUBLISH", "PUBLISH", "CANCEL"]
+    assert [c.vevent.status.value for c in read] == ["CONFIRMED", "CONFIRMED", "CANCELLED"]
     assert {c.vevent.summary.value for c in read} == {"Mentoring: Person UMIA & Person UTOM"}
-    assert [f"{c.vevent.dtstart.value:%H:%M}" for c in read] == ["09:30", "09:30", "16:00", "16:00"]
+    assert [f"{c.vevent.dtstart.value:%H:%M}" for c in read] == ["09:30", "16:00", "16:00"]
     assert files[-1]["title"] == "Remove our meetings from your calendar"
     cancel = fake_slack.last("files.completeUploadExternal")
     assert "This mentorship has ended" in cancel.args["initial_comment"]

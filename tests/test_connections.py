@@ -59,7 +59,7 @@ def test_a_mentor_introduces_their_mentee_in_a_group_dm_kept_on_the_pair(
     with session_factory() as session:
         introduction = session.scalars(select(Introduction)).one()
     assert introduction.with_mentor is True
-    assert introduction.channel_id == intro.args["channel"]
+    assert intro.args["channel"] == opened.response["channel"]["id"], "in the group DM of the three"
 
 
 def test_only_a_mentor_can_introduce_and_not_to_people_who_opted_out(

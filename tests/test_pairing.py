@@ -205,11 +205,17 @@ def test_a_member_pauses_resumes_and_ends_their_pair_and_gives_feedback(
     with session_factory() as session:
         assert session.scalar(select(Pair.status)) == "active", "nothing ends before the confirmation"
     confirm_end(program, fake_slack, "UMIA", last_question(fake_slack))
-    assert "your mentorship is ended" in last_reply(fake_slack, 6)
+    answer = fake_slack.wait_for("response_url", count=6)[-1].args
+    assert "Your mentorship with <@UTOM> has ended" in answer["text"], "the question turns into the answer"
+    assert ids.FEEDBACK_OPEN in str(answer["blocks"]), "with the feedback button for the one who ended it"
 
     fake_slack.wait_for("views.publish", count=8)
-    ended = [c for c in fake_slack.calls_to("chat.postMessage") if "has ended" in c.args.get("text", "")]
-    assert {c.args["channel"] for c in ended} == {"UMIA", "UTOM"}
+    posts = fake_slack.calls_to("chat.postMessage")
+    ended = [c for c in posts if "has ended" in c.args.get("text", "")]
+    assert [c.args["channel"] for c in ended] == ["UTOM"], "the partner is told, the one who clicked is not"
+    paused = [c for c in posts if "paused your mentorship" in c.args.get("text", "")]
+    resumed = [c for c in posts if "resumed your mentorship" in c.args.get("text", "")]
+    assert [c.args["channel"] for c in paused + resumed] == ["UMIA", "UMIA"]
     to_tom = next(c for c in ended if c.args["channel"] == "UTOM")
     blocks = blocks_of(to_tom)
     button = next(e for b in blocks if b["type"] == "actions" for e in b["elements"])
@@ -328,11 +334,12 @@ def test_mentor_end_asks_first_and_keep_it_changes_nothing(
     confirm_end(paired, fake_slack, "UTOM", question)
     confirm_end(paired, fake_slack, "UTOM", question)
     fake_slack.wait_until("response_url", lambda call: "ended already" in call.args.get("text", ""))
-    for member in ("UMIA", "UTOM"):
-        fake_slack.wait_until(
-            "chat.postMessage", lambda c, m=member: c.args["channel"] == m and "has ended" in c.args["text"]
-        )
+    fake_slack.wait_until(
+        "chat.postMessage", lambda c: c.args["channel"] == "UMIA" and "has ended" in c.args["text"]
+    )
     with session_factory() as session:
         assert session.scalar(select(Pair.status)) == "ended"
     ended = [c for c in fake_slack.calls_to("chat.postMessage") if "has ended" in c.args.get("text", "")]
-    assert sorted(c.args["channel"] for c in ended) == ["UMIA", "UTOM"], "told once each"
+    assert [c.args["channel"] for c in ended] == ["UMIA"], "the partner is told once"
+    in_place = [c for c in fake_slack.calls_to("response_url") if "Thank you" in c.args.get("text", "")]
+    assert len(in_place) == 1, "the one who ended it sees it where they clicked, once"

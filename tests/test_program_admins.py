@@ -7,16 +7,18 @@ a program nobody set up reaches the workspace's admins, learned from users.list 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from bot import ids
-from bot.app import create_sending_client
+from bot.app import ListenerPool, create_sending_client
 from bot.config import Settings
+from bot.delivery import dispatch_due
 from bot.report import send_weekly_reports
 from storage.db import SessionFactory
 from storage.models import Person, Program
+from tests.conftest import LISTENER_DEADLINE
 from tests.fakes.slack_api import FakeSlack
 from tests.fakes.slack_requests import SlackSender, channel, people, picked, typed
 from tests.test_checkins import seed_pair
@@ -57,7 +59,11 @@ def configure_as(slack: SlackSender, fake_slack: FakeSlack, user_id: str) -> Non
 
 
 def test_the_owner_who_set_the_program_up_gets_its_alerts_and_its_report_on_their_monday(
-    slack: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory, settings: Settings
+    slack: SlackSender,
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    settings: Settings,
+    listeners: ListenerPool,
 ) -> None:
     pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")
     fake_slack.add_user(OWNER, is_owner=True, tz="America/Los_Angeles")
@@ -68,10 +74,14 @@ def test_the_owner_who_set_the_program_up_gets_its_alerts_and_its_report_on_thei
         assert (program.admin_user_ids, program.configured_by_user_id) == ([], OWNER)
 
     slack.click(f"{ids.FIT_ANSWER}_not_fit", str(pair_id), user_id="UMENTEE1")
+    assert listeners.wait_idle(LISTENER_DEADLINE)
+    to_owner = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == OWNER]
+    assert to_owner == [], "07:00 in Los Angeles (the app's clock reads 15:00 UTC): the alert waits"
+    client = create_sending_client(settings)
+    dispatch_due(session_factory, client, datetime.now(UTC) + timedelta(days=1))
     alert = fake_slack.wait_until("chat.postMessage", lambda c: c.args["channel"] == OWNER)
     assert "not a good fit" in alert.args["text"]
 
-    client = create_sending_client(settings)
     assert send_weekly_reports(session_factory, client, MONDAY_MORNING_UTC, settings) == 0, (
         "not yet Monday 09:00"
     )

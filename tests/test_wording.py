@@ -35,8 +35,10 @@ def test_changing_only_the_time_says_so_and_keeps_a_start_date_that_has_passed(
     )
 
     assert answer.body == ""
-    change = fake_slack.wait_until("chat.postMessage", lambda c: "changed the" in c.args.get("text", ""))
-    assert "<@UMIA> changed the time of how you meet" in change.args["text"]
+    change = fake_slack.wait_until(
+        "files.completeUploadExternal", lambda c: "changed the" in (c.args.get("initial_comment") or "")
+    )
+    assert "<@UMIA> changed the time of how you meet" in change.args["initial_comment"]
     with session_factory() as session:
         assert session.scalars(select(Agreement)).one().start_date == started
     moved = paired.submit(

@@ -22,7 +22,7 @@ from bot.agreements import WEEKDAYS, AgreementForm, AgreementFormData
 from bot.enrollment import MEETING_FORMATS
 from bot.forms import MAX_LENGTH, fit
 from bot.programs import CADENCES
-from bot.views.common import clip, context, escape_text, mrkdwn, render, user
+from bot.views.common import clip, context, escape_text, mrkdwn, user
 
 
 def agreement_modal(data: AgreementFormData, today: date) -> dict:
@@ -147,17 +147,19 @@ def and_list(items: tuple[str, ...]) -> str:
 
 def agreement_message(
     form: AgreementForm, rhythm: str, saved_by: str, changes: tuple[str, ...], first_save: bool
-) -> dict:
-    """The group-DM summary of a saved agreement, saying what changed after the first save."""
+) -> str:
+    """The group-DM summary of a saved agreement, saying what changed after the first save.
+
+    It is the comment of the calendar file it comes with, so the pair gets one message, not two.
+    """
     if first_save:
         headline = f"{user(saved_by)} saved how you will meet:"
     elif changes:
         headline = f"{user(saved_by)} changed the {and_list(changes)} of how you meet:"
     else:
         headline = f"{user(saved_by)} saved your agreement again, unchanged:"
-    blocks: list[Block] = [
-        SectionBlock(text=mrkdwn(f"{headline}\n{describe_agreement(form, rhythm)}")),
-        SectionBlock(text=mrkdwn("*Expectations*\n" + clip(escape_text(form.expectations), 2900))),
-        context("The calendar file below adds the meetings to Google, Outlook or Apple calendars."),
-    ]
-    return {"text": f"{headline} {rhythm}", "blocks": render(blocks)}
+    return (
+        f"{headline}\n{describe_agreement(form, rhythm)}\n\n"
+        f"*Expectations*\n{clip(escape_text(form.expectations), 2900)}\n\n"
+        "_The calendar file adds the meetings to Google, Outlook or Apple calendars._"
+    )

@@ -487,7 +487,11 @@ class FakeSlack:
                 stored = self.files.get(entry.get("id"))
                 if stored is None or stored["content"] is None:
                     return {"ok": False, "error": "file_not_found"}
-                stored |= {"channel": args.get("channel_id"), "title": entry.get("title")}
+                stored |= {
+                    "channel": args.get("channel_id"),
+                    "title": entry.get("title"),
+                    "comment": args.get("initial_comment"),
+                }
                 completed.append({"id": entry["id"], "title": entry.get("title")})
         return {"ok": True, "files": completed}
 
