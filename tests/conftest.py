@@ -167,15 +167,25 @@ def daytime_clock() -> Clock:
 
 
 @pytest.fixture
+def app_clock() -> Clock:
+    """The clock the app under test reads; a test module may set its own (quiet hours)."""
+    return daytime_clock()
+
+
+@pytest.fixture
 def bot_url(
-    settings: Settings, session_factory: SessionFactory, database: TestDatabase, listeners: ListenerPool
+    settings: Settings,
+    session_factory: SessionFactory,
+    database: TestDatabase,
+    listeners: ListenerPool,
+    app_clock: Clock,
 ) -> Iterator[str]:
     """mentorbot's real WSGI app served over HTTP on loopback; yields its /slack/events URL.
 
     Teardown waits for listeners still working after their ack, so none of them outlives the
     fake Slack or the database rows of its test.
     """
-    app = create_app(settings, session_factory, listeners=listeners, clock=daytime_clock())
+    app = create_app(settings, session_factory, listeners=listeners, clock=app_clock)
     with serve(create_wsgi_app(app, database.engine)) as base_url:
         yield base_url + SLACK_PATH
         assert listeners.wait_idle(LISTENER_DEADLINE), "listeners still running after the test"

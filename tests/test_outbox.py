@@ -6,16 +6,19 @@ import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
-from bot.app import create_sending_client
+from bot.app import ListenerPool, create_sending_client
 from bot.config import Settings
 from bot.delivery import LEASE, MAX_BACKOFF, dispatch_due
 from storage import queries
 from storage.db import SessionFactory
 from storage.models import CheckIn, OutboxMessage, Pair
-from tests.conftest import TestDatabase
+from tests.conftest import LISTENER_DEADLINE, TestDatabase
 from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_requests import SlackSender
+from tests.scenarios import ADMIN, configure
 from tests.test_checkins import checkins_sent, run_clock, seed_pair
 
 DUE = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)  # 09:00 in Berlin, a Tuesday
@@ -113,3 +116,108 @@ def test_three_senders_on_one_database_send_each_message_once(
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(CheckIn)) == 30
     assert statuses(session_factory) == {"sent": 60}
+
+
+class SettableClock:
+    """The app's clock in these tests: an instant the test moves."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+NIGHT_IN_EUROPE = datetime(2026, 12, 1, 22, 30, tzinfo=UTC)  # 23:30 in Berlin and Paris
+NEXT_MORNING = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)  # 08:00 in Berlin and Paris
+
+
+@pytest.fixture
+def app_clock() -> SettableClock:
+    return SettableClock(datetime(2026, 12, 1, 14, 0, tzinfo=UTC))
+
+
+def test_an_admin_who_pairs_at_night_is_answered_at_once_and_the_pair_hears_in_its_morning(
+    program: SlackSender,
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    settings: Settings,
+    listeners: ListenerPool,
+    app_clock: SettableClock,
+) -> None:
+    fake_slack.add_channel("CPROGRAM", bot_is_member=True)
+    configure(program, fake_slack, "CPROGRAM")
+    app_clock.now = NIGHT_IN_EUROPE
+
+    program.slash("pair <@UMIA> <@UTOM>", user_id=ADMIN)
+
+    answer = fake_slack.wait_for("response_url")[-1]
+    assert "Paired <@UMIA> (mentor) with <@UTOM> (mentee)" in answer.args["text"]
+    assert listeners.wait_idle(LISTENER_DEADLINE)
+    assert fake_slack.calls_to("chat.postMessage") == [], "neither the kickoff nor the announcement at night"
+    assert fake_slack.calls_to("conversations.open") == []
+
+    dispatch_due(session_factory, create_sending_client(settings), NEXT_MORNING - timedelta(minutes=1))
+    assert fake_slack.calls_to("chat.postMessage") == [], "07:59 is still night"
+    dispatch_due(session_factory, create_sending_client(settings), NEXT_MORNING)
+
+    posts = fake_slack.calls_to("chat.postMessage")
+    assert sorted(call.args["channel"] for call in posts if call.ok) == sorted(
+        ["CPROGRAM", fake_slack.calls_to("conversations.open")[0].response["channel"]["id"]]
+    )
+    with session_factory() as session:
+        assert session.scalar(select(Pair.dm_channel_id)), "the group DM is remembered once it is opened"
+
+
+def test_a_pause_at_night_reaches_the_partner_in_their_morning_and_the_one_who_paused_at_once(
+    paired: SlackSender,
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    settings: Settings,
+    listeners: ListenerPool,
+    app_clock: SettableClock,
+) -> None:
+    app_clock.now = NIGHT_IN_EUROPE
+
+    paired.slash("pause", user_id="UTOM")
+
+    assert "your mentorship is paused" in fake_slack.wait_for("response_url")[-1].args["text"]
+    assert listeners.wait_idle(LISTENER_DEADLINE)
+    assert fake_slack.calls_to("chat.postMessage") == []
+    dispatch_due(session_factory, create_sending_client(settings), NEXT_MORNING)
+    (notice,) = fake_slack.calls_to("chat.postMessage")
+    assert notice.args["channel"] == "UMIA"
+    assert notice.args["text"] == "<@UTOM> paused your mentorship."
+
+
+def test_an_introduction_slack_refused_for_a_while_is_sent_once_when_it_recovers(
+    program: SlackSender,
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    settings: Settings,
+    listeners: ListenerPool,
+    app_clock: SettableClock,
+) -> None:
+    fake_slack.fail_next("conversations.open", status=503, times=3)
+
+    program.slash("pair <@UMIA> <@UTOM>", user_id=ADMIN)
+
+    assert "I am introducing them now" in fake_slack.wait_for("response_url")[-1].args["text"]
+    assert listeners.wait_idle(LISTENER_DEADLINE)
+    assert not [c for c in fake_slack.calls_to("chat.postMessage") if c.ok and c.args["channel"] != ADMIN]
+    with session_factory() as session:
+        (kickoff,) = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "kickoff")).all()
+        assert (kickoff.status, kickoff.error) == ("pending", "internal_error")
+
+    later = app_clock.now
+    for _ in range(4):  # the clock's passes while Slack recovers
+        later += MAX_BACKOFF
+        dispatch_due(session_factory, create_sending_client(settings), later)
+
+    kickoffs = [
+        c
+        for c in fake_slack.calls_to("chat.postMessage")
+        if c.ok and "Meet your mentorship partner" in str(c.args.get("blocks"))
+    ]
+    assert len(kickoffs) == 1
+    assert statuses(session_factory)["pending"] == 0

@@ -153,6 +153,8 @@ def match_review_modal(run_id: int, program_name: str, proposals: list[ProposalL
 def status_notice(action: str, by_user_id: str, partner_user_id: str) -> str:
     """What a member is told when their pair is paused, resumed or ended by someone."""
     verb = {"pause": "paused", "resume": "resumed", "end": "ended"}[action]
+    if by_user_id == partner_user_id:
+        return f"{user(by_user_id)} {verb} your mentorship."
     return f"{user(by_user_id)} {verb} your mentorship with {user(partner_user_id)}."
 
 
