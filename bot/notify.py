@@ -148,18 +148,17 @@ def end_answer(change: StatusChange, clicker_user_id: str) -> dict:
     return {"text": "Done: the mentorship is ended."}
 
 
-def agreement_letter(saved: Saved, summary: str, saved_by_user_id: str, now: datetime) -> Letter:
+def agreement_letter(saved: Saved, summary: str, now: datetime) -> Letter:
     """The saved agreement's summary with its calendar file, one message in the pair's group DM.
 
-    It waits for the partner's daytime: the person who saved it has just seen the form.
+    A group DM notifies both members, so it waits for a time that is daytime for both.
     """
-    partner = saved.mentee_user_id if saved_by_user_id == saved.mentor_user_id else saved.mentor_user_id
     return Letter(
         key=f"{CALENDAR}:{saved.pair_id}:{now.isoformat()}",
         kind=CALENDAR,
         to=saved.dm_channel_id or group(saved.mentor_user_id, saved.mentee_user_id),
         payload=file_payload(saved.calendar, summary),
-        readers=(partner,),
+        readers=(saved.mentor_user_id, saved.mentee_user_id),
         pair_id=saved.pair_id,
     )
 
@@ -228,7 +227,6 @@ def introduction_letters(introduction_id: int, target: ConnectTarget, form: Conn
             kind="introduction",
             to=group(*members),
             payload=introduction_message(target, form.reason, form.question),
-            readers=(target.mentee_user_id, target.person_user_id),  # the mentor just wrote it
         )
     ]
     if not form.with_mentor:
@@ -252,7 +250,10 @@ def new_goal_letter(created: NewGoal, mentee_user_id: str) -> Letter:
         kind="goal",
         to=created.dm_channel_id or created.mentor_user_id,
         payload=new_goal_dm(mentee_user_id, created.specific, created.deadline),
-        readers=(created.mentor_user_id,),
+        # In the pair's DM it reaches both members: daytime for both.
+        readers=(created.mentor_user_id, mentee_user_id)
+        if created.dm_channel_id
+        else (created.mentor_user_id,),
     )
 
 

@@ -92,7 +92,7 @@ def register(app: App, deps: Deps) -> None:
             parsed, describe(parsed.cadence), user_id, saved.changes, saved.first_save
         )
         with deps.session_factory.begin() as session:
-            keys = post(session, team_id, [agreement_letter(saved, summary, user_id, now)], now)
+            keys = post(session, team_id, [agreement_letter(saved, summary, now)], now)
         deps.send_now(client, keys)
         publish_home(deps, client, team_id, saved.mentor_user_id)
         publish_home(deps, client, team_id, saved.mentee_user_id)

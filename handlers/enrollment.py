@@ -11,11 +11,11 @@ from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.enrollment import enroll, join_form_data, leave, parse_join, program_ids, resolve_program
 from bot.members import fetch_member
-from bot.notify import cancellation_letter, dm, left_letters
+from bot.notify import cancellation_letter, left_letters
 from bot.outbox import post
 from bot.refusal import Refusal
 from bot.views.common import escape_text, plural
-from bot.views.join import join_modal
+from bot.views.join import join_modal, welcome_modal
 from handlers.home import publish_home
 
 JOIN = Subcommand("join", "join the mentorship program as a mentor, a mentee or both", "[program]")
@@ -97,12 +97,9 @@ def register(app: App, deps: Deps) -> None:
             return
         with deps.session_factory.begin() as session:
             enrolled = enroll(session, team_id, member, parsed, now)
-        ack()
+        # The form itself says welcome (one screen, no DM); a profile edit just closes.
         if enrolled.created:
-            dm(
-                client,
-                user_id,
-                "Welcome to mentoring! Your profile is saved. An admin will pair you, and I will introduce "
-                "you both in a group message. `/mentor profile` changes your profile at any time.",
-            )
+            ack(response_action="update", view=welcome_modal())
+        else:
+            ack()
         publish_home(deps, client, team_id, user_id)

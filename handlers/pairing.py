@@ -30,13 +30,14 @@ from bot.pairing import (
 )
 from bot.programs import is_admin
 from bot.refusal import Refusal
-from bot.views.common import escape_text, plural
+from bot.views.common import escape_text
 from bot.views.pairing import (
     KEPT,
     end_confirmation,
     ended_message,
     feedback_modal,
     goals_carried_text,
+    match_confirmed_modal,
     match_review_modal,
     notice_modal,
 )
@@ -155,9 +156,7 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(outcome, Refusal):
             ack(response_action="errors", errors={ids.encode_match_keep(0): outcome.message})
             return
-        ack()
-        if outcome:
-            dm(client, user_id, f"Confirmed {plural(len(outcome), 'new pair')}. I am introducing them now.")
+        ack(response_action="update", view=match_confirmed_modal(len(outcome)))  # no DM: the form says it
         welcome_pairs(client, team_id, outcome, user_id)
 
     def which_pair(session: Session, request: CommandInput, action: str) -> int | Refusal:

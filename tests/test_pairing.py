@@ -171,7 +171,11 @@ def test_matching_proposes_pairs_the_admin_reviews_and_confirms_once(
     first = program.submit(review, {f"{ids.MATCH_KEEP}_0": ticked(keep)}, user_id=ADMIN)
     again = program.submit(review, {f"{ids.MATCH_KEEP}_0": ticked(keep)}, user_id=ADMIN)
 
-    assert (first.body, again.body) == ("", "")
+    confirmed = [reply.json()["view"]["blocks"][0]["text"]["text"] for reply in (first, again)]
+    assert confirmed == [  # the form says so: no DM; a second submit changes nothing and says so
+        "Confirmed 1 new pair. I am introducing them now.",
+        "No new pairs: the proposals you kept were paired already.",
+    ]
     fake_slack.wait_for("conversations.open")
     assert pair_count(session_factory) == 1
     announcements = [

@@ -30,6 +30,7 @@ from bot.enrollment import (
 from bot.forms import MAX_LENGTH, fit
 from bot.programs import CADENCES, EXPORT_FREE_TEXT_ON, PULSE_WEEKS, ProgramSettings
 from bot.views.common import clip, escape_text, mrkdwn
+from bot.views.pairing import notice_modal
 
 
 def _options(labels: dict[str, str]) -> list[Option]:
@@ -311,3 +312,12 @@ def program_modal(settings: ProgramSettings) -> dict:
         private_metadata=str(settings.program_id),
         blocks=blocks,
     ).to_dict()
+
+
+def welcome_modal() -> dict:
+    """What the sign-up form turns into once saved: welcome, and what happens next."""
+    return notice_modal(
+        "Welcome",
+        "Welcome to mentoring! Your profile is saved. An admin will pair you, and I will introduce "
+        "you both in a group message. `/mentor profile` changes your profile at any time.",
+    )

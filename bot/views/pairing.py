@@ -325,3 +325,12 @@ def notice_modal(title: str, text: str) -> dict:
     return View(
         type="modal", title=clip(title, 24), close="Close", blocks=[SectionBlock(text=mrkdwn(text))]
     ).to_dict()
+
+
+def match_confirmed_modal(count: int) -> dict:
+    """What the match review turns into once confirmed."""
+    if not count:
+        return notice_modal("Proposed pairs", "No new pairs: the proposals you kept were paired already.")
+    return notice_modal(
+        "Proposed pairs", f"Confirmed {plural(count, 'new pair')}. I am introducing them now."
+    )
