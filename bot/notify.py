@@ -8,6 +8,7 @@ click itself; these letters are for everyone else.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -53,28 +54,38 @@ def no_channel_problem(new: NewPair) -> str | None:
     )
 
 
-def welcome(new: NewPair, admin_user_id: str) -> list[Letter]:
-    """The channel announcement, the group DM's kickoff, and (re-paired) the open goals question."""
+def welcome(pairs: Sequence[NewPair], admin_user_id: str) -> list[Letter]:
+    """Each program's one announcement of its new pairs, and each pair's kickoff (and open goals)."""
     letters = []
-    pair = (new.mentor_user_id, new.mentee_user_id)
-    if new.announce_channel_id:
-        channel = new.announce_channel_id
+    by_channel: dict[str, list[NewPair]] = {}
+    for new in pairs:
+        if new.announce_channel_id:
+            by_channel.setdefault(new.announce_channel_id, []).append(new)
+    for channel, announced in by_channel.items():
         problem = (
-            f"I could not announce <@{new.mentor_user_id}> and <@{new.mentee_user_id}> in <#{channel}> "
-            "({error}): if it is a private channel, invite me there with `/invite @mentorbot`, "
-            "or choose another channel with `/mentor config`."
+            f"I could not announce the new pairs in <#{channel}> ({{error}}): if it is a private "
+            "channel, invite me there with `/invite @mentorbot`, or choose another channel with "
+            "`/mentor config`."
         )
+        members = [(new.mentor_user_id, new.mentee_user_id) for new in announced]
         letters.append(
             Letter(
-                key=f"{ANNOUNCE}:{new.pair_id}",
+                key=f"{ANNOUNCE}:{announced[0].pair_id}:{len(announced)}",
                 kind=ANNOUNCE,
                 to=channel,
-                payload=announcement_message(*pair, new.program_name)
+                payload=announcement_message(members, announced[0].program_name)
                 | {"join": True, "if_failed": {"to": [admin_user_id], "text": problem}},
-                readers=pair,  # the announcement mentions them
-                pair_id=new.pair_id,
+                readers=tuple(user for pair in members for user in pair),  # it mentions them
             )
         )
+    for new in pairs:
+        letters.extend(_kickoff(new))
+    return letters
+
+
+def _kickoff(new: NewPair) -> list[Letter]:
+    letters = []
+    pair = (new.mentor_user_id, new.mentee_user_id)
     kickoff = kickoff_message(
         new.pair_id,
         *pair,

@@ -243,7 +243,7 @@ def send_weekly_reports(
             continue
         try:
             channel = client.conversations_open(users=due.admin_user_id)["channel"]["id"]
-            ts = client.chat_postMessage(channel=channel, **report.message).get("ts")
+            ts = _post_report(client, channel, due, report)
         except SlackApiError as error:
             code = error.response.get("error") or f"http {error.response.status_code}"
             _finish(session_factory, due.key, now, ts=None, error=code)
@@ -253,15 +253,24 @@ def send_weekly_reports(
             continue
         _finish(session_factory, due.key, now, ts=ts or "", error=None)
         sent += 1
-        try:
-            client.files_upload_v2(
-                channel=channel,
-                content=report.png,
-                filename=f"mentorbot-{due.week}-program-{due.program_id}.png",
-                title=f"{report.health.program_name}: meetings and answered check-ins, {due.week}",
-                alt_txt=report.alt_text,
-            )
-        except (SlackApiError, OSError, TimeoutError) as error:
-            # The summary stands without the chart (e.g. an app installed without files:write).
-            log.warning("weekly chart upload for %s failed: %s", due.key, error)
     return sent
+
+
+def _post_report(client: WebClient, channel: str, due: _Due, report: _Report) -> str | None:
+    """One message: the chart with the report as its comment; the report alone without files:write."""
+    try:
+        uploaded = client.files_upload_v2(
+            channel=channel,
+            content=report.png,
+            filename=f"mentorbot-{due.week}-program-{due.program_id}.png",
+            title=f"{report.health.program_name}: meetings and answered check-ins, {due.week}",
+            alt_txt=report.alt_text,
+            initial_comment=report.message["comment"],
+        )
+        return str((uploaded.get("files") or [{}])[0].get("id") or "file")
+    except SlackApiError as error:
+        if error.response.get("error") not in ("missing_scope", "not_allowed_token_type", "no_permission"):
+            raise
+        log.warning("weekly chart upload for %s failed: %s", due.key, error.response.get("error"))
+    message = {key: value for key, value in report.message.items() if key != "comment"}
+    return client.chat_postMessage(channel=channel, **message).get("ts")

@@ -64,12 +64,10 @@ def register(app: App, deps: Deps) -> None:
     """Route the pairing subcommands, the review modal, the Home buttons and feedback."""
 
     def welcome_pairs(client: WebClient, team_id: str, pairs: list[NewPair], admin_user_id: str) -> None:
-        """Queue each new pair's announcement and kickoff, send what may go now, refresh Home."""
+        """Queue the new pairs' announcement and kickoffs, send what may go now, refresh Home."""
         now = deps.clock()
         with deps.session_factory.begin() as session:
-            keys = post(
-                session, team_id, [letter for new in pairs for letter in welcome(new, admin_user_id)], now
-            )
+            keys = post(session, team_id, welcome(pairs, admin_user_id), now)
         deps.send_now(client, keys)
         for problem in dict.fromkeys(p for new in pairs if (p := no_channel_problem(new))):
             dm(client, admin_user_id, problem)  # the admin's own click: answered now

@@ -67,9 +67,6 @@ def test_people_can_take_every_step_of_the_program(program: Record) -> None:
     assert program.refusals == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 9 A.5: kickoffs, agreements and partner notes ignore quiet hours"
-)
 def test_nothing_reaches_anyone_at_night_unless_it_answers_their_own_click(program: Record) -> None:
     night = [
         f"{d.local(user_id):%a %d %b %H:%M} {user_id} {d.method}: {d.text[:60]!r}"

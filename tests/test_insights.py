@@ -55,7 +55,6 @@ from tests.fakes.slack_api import BOT_TOKEN, TEAM_ID, FakeSlack
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 from tests.test_cli import base_env, run
 from tests.test_clock_cli import seeded_database
-from tests.test_pairing import blocks_of
 
 PROGRAM_ADMIN = "UPROGADMIN"  # in the program's own admin list
 CONFIG_ADMIN = "UCONFADMIN"  # in MENTORBOT_ADMINS
@@ -559,9 +558,12 @@ def test_an_admin_pauses_and_ends_pairs_from_the_home_tab(
 
 
 def _posted_to(fake_slack: FakeSlack, user_id: str) -> list:
+    """The reports shared in the person's DM: each one chart with the report as its comment."""
     opened = [c for c in fake_slack.calls_to("conversations.open") if c.args["users"] == user_id]
     channels = {c.response["channel"]["id"] for c in opened}
-    return [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] in channels]
+    return [
+        c for c in fake_slack.calls_to("files.completeUploadExternal") if c.args["channel_id"] in channels
+    ]
 
 
 def test_weekly_report_dms_each_admin_once_per_iso_week_in_their_daytime(
@@ -581,16 +583,18 @@ def test_weekly_report_dms_each_admin_once_per_iso_week_in_their_daytime(
     assert (early, first, again, west, friday, next_week) == (0, 1, 0, 2, 0, 3)
     (report,) = _posted_to(fake_slack, PROGRAM_ADMIN)[:1]
     assert report.ok
-    assert_valid_message(blocks_of(report))
-    assert (
+    assert fake_slack.calls_to("chat.postMessage") == [], "the report is the chart's comment: one message"
+    comment = report.args["initial_comment"]
+    assert comment.startswith(
         "Weekly report for Mentorship: 2 active pairs, 69% of check-ins answered, 1 at risk."
-        in (report.args["text"])
     )
+    assert "*Recent weeks* (meetings, answered check-ins)" in comment
+    assert "*At risk*" in comment
     assert len(_posted_to(fake_slack, CONFIG_ADMIN)) == 4
     files = list(fake_slack.files.values())
     assert len(files) == 6
     assert all(f["content"].startswith(b"\x89PNG\r\n\x1a\n") for f in files)
-    assert files[0]["channel"] == report.args["channel"]
+    assert files[0]["channel"] == report.args["channel_id"]
     assert files[0]["filename"].startswith("mentorbot-2026-W45-program-")
     uploads = fake_slack.calls_to("files.getUploadURLExternal")
     assert len(uploads) == 6
@@ -629,7 +633,7 @@ def test_a_report_that_failed_or_whose_sender_crashed_is_sent_once_later(
                 "created_at": west,
             },
         )
-    fake_slack.fail_next("chat.postMessage", status=503)
+    fake_slack.fail_next("files.completeUploadExternal", status=503)
 
     at_once = send_weekly_reports(session_factory, client, west, settings)
     retried = send_weekly_reports(session_factory, client, west + timedelta(minutes=1), settings)
@@ -640,8 +644,8 @@ def test_a_report_that_failed_or_whose_sender_crashed_is_sent_once_later(
     dispatch_due(session_factory, client, west + timedelta(hours=3))  # the outbox sender leaves reports be
     reports = [
         c
-        for c in fake_slack.calls_to("chat.postMessage")
-        if c.ok and c.args.get("text", "").startswith("Weekly report")
+        for c in fake_slack.calls_to("files.completeUploadExternal")
+        if c.ok and c.args.get("initial_comment", "").startswith("Weekly report")
     ]
     assert len(reports) == 3
 

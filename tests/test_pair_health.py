@@ -125,7 +125,7 @@ def test_end_and_repair_proposes_a_new_mentor_and_the_mentee_brings_their_goals(
     keep = [o["value"] for b in review["blocks"] if b["type"] == "input" for o in b["element"]["options"]]
     reply = program.submit(review, {f"{ids.MATCH_KEEP}_0": ticked(*keep)}, user_id=ADMIN)
     assert reply.status == 200
-    assert reply.body == ""
+    assert "Confirmed 1 new pair" in str(reply.json()["view"])
     question = fake_slack.wait_until(
         "chat.postMessage", lambda c: c.args["channel"] == "UTOM" and "open goal" in c.args["text"]
     )

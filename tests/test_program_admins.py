@@ -35,9 +35,9 @@ def reports_to(fake_slack: FakeSlack, user_id: str) -> list[str]:
         if c.args.get("users") == user_id and c.ok
     }
     return [
-        c.args.get("text", "")
-        for c in fake_slack.calls_to("chat.postMessage")
-        if c.args.get("channel") in opened | {user_id}
+        c.args.get("initial_comment") or ""
+        for c in fake_slack.calls_to("files.completeUploadExternal")
+        if c.args.get("channel_id") in opened | {user_id}
     ]
 
 

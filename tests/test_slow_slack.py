@@ -27,7 +27,9 @@ def test_hung_modal_calls_do_not_keep_other_commands_from_their_ack(
         with ThreadPoolExecutor(max_workers=len(JOINERS)) as senders:
             joins = list(senders.map(lambda user_id: program.slash("join", user_id=user_id), JOINERS))
             assert [r.status for r in joins] == [200] * len(JOINERS)
-            assert fake_slack.wait_held(hung, len(JOINERS)), "some joins never reached views.open"
+            assert fake_slack.wait_held(hung, len(JOINERS), LISTENER_DEADLINE), (
+                "some joins never reached views.open"
+            )
             others = list(senders.map(lambda text: program.slash(text, user_id="UOTHER"), OTHERS))
     finally:
         hung.release()

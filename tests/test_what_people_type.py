@@ -136,14 +136,16 @@ def test_nothing_anyone_types_pings_everyone_or_disguises_a_link(
                 ids.JOIN_BACKGROUND: typed(f"Background {EVIL}"),
             }
         )
-        assert bot.submit(open_join(slack, fake_slack, user_id), fields, user_id=user_id).body == ""
+        joined = bot.submit(open_join(slack, fake_slack, user_id), fields, user_id=user_id).json()
+        assert joined["response_action"] == "update", "welcomed on the form itself"
 
     # Matching proposes Mia or Max for Tom with the shared skill as the reason; the admin confirms.
     bot.slash("match", user_id=ADMIN)
     review = fake_slack.wait_for("views.update")[-1].args["view"]
     first = next(b for b in review["blocks"] if b.get("block_id") == f"{ids.MATCH_KEEP}_0")
     keep = first["element"]["options"][0]["value"]
-    assert bot.submit(review, {f"{ids.MATCH_KEEP}_0": ticked(keep)}, user_id=ADMIN).body == ""
+    confirmed = bot.submit(review, {f"{ids.MATCH_KEEP}_0": ticked(keep)}, user_id=ADMIN).json()
+    assert "Confirmed 1 new pair" in str(confirmed["view"])
     fake_slack.wait_until("chat.postMessage", lambda c: "Meet your mentorship partner" in str(c.args))
     with session_factory() as session:
         pair = session.scalars(select(Pair)).one()

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ConfirmObject,
+    ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
@@ -192,7 +193,25 @@ def report_message(health: ProgramHealth, series: Sequence[WeekPoint]) -> dict:
         f"{plural(health.pairs_active, 'active pair')}, "
         f"{percent(health.answered_share)} of check-ins answered, {health.at_risk_count} at risk."
     )
-    return {"text": text, "blocks": render(blocks)}
+    return {"text": text, "blocks": render(blocks), "comment": _as_comment(text, blocks)}
+
+
+def _as_comment(text: str, blocks: Sequence[Block]) -> str:
+    """The report as the mrkdwn comment of its chart, so that report and chart are one message."""
+    parts = [text]
+    for block in blocks[1:]:
+        if isinstance(block, SectionBlock):
+            parts.append(block.text.text if block.text else "")
+            parts.extend(field.text for field in block.fields or ())
+        elif isinstance(block, ContextBlock):
+            parts.append(
+                "_"
+                + " ".join(getattr(e, "text", "") for e in block.elements).replace(
+                    "The chart below", "The chart"
+                )
+                + "_"
+            )
+    return clip("\n".join(part for part in parts if part), 3900)
 
 
 def nudge_message(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
@@ -29,12 +31,19 @@ PROPOSALS_PER_GROUP = 10
 MAX_REVIEW_GROUPS = 40
 
 
-def announcement_message(mentor_user_id: str, mentee_user_id: str, program_name: str) -> dict:
-    """The channel post for a new pair: names only, no profile details."""
-    text = (
-        f":tada: New mentorship in *{escape_text(program_name)}*: {user(mentor_user_id)} is mentoring "
-        f"{user(mentee_user_id)}. Welcome to the program, both of you!"
-    )
+def announcement_message(pairs: Sequence[tuple[str, str]], program_name: str) -> dict:
+    """The channel post for new pairs (mentor, mentee), one post for all: names only, no profiles."""
+    program = escape_text(program_name)
+    if len(pairs) == 1:
+        ((mentor, mentee),) = pairs
+        text = (
+            f":tada: New mentorship in *{program}*: {user(mentor)} is mentoring {user(mentee)}. "
+            "Welcome to the program, both of you!"
+        )
+        return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
+    lines = "\n".join(f"• {user(mentor)} is mentoring {user(mentee)}" for mentor, mentee in pairs)
+    head = f":tada: {plural(len(pairs), 'new mentorship')} in *{program}*:"
+    text = clip(f"{head}\n{lines}\nWelcome to the program, all of you!", 2900)
     return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
 
 
