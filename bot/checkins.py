@@ -102,10 +102,15 @@ def _card(
     )
 
 
-def _goal_prompts(goals: Sequence[Goal], pair: Pair, today: date) -> list[GoalPrompt]:
+def _goal_prompts(
+    goals: Sequence[Goal], pair: Pair, today: date, notes: dict[int, str] | None = None
+) -> list[GoalPrompt]:
     active = [goal for goal in goals if goal.status == GoalStatus.ACTIVE.value]
     cards = [goal_card(goal, pair, pair.mentee.user_id, today) for goal in active]
-    return [GoalPrompt(card.goal_id, card.specific, card.measure) for card in cards]
+    return [
+        GoalPrompt(card.goal_id, card.specific, card.measure, (notes or {}).get(card.goal_id))
+        for card in cards
+    ]
 
 
 def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
@@ -157,6 +162,10 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
         goals_by_pair: dict[int, list[Goal]] = {}
         for goal in queries.goals_of_pairs(session, ids):
             goals_by_pair.setdefault(goal.pair_id, []).append(goal)
+        notes = queries.latest_goal_notes(
+            session,
+            [goal.id for goals in goals_by_pair.values() for goal in goals if goal.status == "active"],
+        )
         closing = {pair.id: previous[pair.id] for pair in pairs if pair.id in previous}
         earlier_rows = queries.outbox_by_keys(
             session, [checkin_key(pair_id, checkin.due_at) for pair_id, checkin in closing.items()]
@@ -168,7 +177,7 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
             checkin = checkins[(pair.id, due)]
             mentee_tz, mentor_tz = pair.mentee.tz, pair.mentor.tz
             today = local_today(mentee_tz, now)
-            goals = tuple(_goal_prompts(goals_by_pair.get(pair.id, []), pair, today))
+            goals = tuple(_goal_prompts(goals_by_pair.get(pair.id, []), pair, today, notes))
             not_before = sendable_at(now, [mentee_tz, mentor_tz])
             messages.append(
                 outbox_row(
@@ -423,16 +432,38 @@ def answer_checkin(
     pair.at_risk_since = None
     pair.drift_asked_at = None
     session.flush()
-    answers = queries.answers_of_checkins(session, [checkin.id])[checkin.id]
+    return _as_shown(session, pair, checkin, now, repeated=repeated)
+
+
+def _as_shown(session: Session, pair: Pair, checkin: CheckIn, now: datetime, *, repeated: bool) -> Answered:
+    """The check-in as its message should read now (answers, goals, their latest notes), and where."""
+    answers = queries.answers_of_checkins(session, [checkin.id]).get(checkin.id, [])
     today = local_today(pair.mentee.tz, now)
-    goals = tuple(_goal_prompts(queries.goals_of_pairs(session, [pair.id]), pair, today))
+    goals = queries.goals_of_pairs(session, [pair.id])
+    notes = queries.latest_goal_notes(session, [goal.id for goal in goals if goal.status == "active"])
     row = queries.outbox_by_keys(session, [checkin_key(pair.id, checkin.due_at)])
     return Answered(
-        card=_card(pair, checkin, answers, goals, closed=False),
+        card=_card(pair, checkin, answers, tuple(_goal_prompts(goals, pair, today, notes)), closed=False),
         at=_sent_at(row.get(checkin_key(pair.id, checkin.due_at)), pair),
         pair_id=pair.id,
         repeated=repeated,
     )
+
+
+def open_checkin(session: Session, team_id: str, goal_id: int, now: datetime) -> Answered | None:
+    """The open check-in of a goal's pair as it should read now, once its message is out.
+
+    A new goal or a progress update shows there, for both members, instead of in a message of its own.
+    """
+    goal = queries.goal_in_team(session, team_id, goal_id)
+    if goal is None:
+        return None
+    pair = queries.pair_for_update(session, team_id, goal.pair_id)
+    checkin = queries.latest_checkin(session, goal.pair_id) if pair is not None else None
+    if pair is None or checkin is None:
+        return None
+    shown = _as_shown(session, pair, checkin, now, repeated=False)
+    return shown if shown.at is not None else None
 
 
 def goal_outcome(

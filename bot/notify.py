@@ -18,13 +18,13 @@ from bot.agreements import Cancellation, Saved
 from bot.calendar import CalendarFile
 from bot.connections import ConnectForm, ConnectTarget
 from bot.enrollment import Left
-from bot.goals import GoalCard, NewGoal
+from bot.goals import GoalCard
 from bot.outbox import Letter, group
 from bot.pairing import Deactivated, NewPair, StatusChange
 from bot.privacy import Forgotten
 from bot.views.common import escape_text
 from bot.views.connections import introduction_message
-from bot.views.goals import feedback_dm, new_goal_dm
+from bot.views.goals import feedback_dm
 from bot.views.health import fit_question, not_fit_alert
 from bot.views.pairing import (
     announcement_message,
@@ -252,20 +252,6 @@ def introduction_letters(introduction_id: int, target: ConnectTarget, form: Conn
             )
         )
     return letters
-
-
-def new_goal_letter(created: NewGoal, mentee_user_id: str) -> Letter:
-    """The mentor's note that their mentee set a goal, in the pair's DM (or the mentor's)."""
-    return Letter(
-        key=f"goal_new:{created.goal_id}",
-        kind="goal",
-        to=created.dm_channel_id or created.mentor_user_id,
-        payload=new_goal_dm(mentee_user_id, created.specific, created.deadline),
-        # In the pair's DM it reaches both members: daytime for both.
-        readers=(created.mentor_user_id, mentee_user_id)
-        if created.dm_channel_id
-        else (created.mentor_user_id,),
-    )
 
 
 def feedback_letter(

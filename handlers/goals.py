@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import ids
+from bot.checkins import open_checkin
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.forms import FormState
@@ -28,10 +29,12 @@ from bot.goals import (
     submit_goal,
     submit_progress,
 )
+from bot.inplace import update_message
 from bot.members import mentioned_user_ids
-from bot.notify import dm, feedback_letter, new_goal_letter
+from bot.notify import dm, feedback_letter
 from bot.outbox import post
 from bot.refusal import Refusal
+from bot.views.checkins import checkin_message
 from bot.views.goals import (
     close_goal_modal,
     goal_coaching_modal,
@@ -122,10 +125,8 @@ def register(app: App, deps: Deps) -> None:
             refresh_pair_of_goal(client, team_id, user_id, outcome.edited_goal_id)
         elif outcome.created is not None:  # None: the same modal submitted twice, the goal exists
             created = outcome.created
-            now = deps.clock()
-            with deps.session_factory.begin() as session:
-                keys = post(session, team_id, [new_goal_letter(created, user_id)], now)
-            deps.send_now(client, keys)
+            # No message of its own: the pair's open check-in lists it (or the first one will).
+            show_in_checkin(client, team_id, created.goal_id)
             publish_home(deps, client, team_id, user_id)
             publish_home(deps, client, team_id, created.mentor_user_id)
 
@@ -212,7 +213,15 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={ids.PROGRESS_NOTE: outcome.message})
             return
         ack()
+        show_in_checkin(client, team_id, goal_id_of(view))
         refresh_pair_of_goal(client, team_id, user_id, goal_id_of(view))
+
+    def show_in_checkin(client: WebClient, team_id: str, goal_id: int) -> None:
+        """Show the goal as it now stands in the pair's open check-in, edited in place."""
+        with deps.session_factory.begin() as session:
+            shown = open_checkin(session, team_id, goal_id, deps.clock())
+        if shown is not None and shown.at is not None:
+            update_message(client, shown.at, checkin_message(shown.card))
 
     @app.view(ids.GOAL_CLOSE_MODAL)
     def submit_close(ack: Ack, body: dict, view: dict, client: WebClient) -> None:

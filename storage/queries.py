@@ -281,6 +281,23 @@ def latest_goal_update(session: Session, goal_id: int) -> GoalUpdate | None:
     )
 
 
+def latest_goal_notes(session: Session, goal_ids: Iterable[int]) -> dict[int, str]:
+    """The note of each goal's newest progress update that has one, by goal id."""
+    wanted = list(goal_ids)
+    if not wanted:
+        return {}
+    newest = (
+        select(GoalUpdate.goal_id, func.max(GoalUpdate.id).label("id"))
+        .where(GoalUpdate.goal_id.in_(wanted), GoalUpdate.note.is_not(None))
+        .group_by(GoalUpdate.goal_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(GoalUpdate.goal_id, GoalUpdate.note).join(newest, GoalUpdate.id == newest.c.id)
+    )
+    return {goal_id: note for goal_id, note in rows if note}
+
+
 def goals_of_pairs(session: Session, pair_ids: Iterable[int]) -> list[Goal]:
     """The goals of these pairs, active first, then by deadline."""
     ids = list(pair_ids)

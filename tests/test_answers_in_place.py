@@ -21,10 +21,11 @@ from bot.app import create_sending_client
 from bot.config import Settings
 from bot.delivery import dispatch_due
 from storage.db import SessionFactory
-from storage.models import CheckIn, CheckInAnswer, Pair, Pulse
+from storage.models import CheckIn, CheckInAnswer, Goal, Pair, Pulse
 from tests.fakes.slack_api import BOT_TOKEN, Call, FakeSlack
 from tests.fakes.slack_requests import SlackSender, typed
 from tests.test_checkins import buttons, checkin_posts, seed_pair, shown
+from tests.test_goals import goal_fields
 
 DUE = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)  # Tuesday 09:00 in Berlin
 MENTOR, MENTEE = "UMENTOR1", "UMENTEE1"
@@ -265,3 +266,35 @@ def test_a_met_button_value_round_trips(answer: str) -> None:
 @pytest.mark.parametrize("value", ["", "42", "x:yes", "42:maybe", "-1:yes", "42:yes:no"])
 def test_a_met_button_value_that_is_not_ours_decodes_to_none(value: str) -> None:
     assert ids.decode_checkin_met(value) is None
+
+
+def test_a_new_goal_and_its_progress_show_in_the_open_checkin_for_both_without_a_message(
+    session_factory: SessionFactory,
+    fake_slack: FakeSlack,
+    sender: WebClient,
+    slack: SlackSender,
+    pair_id: int,
+) -> None:
+    dispatch_due(session_factory, sender, DUE)
+    (checkin,) = checkin_posts(fake_slack)
+    at = (checkin.response["channel"], checkin.response["ts"])
+    posted = len(posts(fake_slack))
+
+    slack.slash("goal", user_id=MENTEE)
+    form = fake_slack.wait_for("views.open")[-1].args["view"]
+    assert slack.submit(form, goal_fields(), user_id=MENTEE).body == ""
+    fake_slack.wait_until(
+        "chat.update", lambda c: (c.args["channel"], c.args["ts"]) == at and "Give three talks" in str(c.args)
+    )
+    with session_factory() as session:
+        goal_id = session.scalars(select(Goal.id)).one()
+    slack.click(ids.PROGRESS_OPEN, str(goal_id), user_id=MENTEE)
+    progress = fake_slack.wait_for("views.open", count=2)[-1].args["view"]
+    answer = {ids.PROGRESS_VALUE: typed("1"), ids.PROGRESS_NOTE: typed("Booked the first talk <!channel>")}
+    assert slack.submit(progress, answer, user_id=MENTEE).body == ""
+
+    fake_slack.wait_until("chat.update", lambda c: "Booked the first talk" in str(c.args))
+    now_shown = shown(fake_slack.message(*at))
+    assert "1 of 3 talks" in now_shown
+    assert "Booked the first talk &lt;!channel&gt;" in now_shown
+    assert len(posts(fake_slack)) == posted, "no message of its own: the check-in both see shows it"

@@ -31,6 +31,7 @@ class GoalPrompt:
     goal_id: int
     specific: str
     progress: str  # e.g. "2 of 3 talks"
+    note: str | None = None  # what the mentee wrote with their newest progress update
 
 
 @dataclass(frozen=True)
@@ -115,9 +116,7 @@ def checkin_message(card: CheckinCard) -> dict:
             )
         )
     if card.goals:
-        lines = "\n".join(
-            f"• {escape_text(clip(goal.specific, 150))} ({escape_text(goal.progress)})" for goal in card.goals
-        )
+        lines = "\n".join(_goal_line(goal) for goal in card.goals)
         blocks.append(SectionBlock(text=mrkdwn(f"*How is each goal going?*\n{lines}")))
         blocks.append(
             ActionsBlock(
@@ -173,6 +172,13 @@ def goal_closed(outcome: str) -> str:
     if outcome == "achieved":
         return "*Marked achieved.* Well done for closing it!"
     return "*Dropped.* Closing a goal that no longer fits is progress too."
+
+
+def _goal_line(goal: GoalPrompt) -> str:
+    line = f"• {escape_text(clip(goal.specific, 150))} ({escape_text(goal.progress)})"
+    if goal.note:
+        line += f"\n      _Latest:_ {escape_text(clip(goal.note, 300))}"
+    return line
 
 
 def mentor_nudge(mentee_user_id: str, goals: list[GoalPrompt]) -> dict:

@@ -180,13 +180,6 @@ def goal_not_saved_modal(message: str) -> dict:
     ).to_dict()
 
 
-def new_goal_dm(mentee_user_id: str, specific: str, deadline: date) -> dict:
-    """The mentor's note that their mentee set a goal."""
-    what = escape_text(clip(specific, 500))
-    text = f"{user(mentee_user_id)} set a new goal: *{what}* (by {deadline:%d %b %Y})."
-    return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
-
-
 def progress_bar(fraction: float, width: int = 10) -> str:
     """A text progress bar, e.g. ▰▰▰▱▱▱▱▱▱▱ 30%."""
     filled = round(max(0.0, min(1.0, fraction)) * width)
