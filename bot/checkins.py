@@ -29,11 +29,11 @@ from bot.views.checkins import (
     GoalPrompt,
     MemberAnswer,
     checkin_message,
-    mentor_nudge,
+    paused_for_silence,
     reminder_message,
 )
 from bot.views.goals import missed_goal_message
-from bot.views.health import drift_question, pulse_question
+from bot.views.health import drift_question
 from bot.zones import local_today, sendable_at
 from storage import queries
 from storage.models import (
@@ -55,7 +55,6 @@ NUDGE = "nudge"
 REMINDER = "goal_reminder"
 MISSED = "goal_missed"
 DRIFT = "drift"
-PULSE = "pulse"
 CLOSE = "checkin_close"  # an edit of an earlier check-in's message, not a new message
 
 
@@ -83,6 +82,7 @@ def _card(
     goals: tuple[GoalPrompt, ...],
     *,
     closed: bool,
+    first: bool = False,
 ) -> CheckinCard:
     by_person = {answer.person_id: answer for answer in answers}
 
@@ -99,6 +99,7 @@ def _card(
         mentee=member(pair.mentee_id, pair.mentee.user_id),
         goals=goals,
         closed=closed,
+        first=first,
     )
 
 
@@ -108,7 +109,7 @@ def _goal_prompts(
     active = [goal for goal in goals if goal.status == GoalStatus.ACTIVE.value]
     cards = [goal_card(goal, pair, pair.mentee.user_id, today) for goal in active]
     return [
-        GoalPrompt(card.goal_id, card.specific, card.measure, (notes or {}).get(card.goal_id))
+        GoalPrompt(card.goal_id, card.specific, card.measure, (notes or {}).get(card.goal_id), card.days_left)
         for card in cards
     ]
 
@@ -128,6 +129,7 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
         previous = queries.latest_checkins(session, ids)
         messages = []
         paused: set[int] = set()
+        asked: set[int] = set()  # the drift question stands in for this check-in's message
         for pair in pairs:
             latest = previous.get(pair.id)
             if latest is not None and latest.answered_at is None:
@@ -135,9 +137,11 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
                 if pair.unanswered_checkins >= AT_RISK_AFTER and pair.at_risk_since is None:
                     pair.at_risk_since = now
             if pair.unanswered_checkins >= DRIFT_AFTER:
-                messages.append(_drift_row(pair, now))
+                messages.append(_drift_row(session, pair, now))
                 if pair.drift_asked_at is not None:
                     paused.add(pair.id)
+                else:
+                    asked.add(pair.id)
                 pair.drift_asked_at = pair.drift_asked_at or now
         for pair in (p for p in pairs if p.id in paused):
             pair.status, pair.paused_at, pair.next_checkin_at = PairStatus.PAUSED.value, now, None
@@ -179,33 +183,23 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
             today = local_today(mentee_tz, now)
             goals = tuple(_goal_prompts(goals_by_pair.get(pair.id, []), pair, today, notes))
             not_before = sendable_at(now, [mentee_tz, mentor_tz])
-            messages.append(
-                outbox_row(
-                    team_id=pair.team_id,
-                    key=checkin_key(pair.id, due),
-                    kind=CHECKIN,
-                    pair_id=pair.id,
-                    channel=_pair_channel(pair),
-                    payload=checkin_message(_card(pair, checkin, [], goals, closed=False)),
-                    not_before=not_before,
-                    now=now,
-                )
-            )
             earlier = closing.get(pair.id)
-            if earlier is None:
+            if pair.id not in asked:
+                # The first check-in carries the questions a good mentor asks (no separate nudge).
+                card = _card(pair, checkin, [], goals, closed=False, first=earlier is None)
                 messages.append(
                     outbox_row(
                         team_id=pair.team_id,
-                        key=f"{NUDGE}:{pair.id}:{due.isoformat()}",
-                        kind=NUDGE,
+                        key=checkin_key(pair.id, due),
+                        kind=CHECKIN,
                         pair_id=pair.id,
-                        channel=pair.mentor.user_id,
-                        payload=mentor_nudge(pair.mentee.user_id, list(goals)),
-                        not_before=sendable_at(now, [mentor_tz]),
+                        channel=_pair_channel(pair),
+                        payload=checkin_message(card),
+                        not_before=not_before,
                         now=now,
                     )
                 )
-            elif earlier.id != checkin.id:
+            if earlier is not None and earlier.id != checkin.id:
                 row = earlier_rows.get(checkin_key(pair.id, earlier.due_at))
                 close = _close_row(pair, earlier, row, earlier_answers, now)
                 if close is not None:
@@ -246,59 +240,62 @@ def _close_row(
     )
 
 
-def _drift_row(pair: Pair, now: datetime) -> dict:
-    """The once-only question to a pair silent for three check-ins, or the notice that it is paused.
+def _drift_key(pair_id: int, asked_at: datetime) -> str:
+    return f"{DRIFT}:{pair_id}:asked:{asked_at.isoformat()}"
+
+
+def _drift_row(session: Session, pair: Pair, now: datetime) -> dict:
+    """The once-only question to a pair silent for three check-ins (in place of that check-in), or
+    the notice that it is paused, written over that question once it was sent.
 
     Not tied to the pair's status, so the notice still goes out after the pair is paused.
     """
     channel = _pair_channel(pair)
-    asked = pair.drift_asked_at is not None
-    payload = (
-        {"text": "Nobody answered, so I paused your mentorship. Resume it any time from my Home tab."}
-        if asked
-        else drift_question(pair.id, pair.mentor.user_id, pair.mentee.user_id)
-    )
-    stage = "paused" if asked else "asked"
-    due = pair.next_checkin_at or now
+    not_before = sendable_at(now, [pair.mentee.tz, pair.mentor.tz])
+    if pair.drift_asked_at is None:
+        return outbox_row(
+            team_id=pair.team_id,
+            key=_drift_key(pair.id, now),
+            kind=DRIFT,
+            pair_id=None,
+            channel=channel,
+            payload=drift_question(pair.id, pair.mentor.user_id, pair.mentee.user_id),
+            not_before=not_before,
+            now=now,
+        )
+    notice = paused_for_silence()
+    question_key = _drift_key(pair.id, pair.drift_asked_at)
+    question = queries.outbox_by_keys(session, [question_key]).get(question_key)
+    at = _sent_at(question, pair)
+    if question is not None and question.status == OutboxStatus.PENDING.value:
+        question.status, question.error = OutboxStatus.SKIPPED.value, "the pair was paused first"
     return outbox_row(
         team_id=pair.team_id,
-        key=f"{DRIFT}:{pair.id}:{stage}:{due.isoformat()}",
+        key=f"{DRIFT}:{pair.id}:paused:{now.isoformat()}",
         kind=DRIFT,
         pair_id=None,
-        channel=channel,
-        payload=payload,
-        not_before=sendable_at(now, [pair.mentee.tz, pair.mentor.tz]),
+        channel=at.channel if at else channel,
+        payload={"ts": at.ts, **notice} if at else notice,  # nobody read the question: no new ping
+        not_before=now if at else not_before,
         now=now,
     )
 
 
 def schedule_pulses(session: Session, now: datetime) -> int:
-    """Queue the pulse question of every active pair whose pulse is due."""
+    """Open the pulse of every active pair whose pulse is due; returns how many members it waits for.
+
+    Nothing is sent: each member is asked privately the next time they answer a check-in
+    (`bot.health.private_questions`), so a pulse costs nobody a message.
+    """
     asks = due_pulses(session, now)
-    queries.insert_or_ignore_many(
-        session,
-        OutboxMessage,
-        [
-            outbox_row(
-                team_id=ask.team_id,
-                key=f"{PULSE}:{ask.pulse_id}",
-                kind=PULSE,
-                pair_id=ask.pair_id,
-                channel=ask.user_id,
-                payload=pulse_question(ask.pulse_id, ask.partner_user_id),
-                not_before=sendable_at(now, [ask.tz]),
-                now=now,
-            )
-            for ask in asks
-        ],
-        ["key"],
-    )
     session.flush()
     return len(asks)
 
 
 def schedule_goal_reminders(session: Session, now: datetime) -> int:
-    """Queue the 7-day, 1-day and due-day reminders of active goals; mark overdue goals missed.
+    """Queue the 7-day and due-day reminders of active goals; mark overdue goals missed.
+
+    The check-ins between them show how many days are left, so there is no reminder the day before.
 
     Only goals of active pairs move: a paused pair's goal is marked missed (and the pair told) once
     it resumes, and an ended pair's goals wait for the mentee to move or close them.
@@ -316,7 +313,7 @@ def schedule_goal_reminders(session: Session, now: datetime) -> int:
             _queue_missed(session, goal, pair, now)
             queued += 2
             continue
-        stage = "due" if days == 0 else "1d" if days == 1 else "7d" if days <= REMINDER_DAYS else None
+        stage = "due" if days == 0 else "7d" if 1 < days <= REMINDER_DAYS else None
         if stage is None:
             continue
         reminder = Letter(

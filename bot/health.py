@@ -26,12 +26,47 @@ def pair_members(pair: Pair) -> tuple[str, str]:
     return pair.mentor.user_id, pair.mentee.user_id
 
 
-def fit_check_due(session: Session, team_id: str, pair_id: int, now: datetime) -> tuple[str, ...]:
-    """After a pair first says it met, whom to ask privately whether it is a good fit (once)."""
-    if not health_queries.claim_fit_check(session, team_id, pair_id, now):
-        return ()
-    pair = queries.pair_for_update(session, team_id, pair_id)
-    return pair_members(pair) if pair is not None else ()
+def note_met(session: Session, team_id: str, pair_id: int, now: datetime) -> bool:
+    """The pair said it met: from now on each member is asked, privately, whether it is a good fit.
+
+    True for the one call that noted the first meeting.
+    """
+    return health_queries.claim_fit_check(session, team_id, pair_id, now)
+
+
+PULSE_OPEN_DAYS = 14  # a pulse not answered within two weeks is not asked any more
+
+
+@dataclass(frozen=True)
+class PrivateQuestions:
+    """What to ask a member privately right after they answered a check-in."""
+
+    pair_id: int
+    partner_user_id: str
+    fit: bool  # the pair has met and this member has not said whether it is a good fit
+    pulse_id: int | None  # a pulse due for them and not answered yet
+
+
+def private_questions(
+    session: Session, team_id: str, pair_id: int, user_id: str, now: datetime, *, met: bool
+) -> PrivateQuestions | None:
+    """The private questions waiting for a member who just said whether they met, asked right there
+    and never in a DM.
+
+    The fit question waits for a member who says they met until they answer it; a pulse from the
+    day it is due, for two weeks. None when nothing waits.
+    """
+    found = member_pair(session, team_id, pair_id, user_id)
+    if isinstance(found, Refusal):
+        return None
+    pair, person = found
+    fit = met and health_queries.fit_answer(session, pair.id, person.id) is None
+    since = local_today(person.tz, now) - timedelta(days=PULSE_OPEN_DAYS)
+    pulse = health_queries.open_pulse(session, pair.id, person.id, since)
+    if not fit and pulse is None:
+        return None
+    partner = pair.partner_of(person.id).user_id
+    return PrivateQuestions(pair.id, partner, fit, pulse.id if pulse else None)
 
 
 @dataclass(frozen=True)

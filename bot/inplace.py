@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
 
 from bot.views.common import answered
 
@@ -39,6 +40,8 @@ class Click:
     message: MessageAt | None  # None when the button was on a view (Home tab, modal)
     blocks: tuple[dict, ...]  # the clicked message's blocks as Slack sent them
     text: str
+    ephemeral: bool = False  # the button was on a message only the clicker sees
+    response_url: str | None = None
 
     @classmethod
     def from_body(cls, body: dict) -> Click:
@@ -57,6 +60,8 @@ class Click:
             message=MessageAt(channel, ts) if container.get("type") == "message" and channel and ts else None,
             blocks=tuple(message.get("blocks") or ()),
             text=message.get("text") or "",
+            ephemeral=bool(container.get("is_ephemeral")),
+            response_url=body.get("response_url"),
         )
 
 
@@ -83,7 +88,21 @@ def tell_clicker(client: WebClient, click: Click, text: str) -> None:
 
 def show_answer(client: WebClient, click: Click, answer: str) -> None:
     """`answer` in place of the clicked message's buttons; said to the clicker if there is no message."""
+    if click.ephemeral and click.response_url:  # only the clicker sees it: replace it for them
+        try:
+            WebhookClient(click.response_url, timeout=5).send(text=answer, replace_original=True)
+        except (OSError, SlackApiError) as error:
+            log.warning("could not answer %s in place: %s", click.user_id, error)
+        return
     if click.message is None:
         tell_clicker(client, click, answer)
         return
     update_message(client, click.message, answered(list(click.blocks), click.text, answer))
+
+
+def ask_privately(client: WebClient, channel: str, user_id: str, message: dict) -> None:
+    """A question only `user_id` sees, in the conversation where they just answered (ephemeral)."""
+    try:
+        client.chat_postEphemeral(channel=channel, user=user_id, **message)
+    except SlackApiError as error:
+        log.warning("could not ask %s privately: %s", user_id, error.response.get("error"))

@@ -25,7 +25,7 @@ from bot.privacy import Forgotten
 from bot.views.common import escape_text
 from bot.views.connections import introduction_message
 from bot.views.goals import feedback_dm
-from bot.views.health import fit_question, not_fit_alert
+from bot.views.health import not_fit_alert
 from bot.views.pairing import (
     announcement_message,
     ended_message,
@@ -264,20 +264,6 @@ def feedback_letter(
         to=mentee_user_id,
         payload=feedback_dm(mentor_user_id, card, feedback.text),
     )
-
-
-def fit_letters(pair_id: int, members: tuple[str, ...]) -> list[Letter]:
-    """The private "is this a good fit?" question to each member after their first meeting."""
-    return [
-        Letter(
-            key=f"fit:{pair_id}:{member}",
-            kind="fit",
-            to=member,
-            payload=fit_question(pair_id, partner),
-            pair_id=pair_id,
-        )
-        for member, partner in zip(members, reversed(members), strict=True)
-    ]
 
 
 def not_fit_letters(

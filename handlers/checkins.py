@@ -13,9 +13,9 @@ from bot.checkins import Answered, answer_checkin, checkin_to_answer, goal_outco
 from bot.deps import Deps
 from bot.forms import FormState
 from bot.goals import extend_deadline, goal_edit_form
-from bot.health import fit_check_due
-from bot.inplace import Click, show_answer, tell_clicker, update_message
-from bot.notify import deactivation_letters, dm, fit_letters
+from bot.health import note_met, private_questions
+from bot.inplace import Click, ask_privately, show_answer, tell_clicker, update_message
+from bot.notify import deactivation_letters, dm
 from bot.outbox import post
 from bot.pairing import member_deactivated
 from bot.refusal import Refusal
@@ -27,6 +27,7 @@ from bot.views.checkins import (
     goal_closed,
     nudge_answered,
 )
+from bot.views.health import fit_question, pulse_question
 from handlers.home import publish_home
 
 MET = re.compile(rf"^{ids.CHECKIN_MET}_({'|'.join(ids.CHECKIN_MET_ANSWERS)})$")
@@ -73,11 +74,10 @@ def register(app: App, deps: Deps) -> None:
             return
         _show(client, click, outcome)
         if answer == "yes":
-            now = deps.clock()
             with deps.session_factory.begin() as session:
-                ask = fit_check_due(session, click.team_id, outcome.pair_id, now)
-                keys = post(session, click.team_id, fit_letters(outcome.pair_id, ask), now)
-            deps.send_now(client, keys)
+                note_met(session, click.team_id, outcome.pair_id, deps.clock())
+        where = click.message.channel if click.message else outcome.at.channel if outcome.at else None
+        ask_what_waits(client, click.team_id, outcome.pair_id, click.user_id, where, met=answer == "yes")
         publish_home(deps, client, click.team_id, click.user_id)
 
     @app.action(ids.CHECKIN_ANSWER_OPEN)
@@ -118,6 +118,21 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         _show(client, None, outcome)
+
+    def ask_what_waits(
+        client: WebClient, team_id: str, pair_id: int, user_id: str, channel: str | None, *, met: bool
+    ) -> None:
+        """Ask the member who just answered, privately and where they are, what waits for them."""
+        if channel is None:
+            return
+        with deps.session_factory.begin() as session:
+            waiting = private_questions(session, team_id, pair_id, user_id, deps.clock(), met=met)
+        if waiting is None:
+            return
+        if waiting.fit:
+            ask_privately(client, channel, user_id, fit_question(waiting.pair_id, waiting.partner_user_id))
+        if waiting.pulse_id is not None:
+            ask_privately(client, channel, user_id, pulse_question(waiting.pulse_id, waiting.partner_user_id))
 
     def close_from_reminder(outcome: str):
         def run(ack: Ack, body: dict, client: WebClient) -> None:

@@ -46,6 +46,21 @@ def pulse_on(session: Session, pair_id: int, person_id: int, asked_on: date) -> 
     ).one()
 
 
+def open_pulse(session: Session, pair_id: int, person_id: int, since: date) -> Pulse | None:
+    """The person's newest unanswered pulse of the pair asked on or after `since`."""
+    return session.scalar(
+        select(Pulse)
+        .where(
+            Pulse.pair_id == pair_id,
+            Pulse.person_id == person_id,
+            Pulse.answered_at.is_(None),
+            Pulse.asked_on >= since,
+        )
+        .order_by(Pulse.asked_on.desc())
+        .limit(1)
+    )
+
+
 def pulse_in_team(session: Session, team_id: str, pulse_id: int) -> Pulse | None:
     """A pulse of this workspace, locked for update."""
     return session.scalar(

@@ -291,6 +291,7 @@ class Shown:
     ts: str
     text: str
     blocks: list[dict]
+    for_user: str | None = None  # an ephemeral message: only this person sees it
 
 
 def _blocks(raw: Any) -> list[dict]:
@@ -446,6 +447,9 @@ class World:
             "message": {"type": "message", "ts": shown.ts, "text": shown.text, "blocks": shown.blocks},
             "actions": [self._action(button)],
         }
+        if shown.for_user is not None:  # Slack sends no message for an ephemeral one
+            del payload["message"]
+            payload["container"] = {**payload["container"], "is_ephemeral": True}
         return self._act(user_id, shown, lambda: self.sender.interaction(payload))
 
     def click_home(self, user_id: str, button: Button) -> Reply:
@@ -581,9 +585,15 @@ class World:
                 self._update(str(args.get("channel")), str(args.get("ts")), {"text": ""}, method, actor)
             elif method == "chat.postEphemeral" and call.ok:
                 user = str(args.get("user"))
-                text = flatten(str(args.get("text") or ""), _blocks(args.get("blocks")))
+                blocks = _blocks(args.get("blocks"))
+                channel = str(args.get("channel"))
+                shown = Shown(
+                    channel, str(call.response.get("message_ts")), str(args.get("text") or ""), blocks, user
+                )
+                self.shown[(channel, shown.ts)] = shown
+                text = flatten(shown.text, blocks)
                 self._deliver(
-                    Delivery(EPHEMERAL, method, args.get("channel"), None, (user,), now, actor, text)
+                    Delivery(EPHEMERAL, method, channel, shown.ts, (user,), now, actor, text), shown
                 )
             elif method == "response_url":
                 self._respond(args, actor, clicked)
@@ -628,6 +638,22 @@ class World:
         if clicked is not None and (args.get("replace_original") or args.get("delete_original")):
             if args.get("delete_original"):
                 args = {"text": ""}
+            if clicked.for_user is not None:  # an ephemeral: it changes for its one reader
+                clicked.text, clicked.blocks = str(args.get("text") or ""), _blocks(args.get("blocks"))
+                text = flatten(clicked.text, clicked.blocks)
+                self._deliver(
+                    Delivery(
+                        EPHEMERAL,
+                        "response_url",
+                        clicked.channel,
+                        clicked.ts,
+                        (clicked.for_user,),
+                        now,
+                        actor,
+                        text,
+                    )
+                )
+                return
             self._update(clicked.channel, clicked.ts, args, "response_url", actor)
             return
         text = flatten(str(args.get("text") or ""), _blocks(args.get("blocks")))
@@ -755,9 +781,15 @@ class People:
         """Someone sees a new message (or the Home tab) and plans what to do about it."""
         if delivery.kind == HOME and delivery.recipients:
             self._home_changed(delivery.recipients[0])
-        if delivery.kind != NEW or shown is None:
+        if delivery.kind not in (NEW, EPHEMERAL) or shown is None:
             return
         blocks = shown.blocks
+        if delivery.kind == EPHEMERAL:  # private questions asked on a member's own answer
+            if find_button(blocks, ids.FIT_ANSWER) and shown.for_user:
+                self._fit(shown.for_user, shown)
+            elif find_button(blocks, ids.PULSE_SCORE) and shown.for_user:
+                self._pulse(shown.for_user, shown)
+            return
         pair = self.pairs.get(shown.channel)
         if find_button(blocks, ids.AGREEMENT_OPEN) and len(delivery.recipients) == 2 and pair is None:
             self._kickoff(shown, delivery.recipients)

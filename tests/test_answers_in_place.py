@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot import ids
 from bot.app import create_sending_client
+from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import dispatch_due
 from storage.db import SessionFactory
@@ -30,6 +31,13 @@ from tests.test_goals import goal_fields
 DUE = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)  # Tuesday 09:00 in Berlin
 MENTOR, MENTEE = "UMENTOR1", "UMENTEE1"
 MET_YES, MET_NOT_YET, MET_RESCHEDULED = (f"{ids.CHECKIN_MET}_{key}" for key in ids.CHECKIN_MET_ANSWERS)
+
+
+@pytest.fixture
+def app_clock() -> Clock:
+    """The app lives in the days of these check-ins: from two hours after the first is due."""
+    started, at = datetime.now(UTC), DUE + timedelta(hours=2)
+    return lambda: at + (datetime.now(UTC) - started)
 
 
 @pytest.fixture
@@ -103,8 +111,11 @@ def test_answers_edit_the_checkin_and_nobody_gets_a_note_about_them(
     assert [c.args["channel"] for c in posts(fake_slack, checkin.args["channel"])] == [
         checkin.args["channel"]
     ], "the group DM holds the one check-in message, edited"
-    fit = [c.args["channel"] for c in posts(fake_slack) if "good fit" in c.args["text"]]
-    assert len(posts(fake_slack)) == 2 + len(fit), "the check-in, the mentor's nudge and the fit questions"
+    assert len(posts(fake_slack)) == 1, "the check-in is the only message: the fit question is ephemeral"
+    asked = [
+        c.args["user"] for c in fake_slack.calls_to("chat.postEphemeral") if "good fit" in c.args["text"]
+    ]
+    assert asked == [MENTEE], "asked of the member who said they met, where they said it"
 
 
 def test_the_next_checkin_closes_the_last_and_a_late_click_changes_nothing(
@@ -125,9 +136,11 @@ def test_the_next_checkin_closes_the_last_and_a_late_click_changes_nothing(
     fake_slack.wait_until("chat.update", lambda c: c.args["ts"] == second.response["ts"])
     stale = as_posted(first)  # a client that never saw the close still shows the buttons
     slack.press(stale, MET_RESCHEDULED, user_id=MENTEE)
-    refused = fake_slack.wait_until("chat.postEphemeral", lambda c: c.args["user"] == MENTEE)
+    refused = fake_slack.wait_until("chat.postEphemeral", lambda c: "is closed" in c.args["text"])
     slack.press(stale, ids.CHECKIN_ANSWER_OPEN, user_id=MENTEE)
-    refused_form = fake_slack.wait_for("chat.postEphemeral", count=2)[-1]
+    refused_form = fake_slack.wait_until(
+        "chat.postEphemeral", lambda c: "is closed" in c.args["text"] and c is not refused
+    )
 
     closed = fake_slack.message_of(first)
     assert buttons(closed) == [], "the next check-in closed this one"
@@ -142,8 +155,9 @@ def test_the_next_checkin_closes_the_last_and_a_late_click_changes_nothing(
         first_id, second_id = session.scalars(select(CheckIn.id).order_by(CheckIn.due_at)).all()
     assert list(answers(session_factory, first_id).values()) == ["yes"]
     assert list(answers(session_factory, second_id).values()) == ["not_yet"]
-    nudges = [c for c in posts(fake_slack, MENTOR) if "Your check-in with" in c.args["text"]]
-    assert len(nudges) == 1, "the mentor's nudge comes with the first check-in only"
+    assert "good mentors ask rather than answer" in json.dumps(first.args["blocks"]), "it coaches the mentor"
+    assert "good mentors ask" not in shown(fake_slack.message_of(second)), "the first one only"
+    assert posts(fake_slack, MENTOR) == [], "no separate nudge"
 
 
 def test_yes_we_met_clicked_twice_takes_effect_once_and_the_repeat_is_answered_calmly(
@@ -166,16 +180,18 @@ def test_yes_we_met_clicked_twice_takes_effect_once_and_the_repeat_is_answered_c
         click.start()
     for click in double:
         click.join(timeout=30)
-    for member in (MENTEE, MENTOR):  # the first yes asks each privately about fit, last of all
-        fake_slack.wait_until("chat.postMessage", lambda c, m=member: c.args["channel"] == m)
+    fake_slack.wait_until("chat.postEphemeral", lambda c: "good fit" in c.args["text"])  # once, privately
     slack.press(message, MET_YES, user_id=MENTEE)  # and once more, later, from the same old view
     again = fake_slack.wait_until(
         "chat.postEphemeral",
         lambda c: c.args["user"] == MENTEE and "Noted already" in c.args["text"],
     )
 
-    new = [c.args["channel"] for c in posts(fake_slack)[before:]]
-    assert sorted(new) == [MENTEE, MENTOR], "one private fit question each, and no note about the answer"
+    assert posts(fake_slack)[before:] == [], "no note about the answer, no DM"
+    asked = [
+        c.args["user"] for c in fake_slack.calls_to("chat.postEphemeral") if "good fit" in c.args["text"]
+    ]
+    assert asked == [MENTEE], "the fit question once, to the one who said they met"
     assert again.args["channel"] == checkin.response["channel"]
     assert f"<@{MENTEE}>: yes, we met" in shown(fake_slack.message_of(checkin))
     with session_factory() as session:
@@ -191,19 +207,28 @@ def test_fit_drift_and_pulse_answers_replace_the_buttons_instead_of_thanking(
     pair_id: int,
 ) -> None:
     dispatch_due(session_factory, sender, DUE)
-    slack.press(fake_slack.message_of(checkin_posts(fake_slack)[0]), MET_YES, user_id=MENTEE)
-    fit = fake_slack.wait_until("chat.postMessage", lambda c: c.args["channel"] == MENTEE)
-    slack.press(fake_slack.message_of(fit), f"{ids.FIT_ANSWER}_good", user_id=MENTEE)
-    fake_slack.wait_until("chat.update", lambda c: c.args["ts"] == fit.response["ts"])
     with session_factory.begin() as session:
         session.get(Pair, pair_id).next_pulse_at = DUE
-    dispatch_due(session_factory, sender, DUE + timedelta(hours=1))
-    pulse = fake_slack.wait_until(
-        "chat.postMessage",
-        lambda c: c.args["channel"] == MENTEE and "Quick pulse" in c.args["text"],
+    dispatch_due(session_factory, sender, DUE + timedelta(hours=1))  # the pulse opens: nothing is sent
+    posted = len(posts(fake_slack))
+    checkin = checkin_posts(fake_slack)[0]
+    slack.press(fake_slack.message_of(checkin), MET_YES, user_id=MENTEE)
+    # Right where the mentee answered, and for them alone: is it a good fit, and the pulse.
+    fit = fake_slack.wait_until("chat.postEphemeral", lambda c: "good fit" in c.args["text"])
+    pulse = fake_slack.wait_until("chat.postEphemeral", lambda c: "Quick pulse" in c.args["text"])
+    assert {fit.args["user"], pulse.args["user"]} == {MENTEE}
+    assert fit.args["channel"] == pulse.args["channel"] == checkin.response["channel"]
+    assert len(posts(fake_slack)) == posted, "no DM for either question"
+    slack.press(fake_slack.ephemeral_of(fit), f"{ids.FIT_ANSWER}_good", user_id=MENTEE)
+    fit_now = fake_slack.wait_until("response_url", lambda c: "Good fit" in c.args.get("text", "")).args
+    slack.press(fake_slack.ephemeral_of(pulse), f"{ids.PULSE_SCORE}_4", user_id=MENTEE)
+    pulse_now = fake_slack.wait_until("response_url", lambda c: "4 of 5" in c.args.get("text", "")).args
+    assert fit_now["replace_original"] is True
+    assert pulse_now["replace_original"] is True
+    slack.press(fake_slack.message_of(checkin), MET_YES, user_id=MENTOR)
+    fake_slack.wait_until(
+        "chat.postEphemeral", lambda c: c.args["user"] == MENTOR and "good fit" in c.args["text"]
     )
-    slack.press(fake_slack.message_of(pulse), f"{ids.PULSE_SCORE}_4", user_id=MENTEE)
-    fake_slack.wait_until("chat.update", lambda c: c.args["ts"] == pulse.response["ts"])
     for week in range(1, 5):  # three silent check-ins bring the drift question
         dispatch_due(session_factory, sender, DUE + timedelta(weeks=week, hours=3))
     drift = fake_slack.wait_until("chat.postMessage", lambda c: "keep going, pause" in c.args["text"])
@@ -211,11 +236,10 @@ def test_fit_drift_and_pulse_answers_replace_the_buttons_instead_of_thanking(
     fake_slack.wait_until("chat.update", lambda c: c.args["ts"] == drift.response["ts"])
     fake_slack.wait_for("views.publish", count=3)
 
-    fit_now, pulse_now, drift_now = (fake_slack.message_of(c) for c in (fit, pulse, drift))
-    assert buttons(fit_now) == buttons(pulse_now) == buttons(drift_now) == []
-    assert "You answered privately: *Good fit*" in shown(fit_now)
-    assert "You answered *4 of 5*" in shown(pulse_now)
-    assert f"<@{MENTOR}>" in shown(pulse_now), "the question stays above the answer"
+    drift_now = fake_slack.message_of(drift)
+    assert buttons(drift_now) == []
+    assert "You answered privately: *Good fit*" in fit_now["text"]
+    assert "You answered *4 of 5*" in pulse_now["text"]
     assert f"<@{MENTOR}> chose: *pause for now*" in shown(drift_now)
     thanks = [c for c in posts(fake_slack) if "Thank" in c.args["text"] or "chose" in c.args["text"]]
     assert thanks == []

@@ -166,10 +166,8 @@ def test_nothing_is_sent_at_night_for_the_recipient(
 
     run_clock(session_factory, sender, fake_slack, due, due + timedelta(hours=20), timedelta(minutes=30))
 
-    nudges = [c for c in fake_slack.calls_to("chat.postMessage") if c.ok and c.args["channel"] == "UMENTOR1"]
-    (nudge,) = nudges
-    assert nudge.sent_at.astimezone(ZoneInfo("America/Los_Angeles")).hour == 8
     (_, checkin_at) = checkins_sent(fake_slack)[0]
+    assert checkin_at.astimezone(ZoneInfo("America/Los_Angeles")).hour == 8
     # The group DM waits for a moment that is daytime for both: 08:00 in Los Angeles is 17:00 in Berlin.
     assert checkin_at.astimezone(ZoneInfo("Europe/Berlin")).strftime("%H:%M") == "17:00"
 
@@ -187,12 +185,6 @@ def test_rate_limits_and_server_errors_still_deliver_every_checkin_once(
 
     delivered = Counter(channel for channel, _ in checkins_sent(fake_slack))
     assert delivered == {f"GPAIR{n:05d}": 1 for n in range(6)}
-    nudges = Counter(
-        c.args["channel"]
-        for c in fake_slack.calls_to("chat.postMessage")
-        if c.ok and c.args["channel"].startswith("UMENTOR")
-    )
-    assert nudges == {f"UMENTOR{n}": 1 for n in range(6)}
     with session_factory() as session:
         assert (
             session.scalar(
@@ -209,7 +201,7 @@ def test_a_sender_that_crashed_mid_send_leaves_nothing_lost(
     due = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)
     dispatch_due(session_factory, sender, due, max_messages=0)  # schedules, sends nothing
     with session_factory.begin() as session:
-        assert len(claim(session, due)) == 2  # a sender claims both messages... and dies
+        assert len(claim(session, due)) == 1  # a sender claims the check-in... and dies
 
     dispatch_due(session_factory, sender, due + timedelta(minutes=1))
     assert checkins_sent(fake_slack) == []  # the lease still holds
@@ -371,9 +363,8 @@ def test_goal_deadline_reminders_come_once_each_and_the_due_day_asks_for_the_out
     ]
     assert [text.split(":")[0].split("?")[0] for text in reminders] == [
         "Your goal is due in 7 days (20 Oct)",
-        "Your goal is due tomorrow (20 Oct)",
         "Your goal is due today. Did you achieve it",
-    ]
+    ], "no reminder the day before: the check-ins say how many days are left"
     (due_day,) = [
         c for c in fake_slack.calls_to("chat.postMessage") if "Did you achieve it" in c.args.get("text", "")
     ]
@@ -384,7 +375,7 @@ def test_goal_deadline_reminders_come_once_each_and_the_due_day_asks_for_the_out
     assert "Marked achieved" in shown(reminder)
     assert "Give three talks" in shown(reminder)
     to_mentee = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "UMENTEE1"]
-    assert len(to_mentee) == 3, "no message of thanks besides"
+    assert len(to_mentee) == 2, "no message of thanks besides"
     with session_factory() as session:
         assert session.scalar(select(Goal.status)) == "achieved"
 

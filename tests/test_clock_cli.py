@@ -41,10 +41,10 @@ def test_dispatch_due_sends_what_is_due_once(tmp_path: Path, fake_slack: FakeSla
     again = run(["dispatch-due", "--at", "2026-10-06T07:05:00Z"], env, tmp_path)
 
     assert early.stdout.strip() == "check-ins 0, reminders 0, sent 0, deferred 0, failed 0", early.stderr
-    assert first.stdout.strip() == "check-ins 1, reminders 0, sent 2, deferred 0, failed 0", first.stderr
+    assert first.stdout.strip() == "check-ins 1, reminders 0, sent 1, deferred 0, failed 0", first.stderr
     assert again.stdout.strip() == "check-ins 0, reminders 0, sent 0, deferred 0, failed 0"
     posted = [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage") if c.ok]
-    assert sorted(posted) == ["GPAIR00001", "UMENTOR1"]
+    assert sorted(posted) == ["GPAIR00001"]
 
 
 def test_dispatch_due_wants_an_instant_with_a_zone(tmp_path: Path) -> None:
@@ -67,11 +67,11 @@ def test_the_clock_process_sends_a_due_checkin_by_itself(tmp_path: Path, fake_sl
     engine.dispose()
     env = base_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake_slack.base_url, DATABASE_URL=url)
     with running_clock(env, tmp_path) as clock:
-        fake_slack.wait_for("chat.postMessage", count=2, timeout=30)
+        fake_slack.wait_for("chat.postMessage", count=1, timeout=30)
         seen = _ticks(clock.text)
         clock.wait(
             lambda text: _ticks(text) >= seen + 2, "two more ticks of the clock"
         )  # nothing more is sent
 
     posted = sorted(c.args["channel"] for c in fake_slack.calls_to("chat.postMessage") if c.ok)
-    assert posted == ["GPAIR00001", "UMENTOR1"], clock.text
+    assert posted == ["GPAIR00001"], clock.text

@@ -75,19 +75,16 @@ def test_nothing_reaches_anyone_at_night_unless_it_answers_their_own_click(progr
     assert night == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 A.6: every click posts a new message instead of an update")
 def test_each_member_gets_at_most_a_third_of_the_messages_they_used_to(program: Record) -> None:
     received = {user_id: len(program.new_messages(user_id)) for user_id in MEMBERS}
     over = {user_id: (n, budget(user_id)) for user_id, n in received.items() if n > budget(user_id)}
     assert over == {}, "person: (messages, budget)"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 A.6: every click posts a new message instead of an update")
 def test_mentorbot_posts_at_most_a_third_of_the_messages_it_used_to(program: Record) -> None:
     assert program.sent() <= math.ceil(BEFORE_POSTED / 3)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 A.6: goal progress is shown to the mentee alone")
 def test_partners_learn_every_answer_goal_progress_agreement_and_pause(program: Record) -> None:
     lost = [
         f"{fact.what} by {fact.owner} at {fact.at:%d %b %H:%M} never reached {user_id}"

@@ -669,8 +669,8 @@ def test_two_clocks_at_once_send_each_report_once(
         thread.join()
 
     assert sum(counts) == 3
-    assert sum(1 for c in fake_slack.calls_to("chat.postMessage") if c.ok) == 3
-    assert len(fake_slack.files) == 3
+    assert sum(1 for c in fake_slack.calls_to("files.completeUploadExternal") if c.ok) == 3
+    assert len(fake_slack.files) == 3, "each report once: its chart with the report as the comment"
 
 
 def test_the_chart_is_a_real_png_of_the_seeded_weeks(session_factory: SessionFactory) -> None:

@@ -39,13 +39,17 @@ def test_the_first_yes_we_met_asks_each_member_privately_about_fit_once(
 
     questions = [
         fake_slack.wait_until(
-            "chat.postMessage", lambda c, u=u: c.args["channel"] == u and "good fit" in c.args["text"]
+            "chat.postEphemeral", lambda c, u=u: c.args["user"] == u and "good fit" in c.args["text"]
         )
         for u in ("UMENTOR1", "UMENTEE1")
     ]
-    slack.slash("help", user_id="UMENTOR1")  # a later request: both clicks' listeners have finished
-    fit_asks = [c for c in fake_slack.calls_to("chat.postMessage") if "good fit" in c.args.get("text", "")]
-    assert len(fit_asks) == 2, "asked once per member, not once per answer"
+    slack.click(f"{ids.CHECKIN_MET}_yes", f"{checkin}:yes", user_id="UMENTEE1")  # the same answer again
+    slack.slash("help", user_id="UMENTOR1")  # a later request: the clicks' listeners have finished
+    fake_slack.wait_until("chat.postMessage", lambda c: "Noted already" in c.args["text"])  # no message: DM
+    fit_asks = [c for c in fake_slack.calls_to("chat.postEphemeral") if "good fit" in c.args["text"]]
+    assert len(fit_asks) == 2, "asked once per member, privately where they answered, not once per click"
+    assert {c.args["channel"] for c in fit_asks} == {"GPAIR00001"}
+    assert [c for c in fake_slack.calls_to("chat.postMessage") if "good fit" in c.args.get("text", "")] == []
     assert "<@UMENTEE1>" in questions[0].args["text"]
     with session_factory() as session:
         assert session.get(Pair, pair_id).fit_asked_at is not None
@@ -203,18 +207,22 @@ def test_three_silent_checkins_ask_once_and_a_fourth_pauses_the_pair(
         for c in fake_slack.calls_to("chat.postMessage")
         if c.ok and c.args["channel"] == "GPAIR00001"
     ]
-    asks = [t for t in posted if "keep going, pause, or end" in t]
+    asks = [
+        c
+        for c in fake_slack.calls_to("chat.postMessage")
+        if c.ok and "keep going, pause, or end" in c.args["text"]
+    ]
     assert len(asks) == 1
-    assert sum("Check-in time" in t for t in posted) == 4, (
-        "the fourth silent week pauses instead of asking again"
-    )
-    assert any("so I paused your mentorship" in t for t in posted)
+    assert sum("Check-in time" in t for t in posted) == 3, "the question stands in for the fourth check-in"
+    assert not any("so I paused" in t for t in posted), "the pause is written over the unanswered question"
+    (paused,) = [c for c in fake_slack.calls_to("chat.update") if "so I paused" in c.args.get("text", "")]
+    assert paused.args["ts"] == asks[0].response["ts"]
     with session_factory() as session:
         pair = session.get(Pair, pair_id)
     assert (pair.status, pair.next_checkin_at) == ("paused", None)
 
 
-def test_pulses_go_to_both_members_every_few_weeks(
+def test_pulses_open_for_both_members_every_few_weeks_and_cost_no_message(
     session_factory: SessionFactory, fake_slack: FakeSlack, settings: Settings
 ) -> None:
     pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")
@@ -225,12 +233,8 @@ def test_pulses_go_to_both_members_every_few_weeks(
     dispatch_due(session_factory, client, DUE + timedelta(hours=1))
     dispatch_due(session_factory, client, DUE + timedelta(hours=2))
 
-    pulses = [
-        c.args["channel"]
-        for c in fake_slack.calls_to("chat.postMessage")
-        if c.ok and "Quick pulse" in c.args["text"]
-    ]
-    assert sorted(pulses) == ["UMENTEE1", "UMENTOR1"]
+    # Each is asked privately on their next check-in answer (tests/test_answers_in_place.py).
+    assert [c for c in fake_slack.calls_to("chat.postMessage") if "Quick pulse" in c.args["text"]] == []
     with session_factory() as session:
         assert session.get(Pair, pair_id).next_pulse_at == DUE + timedelta(hours=1, weeks=4)
         assert session.scalar(select(func.count()).select_from(Pulse)) == 2
@@ -260,6 +264,8 @@ def test_resuming_after_a_drift_pause_starts_the_silent_count_afresh(
         assert (pair.status, pair.drift_asked_at) == ("active", None)
         assert pair.unanswered_checkins <= 1
     paused_notices = [
-        c for c in fake_slack.calls_to("chat.postMessage") if "Nobody answered" in c.args.get("text", "")
+        c
+        for c in fake_slack.calls_to("chat.postMessage") + fake_slack.calls_to("chat.update")
+        if "Nobody answered" in c.args.get("text", "")
     ]
     assert len(paused_notices) == 1, "paused once, by the silence before the resume"

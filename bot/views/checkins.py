@@ -32,6 +32,7 @@ class GoalPrompt:
     specific: str
     progress: str  # e.g. "2 of 3 talks"
     note: str | None = None  # what the mentee wrote with their newest progress update
+    days_left: int | None = None  # to the deadline, in the mentee's days
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class CheckinCard:
     mentee: MemberAnswer
     goals: tuple[GoalPrompt, ...] = ()
     closed: bool = False
+    first: bool = False  # the pair's first check-in: it carries the questions a good mentor asks
 
     @property
     def members(self) -> tuple[MemberAnswer, MemberAnswer]:
@@ -143,7 +145,26 @@ def checkin_message(card: CheckinCard) -> dict:
         ]
     if answered:
         blocks.append(SectionBlock(text=mrkdwn(f"*Answers so far*\n{_answers(card)}")))
+    if card.first:
+        blocks.append(
+            context(
+                f"{user(mentor.user_id)}, good mentors ask rather than answer. Some questions to start "
+                f"with: {MENTOR_QUESTIONS}"
+            )
+        )
     return {"text": "Check-in time: did you meet, and how are your goals going?", "blocks": render(blocks)}
+
+
+MENTOR_QUESTIONS = (
+    "What did you try since we last spoke, and what happened? What would make the next step easier? "
+    "What are you proud of this time? Where do you feel stuck, and what have you considered?"
+)
+
+
+def paused_for_silence() -> dict:
+    """What the drift question turns into when nobody answered it by the next check-in."""
+    text = "Nobody answered, so I paused your mentorship. Resume it any time from my Home tab."
+    return {"text": text, "blocks": render([SectionBlock(text=mrkdwn(text))])}
 
 
 def _closed_checkin(card: CheckinCard) -> dict:
@@ -174,32 +195,28 @@ def goal_closed(outcome: str) -> str:
     return "*Dropped.* Closing a goal that no longer fits is progress too."
 
 
+def _due_soon(days_left: int | None) -> str:
+    if days_left is None or not 0 <= days_left <= DUE_SOON_DAYS:
+        return ""
+    return (
+        ", due today"
+        if days_left == 0
+        else ", due tomorrow"
+        if days_left == 1
+        else f", due in {days_left} days"
+    )
+
+
+DUE_SOON_DAYS = 14
+
+
 def _goal_line(goal: GoalPrompt) -> str:
-    line = f"• {escape_text(clip(goal.specific, 150))} ({escape_text(goal.progress)})"
+    line = (
+        f"• {escape_text(clip(goal.specific, 150))} ({escape_text(goal.progress)}{_due_soon(goal.days_left)})"
+    )
     if goal.note:
         line += f"\n      _Latest:_ {escape_text(clip(goal.note, 300))}"
     return line
-
-
-def mentor_nudge(mentee_user_id: str, goals: list[GoalPrompt]) -> dict:
-    """The mentor's private prompt: questions that ask about progress instead of giving answers."""
-    goal_lines = "\n".join(
-        f"• {escape_text(clip(goal.specific, 150))} ({escape_text(goal.progress)})" for goal in goals
-    )
-    questions = (
-        "• What did you try since we last spoke, and what happened?\n"
-        "• What would make the next step easier?\n"
-        "• What are you proud of this time?\n"
-        "• Where do you feel stuck, and what have you considered?"
-    )
-    text = (
-        f"Your check-in with {user(mentee_user_id)} is today. Good mentors ask rather than answer; "
-        f"some questions to start with:\n{questions}"
-    )
-    blocks: list[Block] = [SectionBlock(text=mrkdwn(text))]
-    if goals:
-        blocks.append(SectionBlock(text=mrkdwn(f"*Their goals*\n{goal_lines}")))
-    return {"text": text, "blocks": render(blocks)}
 
 
 def answer_modal(checkin_id: int) -> dict:

@@ -311,6 +311,17 @@ class FakeSlack:
             assert found is not None, f"no message {ts} in {channel}"
             return copy.deepcopy(found)
 
+    def ephemeral_of(self, call: Call) -> dict[str, Any]:
+        """An ephemeral message as its one reader sees it, to press its buttons (`SlackSender.press`)."""
+        blocks = call.args.get("blocks")
+        return {
+            "channel": call.args["channel"],
+            "ts": call.response["message_ts"],
+            "text": call.args.get("text"),
+            "blocks": json.loads(blocks) if isinstance(blocks, str) else blocks,
+            "ephemeral": True,
+        }
+
     def message_of(self, call: Call) -> dict[str, Any]:
         """The current state of the message a successful chat.postMessage `call` created."""
         return self.message(call.response["channel"], call.response["ts"])

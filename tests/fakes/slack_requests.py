@@ -227,6 +227,9 @@ class SlackSender:
             "container": {"type": "message", "message_ts": ts, "channel_id": channel_id},
             "response_url": self.response_url,
         }
+        if message.get("ephemeral"):  # Slack sends no message for a button on an ephemeral one
+            del payload["message"]
+            payload["container"]["is_ephemeral"] = True
         return self.interaction(payload)
 
     def interaction(self, payload: dict[str, Any], **kwargs: Any) -> Reply:
