@@ -6,8 +6,8 @@ a second per channel with a burst of 3, and a workspace-wide cap per minute, bot
 over either the fake answers 429 with a whole-second Retry-After, as Slack does):
 
   one clock    `--pairs` pairs all due at the same minute (a minute before the clock starts),
-               each with its own group DM and its own mentor, so 2 messages a pair (the check-in
-               to the pair's DM and the nudge to the mentor). Delivered, lost, duplicated, how
+               each with its own group DM, so one message a pair (the check-in, which also
+               carries the mentor's questions the first time). Delivered, lost, duplicated, how
                many posts were answered 429, and the throughput from the first to the last
                successful post as a fraction of the workspace cap.
   kill -9      the same, with the clock killed (SIGKILL) when half the messages are delivered and
@@ -89,7 +89,6 @@ FIND_DUE_TARGET_MS = 50.0
 MEMORY_TARGET = 0.10
 START_TIMEOUT = 30.0
 CHECKIN_TEXT = "Check-in time"
-NUDGE_TEXT = "Your check-in with"
 
 
 class SetupError(Exception):
@@ -378,7 +377,6 @@ def delivery_run(
     now = datetime.now(UTC)
     seeded = seed(engine, args.pairs, now=now, zone=daytime_zone(now))
     expected = {f"G{i:08d}": CHECKIN_TEXT for i in range(1, seeded.pairs + 1)}
-    expected |= {f"UM{i:07d}": NUDGE_TEXT for i in range(1, seeded.mentors + 1)}
     result = Delivery(name, len(expected))
     rate = limits.per_minute / 60
     timeout = 2 * len(expected) / rate + 120 + (LEASE.total_seconds() if kill else 0)
@@ -617,7 +615,7 @@ def _benchmark(engine: Engine, url: str, args: argparse.Namespace, limits: RateL
     now = datetime.now(UTC)
     zone = daytime_zone(now)
     print(
-        f"# {args.pairs:,} pairs due at the same minute ({2 * args.pairs:,} messages), PostgreSQL "
+        f"# {args.pairs:,} pairs due at the same minute ({args.pairs:,} messages), PostgreSQL "
         f"{version}, {os.cpu_count()} CPUs, clock --every {CLOCK_EVERY}\n"
         f"# fake Slack limits on chat.postMessage: {limits.per_channel_per_second:g}/s per channel "
         f"(burst {limits.channel_burst}), workspace {limits.per_minute}/min (burst "

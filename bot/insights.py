@@ -29,13 +29,13 @@ from sqlalchemy.orm import Session
 
 from bot.config import Settings
 from bot.members import Member
+from bot.outbox import group
 from bot.programs import is_admin
 from bot.refusal import Refusal
-from bot.views.insights import nudge_message
 from bot.zones import sendable_at
 from storage import insights as store
 from storage import queries
-from storage.models import OutboxStatus, PairStatus, Program
+from storage.models import PairStatus, Program
 
 MAX_AT_RISK = 25  # listed by name; the count covers them all
 NUDGE = "admin_nudge"
@@ -186,21 +186,26 @@ def administered_programs(
 
 @dataclass(frozen=True)
 class Nudged:
-    """A nudge queued for a pair's DM, and when it goes out (quiet hours respected)."""
+    """A nudge an admin asked for: to whom, for which unanswered check-in, and when it can go out."""
 
     pair_id: int
     mentor_user_id: str
     mentee_user_id: str
     not_before: datetime
+    key: str = ""  # the outbox key: one nudge per pair and day
+    channel: str = ""
+    admin_user_id: str = ""
+    checkin_id: int | None = None  # the latest check-in, while unanswered: the nudge repeats its buttons
 
 
 def nudge_pair(
     session: Session, team_id: str, pair_id: int, member: Member, settings: Settings, now: datetime
 ) -> Nudged | Refusal:
-    """Queue a check-in nudge in the pair's DM for an admin, at most once per pair and day.
+    """An admin's check-in nudge for the pair's DM, at most once per pair and day.
 
     The nudge repeats the buttons of the pair's latest check-in, so one click answers it and clears
-    the pair's at-risk flag. The outbox sends it (08:00-20:00 for both members, retried on errors).
+    the pair's at-risk flag. `bot.notify.nudge_letter` queues it: the outbox sends it 08:00-20:00
+    for both members, retried on errors.
     """
     pair = queries.pair_for_update(session, team_id, pair_id)
     if pair is None:
@@ -212,24 +217,16 @@ def nudge_pair(
     if pair.status != PairStatus.ACTIVE.value:
         return Refusal(f"<@{mentor}> and <@{mentee}>'s mentorship is {pair.status}, so I did not nudge them.")
     latest = queries.latest_checkin(session, pair.id)
-    not_before = sendable_at(now, [pair.mentee.tz, pair.mentor.tz])
-    claimed = store.claim_key(
-        session,
-        {
-            "team_id": team_id,
-            "key": f"{NUDGE}:{pair.id}:{now.date().isoformat()}",
-            "kind": NUDGE,
-            "pair_id": pair.id,
-            "channel": pair.dm_channel_id or f"users:{mentor},{mentee}",
-            "payload": nudge_message(
-                member.user_id, mentor, mentee, latest.id if latest and not latest.answered_at else None
-            ),
-            "status": OutboxStatus.PENDING.value,
-            "not_before": not_before,
-            "attempts": 0,
-            "created_at": now,
-        },
-    )
-    if not claimed:
+    key = f"{NUDGE}:{pair.id}:{now.date().isoformat()}"
+    if queries.outbox_by_keys(session, [key]):
         return Refusal(f"<@{mentor}> and <@{mentee}> were nudged today already; give them a day.")
-    return Nudged(pair.id, mentor, mentee, not_before)
+    return Nudged(
+        pair.id,
+        mentor,
+        mentee,
+        sendable_at(now, [pair.mentee.tz, pair.mentor.tz]),
+        key=key,
+        channel=pair.dm_channel_id or group(mentor, mentee),
+        admin_user_id=member.user_id,
+        checkin_id=latest.id if latest and not latest.answered_at else None,
+    )

@@ -19,6 +19,7 @@ from bot.calendar import CalendarFile
 from bot.connections import ConnectForm, ConnectTarget
 from bot.enrollment import Left
 from bot.goals import GoalCard
+from bot.insights import Nudged
 from bot.outbox import Letter, group
 from bot.pairing import Deactivated, NewPair, StatusChange
 from bot.privacy import Forgotten
@@ -26,6 +27,7 @@ from bot.views.common import escape_text
 from bot.views.connections import introduction_message
 from bot.views.goals import feedback_dm
 from bot.views.health import not_fit_alert
+from bot.views.insights import nudge_message
 from bot.views.pairing import (
     announcement_message,
     ended_message,
@@ -203,6 +205,20 @@ def notice(key: str, to: str, payload: dict | str, *, pair_id: int | None = None
     """A letter to one person (their DM) or a channel: a text, or a whole message."""
     message = {"text": payload} if isinstance(payload, str) else payload
     return Letter(key=key, kind=NOTICE, to=to, payload=message, pair_id=pair_id)
+
+
+def nudge_letter(nudged: Nudged) -> Letter:
+    """An admin's check-in nudge in the pair's DM (once per pair and day, by its key)."""
+    return Letter(
+        key=nudged.key,
+        kind="admin_nudge",
+        to=nudged.channel,
+        payload=nudge_message(
+            nudged.admin_user_id, nudged.mentor_user_id, nudged.mentee_user_id, nudged.checkin_id
+        ),
+        readers=(nudged.mentor_user_id, nudged.mentee_user_id),
+        pair_id=nudged.pair_id,
+    )
 
 
 def left_letters(left: Left, now: datetime) -> list[Letter]:

@@ -11,7 +11,8 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.deps import Deps
 from bot.insights import nudge_pair
-from bot.notify import dm
+from bot.notify import dm, nudge_letter
+from bot.outbox import post
 from bot.refusal import Refusal
 from bot.views.common import time_phrase
 from bot.views.insights import NUDGE_PAIR
@@ -40,7 +41,11 @@ def register(app: App, deps: Deps) -> None:
         if member is None or not raw.isdigit():
             return
         with deps.session_factory.begin() as session:
-            outcome = nudge_pair(session, team_id, int(raw), member, deps.settings, deps.clock())
+            now = deps.clock()
+            outcome = nudge_pair(session, team_id, int(raw), member, deps.settings, now)
+            keys = (
+                [] if isinstance(outcome, Refusal) else post(session, team_id, [nudge_letter(outcome)], now)
+            )
         if isinstance(outcome, Refusal):
             dm(client, user_id, outcome.message)
             return
@@ -51,4 +56,5 @@ def register(app: App, deps: Deps) -> None:
             user_id,
             f"I will nudge <@{outcome.mentor_user_id}> and <@{outcome.mentee_user_id}> in their DM {when}.",
         )
+        deps.send_now(client, keys)
         publish_home(deps, client, team_id, user_id, member)

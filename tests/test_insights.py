@@ -512,11 +512,11 @@ def test_an_admin_nudges_an_at_risk_pair_once_a_day_and_one_click_answers_it(
     assert "I will nudge <@UM1> and <@UE1> in their DM" in note.args["text"]
     assert "were nudged today already" in again.args["text"]
     assert "Only program admins can nudge" in outsider.args["text"]
+    fake_slack.wait_until("chat.postMessage", lambda c: c.args["channel"] == "GPAIR1")  # daytime: at once
+    dispatch_due(session_factory, create_sending_client(settings), datetime.now(UTC) + timedelta(days=1))
     with session_factory() as session:
         (queued,) = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "admin_nudge")).all()
-    assert (queued.pair_id, queued.channel, queued.status) == (seeded.at_risk, "GPAIR1", "pending")
-
-    dispatch_due(session_factory, create_sending_client(settings), queued.not_before, sleep=lambda _s: None)
+    assert (queued.pair_id, queued.channel, queued.status) == (seeded.at_risk, "GPAIR1", "sent")
 
     (nudge,) = [c for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "GPAIR1"]
     blocks = (

@@ -8,8 +8,10 @@ import pytest
 
 from bot.commands import CommandRouter, Subcommand, split_subcommand
 from bot.home import Enrollment, HomeSnapshot, PairSummary
+from bot.pairing import ProgramLists
 from bot.views.help import help_message
 from bot.views.home import MAX_LISTED_PAIRS, home_view
+from bot.views.pairing import list_modal
 from tests.blockkit import assert_valid_message, assert_valid_view
 
 SUBCOMMANDS = [
@@ -59,3 +61,21 @@ def test_router_refuses_a_subcommand_registered_twice() -> None:
 
     with pytest.raises(ValueError, match="registered twice"):
         router.add(SUBCOMMANDS[0], lambda **_: None)
+
+
+def test_the_admin_list_shows_what_failed_and_what_still_waits_for_slack() -> None:
+    lists = ProgramLists(
+        "Mentorship",
+        [],
+        [],
+        [("UMIA", "UTOM")],
+        [],
+        undelivered=[("failed", "channel_not_found", 1), ("waiting", "ratelimited", 3)],
+    )
+
+    view = list_modal(lists, 0, 1)
+
+    assert_valid_view(view)
+    shown = str(view["blocks"])
+    assert "Undelivered messages: 1 (channel_not_found)." in shown
+    assert "Waiting for Slack, retried until they go out: 3 (ratelimited)." in shown

@@ -7,7 +7,6 @@ their members; nothing here can show what a pair wrote, because the data never h
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -21,6 +20,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import ids
+from bot.insights import AtRiskPair, ProgramHealth, WeekPoint
 from bot.views.checkins import MET_LABELS
 from bot.views.common import (
     MAX_BLOCKS_MESSAGE,
@@ -33,9 +33,6 @@ from bot.views.common import (
     render,
     user,
 )
-
-if TYPE_CHECKING:
-    from bot.insights import AtRiskPair, ProgramHealth, WeekPoint
 
 # The nudge button's action id, derived from INSIGHTS_OPEN the way FIT_ANSWER's are; value: pair id.
 # INSIGHTS_OPEN itself refreshes the section (value: program id).
