@@ -39,8 +39,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from bot.app import create_app, create_client, create_sending_client
 from bot.clock import system_clock
 from bot.config import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, ConfigError, Settings
-from bot.delivery import dispatch_due
-from bot.report import send_weekly_reports
+from bot.jobs import clock_jobs
 from bot.web import GunicornServer, WsgiApp, create_wsgi_app
 from storage.db import create_db_engine, create_session_factory, describe_unavailable, is_unavailable
 from storage.migrate import schema_state, upgrade
@@ -242,14 +241,10 @@ def _run_dispatch(args: argparse.Namespace) -> int:
     settings = _settings(args, require=(BOT_TOKEN,))
     engine, client = _dispatcher(settings)
     session_factory, at = create_session_factory(engine), args.at or system_clock()
-    report = dispatch_due(session_factory, client, at, admins=settings.admin_user_ids)
-    print(
-        f"check-ins {report.checkins}, reminders {report.reminders}, sent {report.sent}, "
-        f"deferred {report.deferred}, failed {report.failed}"
-    )
-    weekly = send_weekly_reports(session_factory, client, at, settings)
-    if weekly:
-        print(f"weekly reports {weekly}")
+    for number, job in enumerate(clock_jobs(session_factory, client, settings)):
+        done = job.run(at)
+        if done.worked or number == 0:  # the first job's line is always printed
+            print(done.line)
     return 0
 
 
@@ -267,17 +262,16 @@ def _run_clock(args: argparse.Namespace) -> int:
             # Nothing to fix in the code: one line a tick, and the next tick tries again.
             log.warning("clock: the database is unavailable (%s); trying again", describe_unavailable(error))
 
+    jobs = clock_jobs(session_factory, client, settings, clock=system_clock)
+
     def look_once() -> None:
-        report = dispatch_due(
-            session_factory, client, system_clock(), clock=system_clock, admins=settings.admin_user_ids
-        )
-        if report.checkins or report.sent or report.failed:
-            log.info("clock: %s", report)
-        if weekly := send_weekly_reports(session_factory, client, system_clock(), settings):
-            log.info("clock: sent %d weekly reports", weekly)
+        for job in jobs:
+            done = job.run(system_clock())
+            if done.worked:
+                log.info("clock: %s", done.line)
 
     scheduler = BlockingScheduler(timezone=UTC)
-    # One job that looks for due work in the database; per-pair schedules live in tables, not here.
+    # One scheduler job runs the list in bot/jobs.py; per-pair schedules live in tables, not here.
     scheduler.add_job(
         tick,
         IntervalTrigger(seconds=args.every),

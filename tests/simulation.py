@@ -34,11 +34,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
-from bot import ids
+from bot import ids, jobs
 from bot.app import ListenerPool, create_app, create_sending_client
 from bot.config import Settings
-from bot.delivery import dispatch_due
-from bot.report import send_weekly_reports
 from bot.web import SLACK_PATH, create_wsgi_app
 from storage.db import create_session_factory
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
@@ -1133,15 +1131,8 @@ def introductions(people: People) -> None:
 
 
 def clock_jobs(session_factory: Any, client: Any, settings: Settings) -> list[Callable]:
-    """What `mentorbot clock` runs on each tick (bot/cli.py), called with the simulated instant."""
-
-    def dispatch(moment: datetime) -> None:
-        dispatch_due(session_factory, client, moment, sleep=lambda _s: None, admins=settings.admin_user_ids)
-
-    def weekly(moment: datetime) -> None:
-        send_weekly_reports(session_factory, client, moment, settings)
-
-    return [dispatch, weekly]
+    """What `mentorbot clock` runs on each tick (bot/jobs.py), called with the simulated instant."""
+    return [job.run for job in jobs.clock_jobs(session_factory, client, settings, sleep=lambda _s: None)]
 
 
 def run_program(engine: Engine, database_url: str, *, weeks: int = WEEKS) -> Record:

@@ -1,0 +1,68 @@
+"""What the clock does each time it looks: a list of jobs, each a function of the instant.
+
+`mentorbot clock` runs them every few seconds and `mentorbot dispatch-due` once; a new periodic
+duty is one more entry in `clock_jobs`. Per-pair schedules live in tables (`pairs.next_checkin_at`,
+the outbox), so the list stays short and each job finds its own due work in the database.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from slack_sdk import WebClient
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery import dispatch_due
+from bot.report import send_weekly_reports
+from storage.db import SessionFactory
+
+
+@dataclass(frozen=True)
+class Done:
+    """What one run of a job came to, in one line."""
+
+    line: str
+    worked: bool  # something was scheduled or sent (the clock logs only these)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic duty of the clock."""
+
+    name: str
+    run: Callable[[datetime], Done]
+
+
+def clock_jobs(
+    session_factory: SessionFactory,
+    client: WebClient,
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[Job]:
+    """The clock's jobs, in order: check-ins, reminders and pulses with the outbox, then reports.
+
+    `clock` gives the time while sending (the system clock for `mentorbot clock`); without it the
+    instant the job was run for stands, as for `dispatch-due --at`.
+    """
+
+    def checkins_and_outbox(now: datetime) -> Done:
+        report = dispatch_due(
+            session_factory, client, now, clock=clock, sleep=sleep, admins=settings.admin_user_ids
+        )
+        line = (
+            f"check-ins {report.checkins}, reminders {report.reminders}, sent {report.sent}, "
+            f"deferred {report.deferred}, failed {report.failed}"
+        )
+        return Done(line, bool(report.checkins or report.sent or report.failed))
+
+    def weekly_reports(now: datetime) -> Done:
+        sent = send_weekly_reports(session_factory, client, now, settings)
+        return Done(f"weekly reports {sent}", sent > 0)
+
+    return [Job("check-ins and the outbox", checkins_and_outbox), Job("weekly reports", weekly_reports)]
