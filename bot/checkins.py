@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.orm import Session
 
 from bot.agreements import reschedule
+from bot.enrollment import story_of
 from bot.goals import close_goal, goal_card
 from bot.health import DRIFT_AFTER, due_pulses
 from bot.inplace import MessageAt
@@ -83,6 +84,7 @@ def _card(
     *,
     closed: bool,
     first: bool = False,
+    hopes: str = "",
 ) -> CheckinCard:
     by_person = {answer.person_id: answer for answer in answers}
 
@@ -100,6 +102,7 @@ def _card(
         goals=goals,
         closed=closed,
         first=first,
+        hopes=hopes,
     )
 
 
@@ -186,7 +189,9 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
             earlier = closing.get(pair.id)
             if pair.id not in asked:
                 # The first check-in carries the questions a good mentor asks (no separate nudge).
-                card = _card(pair, checkin, [], goals, closed=False, first=earlier is None)
+                first = earlier is None
+                hopes = story_of(session, pair.program_id, pair.mentee_id).motivations if first else ""
+                card = _card(pair, checkin, [], goals, closed=False, first=first, hopes=hopes)
                 messages.append(
                     outbox_row(
                         team_id=pair.team_id,
@@ -439,8 +444,11 @@ def _as_shown(session: Session, pair: Pair, checkin: CheckIn, now: datetime, *, 
     goals = queries.goals_of_pairs(session, [pair.id])
     notes = queries.latest_goal_notes(session, [goal.id for goal in goals if goal.status == "active"])
     row = queries.outbox_by_keys(session, [checkin_key(pair.id, checkin.due_at)])
+    first = queries.first_checkin_id(session, pair.id) == checkin.id  # it keeps the mentor's questions
+    hopes = story_of(session, pair.program_id, pair.mentee_id).motivations if first else ""
+    prompts = tuple(_goal_prompts(goals, pair, today, notes))
     return Answered(
-        card=_card(pair, checkin, answers, tuple(_goal_prompts(goals, pair, today, notes)), closed=False),
+        card=_card(pair, checkin, answers, prompts, closed=False, first=first, hopes=hopes),
         at=_sent_at(row.get(checkin_key(pair.id, checkin.due_at)), pair),
         pair_id=pair.id,
         repeated=repeated,

@@ -357,6 +357,11 @@ def due_pairs(session: Session, now: datetime, limit: int) -> list[Pair]:
     return due
 
 
+def first_checkin_id(session: Session, pair_id: int) -> int | None:
+    """The id of the pair's first check-in, if it had one."""
+    return session.scalar(select(func.min(CheckIn.id)).where(CheckIn.pair_id == pair_id))
+
+
 def latest_checkin(session: Session, pair_id: int) -> CheckIn | None:
     """The pair's most recent check-in."""
     return session.scalar(

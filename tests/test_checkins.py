@@ -432,3 +432,22 @@ def test_goals_of_paused_or_ended_pairs_are_not_marked_missed_nor_anyone_told(
     with session_factory() as session:
         assert session.scalars(select(Goal.status)).all() == ["active", "active"]
     assert not [c for c in fake_slack.calls_to("chat.postMessage") if "missed" in c.args.get("text", "")]
+
+
+def test_the_first_checkin_asks_the_mentor_about_what_the_mentee_hopes_to_get(
+    session_factory: SessionFactory, fake_slack: FakeSlack, sender
+) -> None:
+    pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")
+    with session_factory.begin() as session:
+        mentee_id = session.get(Pair, pair_id).mentee_id
+        profile = session.scalars(select(Profile).where(Profile.person_id == mentee_id)).one()
+        profile.motivations = "Lead my team's design reviews <!here>"
+    due = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)
+
+    dispatch_due(session_factory, sender, due)
+    dispatch_due(session_factory, sender, due + timedelta(weeks=1))
+
+    first, second = (json.dumps(c.args["blocks"], ensure_ascii=False) for c in checkin_posts(fake_slack))
+    assert "<@UMENTOR1>, good mentors ask rather than answer." in first
+    assert "<@UMENTEE1> hopes to get: “Lead my team's design reviews &lt;!here&gt;”" in first
+    assert "hopes to get" not in second, "the first check-in only"

@@ -61,6 +61,7 @@ class CheckinCard:
     goals: tuple[GoalPrompt, ...] = ()
     closed: bool = False
     first: bool = False  # the pair's first check-in: it carries the questions a good mentor asks
+    hopes: str = ""  # what the mentee wrote they hope to get, for the first check-in's questions
 
     @property
     def members(self) -> tuple[MemberAnswer, MemberAnswer]:
@@ -146,10 +147,16 @@ def checkin_message(card: CheckinCard) -> dict:
     if answered:
         blocks.append(SectionBlock(text=mrkdwn(f"*Answers so far*\n{_answers(card)}")))
     if card.first:
+        hopes = (
+            f" {user(mentee.user_id)} hopes to get: “{escape_text(clip(card.hopes, 300))}”; ask what a first "
+            "step toward it would be."
+            if card.hopes
+            else ""
+        )
         blocks.append(
             context(
-                f"{user(mentor.user_id)}, good mentors ask rather than answer. Some questions to start "
-                f"with: {MENTOR_QUESTIONS}"
+                f"{user(mentor.user_id)}, good mentors ask rather than answer.{hopes} Some questions to "
+                f"start with: {MENTOR_QUESTIONS}"
             )
         )
     return {"text": "Check-in time: did you meet, and how are your goals going?", "blocks": render(blocks)}
