@@ -55,6 +55,7 @@ from tests.fakes.slack_api import BOT_TOKEN, TEAM_ID, FakeSlack
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 from tests.test_cli import base_env, run
 from tests.test_clock_cli import seeded_database
+from tests.test_pairing import blocks_of
 
 PROGRAM_ADMIN = "UPROGADMIN"  # in the program's own admin list
 CONFIG_ADMIN = "UCONFADMIN"  # in MENTORBOT_ADMINS
@@ -862,3 +863,23 @@ def test_goals_of_ended_pairs_and_forgotten_people_are_not_counted_overdue(
     assert before == 2
     assert after.goals_overdue == 2
     assert after.goals_set == 11
+
+
+def test_without_files_write_the_weekly_report_still_goes_as_a_message(
+    session_factory: SessionFactory, fake_slack: FakeSlack, settings: Settings
+) -> None:
+    seed_program(session_factory, MONDAY)
+    fake_slack.fail_next("files.getUploadURLExternal", error="missing_scope", times=10)
+
+    sent = send_weekly_reports(session_factory, create_sending_client(settings), MONDAY, settings)
+
+    assert sent == 1
+    (report,) = _messages_to(fake_slack, PROGRAM_ADMIN)
+    assert report.args["text"].startswith("Weekly report for Mentorship")
+    assert_valid_message(blocks_of(report))
+
+
+def _messages_to(fake_slack: FakeSlack, user_id: str) -> list:
+    opened = [c for c in fake_slack.calls_to("conversations.open") if c.args["users"] == user_id]
+    channels = {c.response["channel"]["id"] for c in opened}
+    return [c for c in fake_slack.calls_to("chat.postMessage") if c.ok and c.args["channel"] in channels]

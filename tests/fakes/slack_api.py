@@ -254,10 +254,19 @@ class FakeSlack:
     # -- test controls ---------------------------------------------------------------------------
 
     def fail_next(
-        self, method: str, *, status: int = 500, retry_after: int | None = None, times: int = 1
+        self,
+        method: str,
+        *,
+        status: int = 500,
+        retry_after: int | None = None,
+        times: int = 1,
+        error: str | None = None,
     ) -> None:
-        """Answer the next `times` calls to `method` with `status` (429 carries Retry-After)."""
-        error = "ratelimited" if status == 429 else "internal_error"
+        """Answer the next `times` calls to `method` with `status` (429 carries Retry-After), or with
+        Slack's `error` (as `{"ok": false}` with status 200 when `status` is left at 500)."""
+        if error is not None and status == 500:
+            status = 200
+        error = error or ("ratelimited" if status == 429 else "internal_error")
         if status == 429 and retry_after is None:
             retry_after = 1
         with self._lock:
