@@ -234,12 +234,14 @@ def left_letters(left: Left, now: datetime) -> list[Letter]:
 
 
 def forgotten_letters(forgotten: Forgotten, now: datetime) -> list[Letter]:
-    """Tell the partners of someone who asked to be forgotten that their mentorship ended."""
+    """Tell the partners of someone who asked to be forgotten that their mentorship ended, and take
+    its meetings out of calendars."""
     text = "Your mentorship partner has left mentoring, so your mentorship has ended. Thank you for it!"
-    return [
+    letters = [
         notice(f"forgotten:{now.isoformat()}:{partner}", partner, text)
         for partner in forgotten.partner_user_ids
     ]
+    return letters + [cancellation_letter(cancellation) for cancellation in forgotten.cancellations]
 
 
 def introduction_letters(introduction_id: int, target: ConnectTarget, form: ConnectForm) -> list[Letter]:

@@ -7,15 +7,18 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.agreements import Cancellation, calendar_cancellation
 from storage import drafts, people, queries
 from storage.models import PairStatus
 
 
 @dataclass(frozen=True)
 class Forgotten:
-    """Whom to tell that their mentorship with the forgotten person ended."""
+    """Whom to tell that their mentorship with the forgotten person ended, and the files that take
+    those pairs' meetings out of calendars (with no name of the forgotten person in them)."""
 
     partner_user_ids: tuple[str, ...]
+    cancellations: tuple[Cancellation, ...] = ()
 
 
 def forget_me(session: Session, team_id: str, user_id: str, now: datetime) -> Forgotten | None:
@@ -24,7 +27,8 @@ def forget_me(session: Session, team_id: str, user_id: str, now: datetime) -> Fo
     if person is None:
         return None
     partners = []
-    for pair in queries.open_pairs(session, person):
+    ended = queries.open_pairs(session, person)
+    for pair in ended:
         partners.append(pair.partner_of(person.id).user_id)
         pair.status = PairStatus.ENDED.value
         pair.ended_at = now
@@ -36,4 +40,5 @@ def forget_me(session: Session, team_id: str, user_id: str, now: datetime) -> Fo
     people.forget(session, person, placeholder_user_id=f"forgotten-{person.id}")
     person.forgotten_at = now
     session.flush()
-    return Forgotten(tuple(partners))
+    cancellations = (calendar_cancellation(session, pair, now) for pair in ended)  # names gone by now
+    return Forgotten(tuple(partners), tuple(c for c in cancellations if c is not None))

@@ -277,3 +277,27 @@ def test_leaving_the_program_cancels_the_pairs_meetings(
     assert cancelled.method.value == "CANCEL"
     assert cancelled.vevent.uid.value == agreed.vevent.uid.value
     assert int(cancelled.vevent.sequence.value) > int(agreed.vevent.sequence.value)
+
+
+def test_forget_me_cancels_the_pairs_meetings_without_the_forgotten_name(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    paired.submit(open_agreement(paired, fake_slack, "UTOM"), agreement_fields(), user_id="UTOM")
+    fake_slack.wait_for("files.completeUploadExternal")
+    opened = len(fake_slack.calls_to("views.open"))
+    paired.slash("forget-me", user_id="UTOM")
+    confirm = fake_slack.wait_for("views.open", count=opened + 1)[-1].args["view"]
+
+    assert paired.submit(confirm, {}, user_id="UTOM").body == ""
+
+    fake_slack.wait_for("files.completeUploadExternal", count=2)
+    with session_factory() as session:
+        dm_channel = session.scalar(select(Pair.dm_channel_id))
+    published, cancelled = (
+        vobject.readOne(f["content"].decode()) for f in calendar_files(fake_slack, dm_channel)
+    )
+    assert cancelled.method.value == "CANCEL"
+    assert cancelled.vevent.uid.value == published.vevent.uid.value
+    assert int(cancelled.vevent.sequence.value) > int(published.vevent.sequence.value)
+    assert "UTOM" not in cancelled.vevent.summary.value
+    assert cancelled.vevent.summary.value == "Mentoring: Person UMIA & your mentee"
