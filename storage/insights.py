@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import ColumnElement, CursorResult, Integer, and_, case, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -34,7 +33,7 @@ from storage.models import (
     Program,
     Pulse,
 )
-from storage.queries import MENTEE_ROLES, MENTOR_ROLES, OPEN
+from storage.queries import MENTEE_ROLES, MENTOR_ROLES, OPEN, insert_new
 
 # Week 0 starts on Monday 1969-12-29, three days before the Unix epoch (a Thursday).
 WEEK_ZERO = date(1969, 12, 29)
@@ -324,15 +323,7 @@ def claim_key(session: Session, values: dict[str, Any]) -> bool:
 
     Safe under concurrent callers (two clocks, a double click): exactly one of them gets True.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted = session.execute(
-        insert(OutboxMessage)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(OutboxMessage.id)
-    ).first()
-    return inserted is not None
+    return insert_new(session, OutboxMessage, values, ["key"])
 
 
 def reclaim_key(session: Session, key: str, now: datetime, lease_until: datetime) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
@@ -34,13 +34,26 @@ MENTEE_ROLES = (Role.MENTEE.value, Role.BOTH.value)
 OPEN = (PairStatus.ACTIVE.value, PairStatus.PAUSED.value)
 
 
+def _insert(session: Session, model: type[Base]) -> Any:
+    """An INSERT of `model` that can say ON CONFLICT DO NOTHING, in the session's SQL dialect."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
 def insert_or_ignore(
     session: Session, model: type[Base], values: dict[str, Any], keys: Iterable[str]
 ) -> None:
     """INSERT a row unless one with the same `keys` exists, safely under concurrent requests."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
+    session.execute(
+        _insert(session, model).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+    )
+
+
+def insert_new(session: Session, model: type[Base], values: dict[str, Any], keys: Iterable[str]) -> bool:
+    """`insert_or_ignore`, saying whether this call inserted the row: of concurrent callers (two
+    clocks, a double click), exactly one gets True."""
+    statement = _insert(session, model).values(**values).on_conflict_do_nothing(index_elements=list(keys))
+    return session.execute(statement.returning(*inspect(model).primary_key)).first() is not None
 
 
 def insert_or_ignore_many(
@@ -49,9 +62,7 @@ def insert_or_ignore_many(
     """`insert_or_ignore` for many rows at once (all with the same columns), in a few statements."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(model).on_conflict_do_nothing(index_elements=list(keys)), list(rows))
+    session.execute(_insert(session, model).on_conflict_do_nothing(index_elements=list(keys)), list(rows))
 
 
 def ensure_workspace(session: Session, team_id: str, now: datetime) -> None:
@@ -563,15 +574,7 @@ def claim_match_run(session: Session, run_id: int, now: datetime) -> bool:
 
 def insert_agreement(session: Session, values: dict[str, Any]) -> bool:
     """INSERT the pair's agreement unless it has one; True when this call inserted it."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    inserted = session.execute(
-        insert(Agreement)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["pair_id"])
-        .returning(Agreement.id)
-    ).first()
-    return inserted is not None
+    return insert_new(session, Agreement, values, ["pair_id"])
 
 
 def _waiting_goals(owner_id: int, program_id: int) -> ColumnElement[bool]:
