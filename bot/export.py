@@ -98,6 +98,7 @@ class GoalRow:
     owner_id: str
     status: str
     measure_kind: str
+    start_value: float  # where a target goal started (a "reduce" goal counts down from it)
     target: float | None
     current_value: float
     milestones_done: int
@@ -185,6 +186,7 @@ GOAL_COLUMNS = (
     _field("owner_id"),
     _field("status"),
     _field("measure_kind"),
+    _field("start_value"),
     _field("target"),
     _field("current_value"),
     _field("milestones_done"),

@@ -139,6 +139,7 @@ def goals(session: Session, team_id: str, program_id: int, *, free_text: bool) -
         owner.user_id.label("owner_id"),
         Goal.status.label("status"),
         Goal.measure_kind.label("measure_kind"),
+        Goal.start_value.label("start_value"),
         Goal.target_value.label("target"),
         Goal.current_value.label("current_value"),
         func.coalesce(milestones.c.done, 0).label("milestones_done"),

@@ -393,7 +393,7 @@ def expected_rows(session_factory: SessionFactory, seeded: dict[str, int], *, fr
         "goals": [
             keep(
                 [
-                    *("goal_id", "pair_id", "owner_id", "status", "measure_kind", "target"),
+                    *("goal_id", "pair_id", "owner_id", "status", "measure_kind", "start_value", "target"),
                     *("current_value", "milestones_done", "milestones_total", "deadline", "created_at"),
                     *("closed_at", "unit", "specific", "attainable", "realistic", "closing_note"),
                 ],
@@ -401,7 +401,7 @@ def expected_rows(session_factory: SessionFactory, seeded: dict[str, int], *, fr
             ),
             keep(
                 [
-                    *(str(seeded["talks"]), str(pair.id), "UTOM", "active", "target", "3", "1.5"),
+                    *(str(seeded["talks"]), str(pair.id), "UTOM", "active", "target", "0", "3", "1.5"),
                     *("0", "0", "2026-12-01", "2026-02-01T10:00:00Z", "", WRITTEN["unit 1"]),
                     *(WRITTEN["specific 1"], WRITTEN["attainable 1"], WRITTEN["realistic 1"], ""),
                 ],
@@ -409,7 +409,7 @@ def expected_rows(session_factory: SessionFactory, seeded: dict[str, int], *, fr
             ),
             keep(
                 [
-                    *(str(seeded["review"]), str(pair.id), "UTOM", "achieved", "milestones", "", "0"),
+                    *(str(seeded["review"]), str(pair.id), "UTOM", "achieved", "milestones", "0", "", "0"),
                     *("2", "3", "2026-06-30", "2026-02-01T10:00:00Z", "2026-04-02T12:00:00Z", ""),
                     *(
                         WRITTEN["specific 2"],
