@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.checkins import schedule_due, schedule_goal_reminders, schedule_pulses
 from bot.notify import deactivation_letters
-from bot.outbox import GROUP, Letter, post
+from bot.outbox import GROUP, PAIR_DM, Letter, post
 from bot.pairing import member_deactivated
 from storage import queries
 from storage.db import SessionFactory
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 MAX_RETRY_AFTER = 120.0  # a longer Retry-After defers the message instead of holding its lease
+WEB_WAIT = 2.0  # a listener thread waits out no longer a Retry-After: the clock sends it later
 MAX_BACKOFF = timedelta(minutes=15)  # transient refusals are retried at least this often, forever
 BATCH = 50
 # Errors that no retry can fix; the message is recorded as failed and admins see it.
@@ -55,7 +56,7 @@ PERMANENT = {
 }
 DEACTIVATED = {"user_disabled", "account_inactive", "user_not_found"}
 CANNOT_JOIN = {"method_not_supported_for_channel_type", "is_private", "channel_not_found", "is_archived"}
-SENDER_KEYS = {"join", "file", "if_failed"}  # what the sender reads from a payload, not Slack
+SENDER_KEYS = {"join", "file", "if_failed", PAIR_DM}  # what the sender reads from a payload, not Slack
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def send(
     now: Callable[[], datetime],
     sleep: Callable[[float], None],
     renew: Renew = lambda: True,
+    max_wait: float = MAX_RETRY_AFTER,
 ) -> Outcome:
     """Post one message; waits out a short 429 once, defers longer waits and server errors.
 
@@ -146,7 +148,7 @@ def send(
             status = error.response.status_code
             if status == 429 or code == "ratelimited":
                 wait = float(error.response.headers.get("Retry-After", "1") or 1)
-                if wait <= MAX_RETRY_AFTER:
+                if wait <= max_wait:
                     sleep(wait)
                     continue
                 return Outcome(retry_at=now() + timedelta(seconds=wait), error="ratelimited")
@@ -159,10 +161,10 @@ def send(
                     code = join_error.response.get("error") or code
             if code in PERMANENT or code in CANNOT_JOIN:
                 return Outcome(error=code, permanent=True)
-            return Outcome(retry_at=_backoff(now(), message.attempts), error=code or f"http {status}")
+            return Outcome(retry_at=backoff(now(), message.attempts), error=code or f"http {status}")
         except (OSError, TimeoutError) as error:  # the network: the post may or may not have arrived
-            return Outcome(retry_at=_backoff(now(), message.attempts), error=type(error).__name__)
-    return Outcome(retry_at=_backoff(now(), message.attempts), error="ratelimited")
+            return Outcome(retry_at=backoff(now(), message.attempts), error=type(error).__name__)
+    return Outcome(retry_at=backoff(now(), message.attempts), error="ratelimited")
 
 
 def _post(client: WebClient, channel: str, payload: dict) -> Outcome:
@@ -186,7 +188,8 @@ def _post(client: WebClient, channel: str, payload: dict) -> Outcome:
     return Outcome(sent_ts=response.get("ts"), channel=channel)
 
 
-def _backoff(now: datetime, attempts: int) -> datetime:
+def backoff(now: datetime, attempts: int) -> datetime:
+    """When to try again after `attempts` transient refusals: doubling from 30 s, at most 15 minutes."""
     return now + min(timedelta(seconds=30 * 2 ** min(attempts - 1, 10)), MAX_BACKOFF)
 
 
@@ -216,8 +219,9 @@ def record(session: Session, message: Claimed, outcome: Outcome, now: datetime) 
             outcome.sent_ts,
             None,
         )
-        if outcome.channel and message.pair_id is not None and message.channel.startswith(GROUP):
-            pair = queries.pair_for_update(session, message.team_id, message.pair_id)
+        pair_id = message.pair_id or message.payload.get(PAIR_DM)
+        if outcome.channel and isinstance(pair_id, int) and message.channel.startswith(GROUP):
+            pair = queries.pair_for_update(session, message.team_id, pair_id)
             if pair is not None and pair.dm_channel_id is None:
                 pair.dm_channel_id = outcome.channel
         return Recorded()
@@ -231,7 +235,7 @@ def record(session: Session, message: Claimed, outcome: Outcome, now: datetime) 
         return Recorded(queued=queued)
     # Transient (429, 5xx, a timeout): tried again, with capped backoff, until it goes out or its
     # occasion passes; admins see it as waiting in `/mentor list`.
-    row.not_before = outcome.retry_at or _backoff(now, row.attempts)
+    row.not_before = outcome.retry_at or backoff(now, row.attempts)
     return Recorded()
 
 
@@ -301,7 +305,9 @@ def deliver(
     """
     report = DispatchReport()
     if keys:
-        _send_all(session_factory, client, clock, time.sleep, report, keys=keys, admins=admins)
+        _send_all(
+            session_factory, client, clock, time.sleep, report, keys=keys, admins=admins, max_wait=WEB_WAIT
+        )
     return report
 
 
@@ -315,6 +321,7 @@ def _send_all(
     max_messages: int | None = None,
     keys: Collection[str] | None = None,
     admins: Collection[str] = (),
+    max_wait: float = MAX_RETRY_AFTER,
 ) -> None:
     while max_messages is None or report.sent + report.failed < max_messages:
         with session_factory.begin() as session:
@@ -323,7 +330,8 @@ def _send_all(
             break
         followers: list[str] = []
         for message in batch:
-            outcome = send(client, message, current, sleep, _renewer(session_factory, message, current))
+            renew = _renewer(session_factory, message, current)
+            outcome = send(client, message, current, sleep, renew, max_wait=max_wait)
             with session_factory.begin() as session:
                 recorded = record(session, message, outcome, current())
             followers.extend(recorded.queued)

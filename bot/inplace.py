@@ -90,9 +90,14 @@ def show_answer(client: WebClient, click: Click, answer: str) -> None:
     """`answer` in place of the clicked message's buttons; said to the clicker if there is no message."""
     if click.ephemeral and click.response_url:  # only the clicker sees it: replace it for them
         try:
-            WebhookClient(click.response_url, timeout=5).send(text=answer, replace_original=True)
-        except (OSError, SlackApiError) as error:
+            sent = WebhookClient(click.response_url, timeout=5).send(text=answer, replace_original=True)
+        except OSError as error:
             log.warning("could not answer %s in place: %s", click.user_id, error)
+            return
+        if sent.status_code != 200:  # an expired response URL (after 30 minutes), say
+            log.warning(
+                "could not answer %s in place: HTTP %s %s", click.user_id, sent.status_code, sent.body
+            )
         return
     if click.message is None:
         tell_clicker(client, click, answer)

@@ -14,15 +14,17 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.agreements import Cancellation, Saved
+from bot.agreements import AgreementForm, Cancellation, Saved
+from bot.cadence import describe
 from bot.calendar import CalendarFile
 from bot.connections import ConnectForm, ConnectTarget
 from bot.enrollment import Left
 from bot.goals import GoalCard
 from bot.insights import Nudged
-from bot.outbox import Letter, group
+from bot.outbox import PAIR_DM, Letter, group
 from bot.pairing import Deactivated, NewPair, StatusChange
 from bot.privacy import Forgotten
+from bot.views.agreement import agreement_message
 from bot.views.common import escape_text
 from bot.views.connections import introduction_message
 from bot.views.goals import feedback_dm
@@ -161,18 +163,22 @@ def end_answer(change: StatusChange, clicker_user_id: str) -> dict:
     return {"text": "Done: the mentorship is ended."}
 
 
-def agreement_letter(saved: Saved, summary: str, now: datetime) -> Letter:
+def agreement_letter(saved: Saved, form: AgreementForm, saved_by_user_id: str, now: datetime) -> Letter:
     """The saved agreement's summary with its calendar file, one message in the pair's group DM.
 
-    A group DM notifies both members, so it waits for a time that is daytime for both.
+    A group DM notifies both members, so it waits for a time that is daytime for both. It goes
+    whatever the pair's status (an agreement saved while paused is still news), and records the
+    group DM on the pair if it opens it.
     """
+    summary = agreement_message(
+        form, describe(form.cadence), saved_by_user_id, saved.changes, saved.first_save
+    )
     return Letter(
         key=f"{CALENDAR}:{saved.pair_id}:{now.isoformat()}",
         kind=CALENDAR,
         to=saved.dm_channel_id or group(saved.mentor_user_id, saved.mentee_user_id),
-        payload=file_payload(saved.calendar, summary),
+        payload=file_payload(saved.calendar, summary) | {PAIR_DM: saved.pair_id},
         readers=(saved.mentor_user_id, saved.mentee_user_id),
-        pair_id=saved.pair_id,
     )
 
 

@@ -10,7 +10,7 @@ straight back on the response URL or as an ephemeral message.
 A payload is what `chat.postMessage` takes, with three additions the sender understands:
 "ts" makes it an edit of that message, "file" an upload (content, filename, title, comment) and
 "join" lets it join a public channel it is not in yet. "if_failed" names people to tell, with a
-text, when Slack refuses the letter for good.
+text, when Slack refuses the letter for good; "pair_dm" names the pair whose group DM it opens.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from storage import queries
 from storage.models import OutboxMessage, OutboxStatus
 
 GROUP = "users:"  # a channel written as "users:U1,U2" is the group DM opened when it is sent
+PAIR_DM = "pair_dm"  # payload key: the pair whose group DM this opens, to remember it on the pair
 
 
 @dataclass(frozen=True)

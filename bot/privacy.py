@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -28,6 +28,7 @@ def forget_me(session: Session, team_id: str, user_id: str, now: datetime) -> Fo
         return None
     partners = []
     ended = queries.open_pairs(session, person)
+    members = {pair.id: (pair.mentor.user_id, pair.mentee.user_id) for pair in ended}  # before forgetting
     for pair in ended:
         partners.append(pair.partner_of(person.id).user_id)
         pair.status = PairStatus.ENDED.value
@@ -40,5 +41,9 @@ def forget_me(session: Session, team_id: str, user_id: str, now: datetime) -> Fo
     people.forget(session, person, placeholder_user_id=f"forgotten-{person.id}")
     person.forgotten_at = now
     session.flush()
-    cancellations = (calendar_cancellation(session, pair, now) for pair in ended)  # names gone by now
-    return Forgotten(tuple(partners), tuple(c for c in cancellations if c is not None))
+    cancellations = [  # made now that names are gone, and sent to the pair's DM as it was
+        replace(cancellation, mentor_user_id=members[pair.id][0], mentee_user_id=members[pair.id][1])
+        for pair in ended
+        if (cancellation := calendar_cancellation(session, pair, now)) is not None
+    ]
+    return Forgotten(tuple(partners), tuple(cancellations))

@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from bot.admins import program_admins, refresh_workspace_admins
 from bot.config import Settings
-from bot.delivery import PERMANENT
+from bot.delivery import PERMANENT, backoff
 from bot.insights import ProgramHealth, WeekPoint, program_health, weekly_series
 from bot.views.insights import report_message
 from bot.zones import local_time
@@ -200,11 +200,14 @@ def _finish(
             row.status, row.sent_at, row.message_ts, row.error = OutboxStatus.SENT.value, now, ts, None
             return
         row.error = (error or "")[:200]
-        # A transient refusal is tried again on the next pass, as long as it is still this
-        # report's week (the key names the week); only a permanent one gives up.
+        # A transient refusal is tried again, with the outbox's capped backoff (held as the lease),
+        # as long as it is still this report's week (the key names the week); only a permanent
+        # one gives up.
         if error in PERMANENT:
             row.status = OutboxStatus.FAILED.value
             log.warning("giving up on the weekly report %s: %s", key, error)
+        else:
+            row.claimed_until = backoff(now, row.attempts)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.agreements import agreement_form_data, parse_agreement, save_agreement
-from bot.cadence import describe
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.members import mentioned_user_ids
@@ -15,7 +14,7 @@ from bot.notify import agreement_letter, dm
 from bot.outbox import post
 from bot.pairing import pair_for_command
 from bot.refusal import Refusal
-from bot.views.agreement import agreement_message, agreement_modal
+from bot.views.agreement import agreement_modal
 from bot.zones import local_today
 from handlers.home import publish_home
 from storage.models import PairStatus
@@ -82,17 +81,18 @@ def register(app: App, deps: Deps) -> None:
                 if meta is not None
                 else Refusal("That form is broken: open it again.")
             )
+            # The summary is written with the agreement; the same agreement again tells nobody.
+            keys = (
+                []
+                if isinstance(saved, Refusal) or saved.unchanged
+                else post(session, team_id, [agreement_letter(saved, parsed, user_id, now)], now)
+            )
         if isinstance(saved, Refusal):
             ack(response_action="errors", errors={ids.AGREE_EXPECTATIONS: saved.message})
             return
         ack()
         if saved.unchanged:
-            return  # the same agreement again (a second submit): the pair has it already
-        summary = agreement_message(
-            parsed, describe(parsed.cadence), user_id, saved.changes, saved.first_save
-        )
-        with deps.session_factory.begin() as session:
-            keys = post(session, team_id, [agreement_letter(saved, summary, now)], now)
+            return
         deps.send_now(client, keys)
         publish_home(deps, client, team_id, saved.mentor_user_id)
         publish_home(deps, client, team_id, saved.mentee_user_id)

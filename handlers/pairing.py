@@ -11,7 +11,7 @@ from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.forms import FormState
 from bot.members import fetch_member, mentioned_user_ids
-from bot.notify import dm, no_channel_problem, status_letters, welcome
+from bot.notify import dm, end_answer, no_channel_problem, status_letters, welcome
 from bot.outbox import post
 from bot.pairing import (
     FeedbackForm,
@@ -34,7 +34,6 @@ from bot.views.common import escape_text
 from bot.views.pairing import (
     KEPT,
     end_confirmation,
-    ended_message,
     feedback_modal,
     goals_carried_text,
     match_confirmed_modal,
@@ -63,11 +62,11 @@ STATUSES_FOR = {
 def register(app: App, deps: Deps) -> None:
     """Route the pairing subcommands, the review modal, the Home buttons and feedback."""
 
-    def welcome_pairs(client: WebClient, team_id: str, pairs: list[NewPair], admin_user_id: str) -> None:
-        """Queue the new pairs' announcement and kickoffs, send what may go now, refresh Home."""
-        now = deps.clock()
-        with deps.session_factory.begin() as session:
-            keys = post(session, team_id, welcome(pairs, admin_user_id), now)
+    def welcome_pairs(
+        client: WebClient, team_id: str, pairs: list[NewPair], admin_user_id: str, keys: list[str]
+    ) -> None:
+        """Send what may go now of the new pairs' announcement and kickoffs (queued with the pairs
+        under `keys`), tell the admin what could not be announced, refresh Home."""
         deps.send_now(client, keys)
         for problem in dict.fromkeys(p for new in pairs if (p := no_channel_problem(new))):
             dm(client, admin_user_id, problem)  # the admin's own click: answered now
@@ -108,6 +107,8 @@ def register(app: App, deps: Deps) -> None:
                 override_capacity="override" in request.args.lower().split(),
                 now=now,
             )
+            letters = [] if isinstance(outcome, Refusal) else welcome([outcome], caller.user_id)
+            keys = post(session, request.team_id, letters, now)  # with the pair, in one transaction
         if isinstance(outcome, Refusal):
             respond(text=outcome.message, response_type="ephemeral")
             return
@@ -116,7 +117,7 @@ def register(app: App, deps: Deps) -> None:
             f"in {escape_text(outcome.program_name)}. I am introducing them now.",
             response_type="ephemeral",
         )
-        welcome_pairs(client, request.team_id, [outcome], caller.user_id)
+        welcome_pairs(client, request.team_id, [outcome], caller.user_id, keys)
 
     def match(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
         ack()
@@ -145,17 +146,20 @@ def register(app: App, deps: Deps) -> None:
             if (number := ids.decode_number(value)) is not None
         }
         caller = fetch_member(client, user_id)
+        now = deps.clock()
         with deps.session_factory.begin() as session:
             outcome = (
-                confirm_match_run(session, team_id, meta[0], keep, caller, deps.settings, deps.clock())
+                confirm_match_run(session, team_id, meta[0], keep, caller, deps.settings, now)
                 if caller is not None and meta is not None
                 else Refusal("Those match proposals no longer exist: run `/mentor match` again.")
             )
+            letters = [] if isinstance(outcome, Refusal) else welcome(outcome, user_id)
+            keys = post(session, team_id, letters, now)  # with the pairs, in one transaction
         if isinstance(outcome, Refusal):
             ack(response_action="errors", errors={ids.encode_match_keep(0): outcome.message})
             return
         ack(response_action="update", view=match_confirmed_modal(len(outcome)))  # no DM: the form says it
-        welcome_pairs(client, team_id, outcome, user_id)
+        welcome_pairs(client, team_id, outcome, user_id, keys)
 
     def which_pair(session: Session, request: CommandInput, action: str) -> int | Refusal:
         mentions = mentioned_user_ids(request.args)
@@ -240,10 +244,7 @@ def register(app: App, deps: Deps) -> None:
                 publish_home(deps, client, team_id, user_id)
                 return
             if action == "end" and user_id in (outcome.mentor_user_id, outcome.mentee_user_id):
-                partner = (
-                    outcome.mentee_user_id if user_id == outcome.mentor_user_id else outcome.mentor_user_id
-                )
-                client.chat_postMessage(channel=user_id, **ended_message(outcome.pair_id, partner, user_id))
+                client.chat_postMessage(channel=user_id, **end_answer(outcome, user_id))  # with feedback
             deps.send_now(client, keys)
             for member in dict.fromkeys((outcome.mentor_user_id, outcome.mentee_user_id, user_id)):
                 publish_home(deps, client, team_id, member)  # an admin who clicked sees the change too
@@ -266,13 +267,7 @@ def register(app: App, deps: Deps) -> None:
                 if isinstance(outcome, Refusal)
                 else post(session, team_id, status_letters(outcome, now), now)
             )
-        if isinstance(outcome, Refusal):
-            answer: dict = {"text": outcome.message}
-        elif user_id in (outcome.mentor_user_id, outcome.mentee_user_id):
-            partner = outcome.mentee_user_id if user_id == outcome.mentor_user_id else outcome.mentor_user_id
-            answer = ended_message(outcome.pair_id, partner, user_id)  # with its feedback button
-        else:
-            answer = {"text": f"Done: the mentorship is {_past('end')}."}
+        answer = {"text": outcome.message} if isinstance(outcome, Refusal) else end_answer(outcome, user_id)
         if body.get("response_url"):
             respond(replace_original=True, **answer)
         else:

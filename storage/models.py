@@ -484,7 +484,7 @@ class OutboxMessage(Base):
     key: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id"), index=True)
-    channel: Mapped[str] = mapped_column(SLACK_ID)
+    channel: Mapped[str] = mapped_column(String(200))  # a channel id, or "users:" and up to three ids
     payload: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING.value)
     not_before: Mapped[datetime]

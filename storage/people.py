@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storage.models import (
@@ -94,18 +94,22 @@ def forget(session: Session, person: Person, placeholder_user_id: str) -> None:
         .values(reason="(forgotten)", question=None)
         .execution_options(synchronize_session=False)
     )
-    session.execute(
-        update(OutboxMessage)
-        .where(or_(OutboxMessage.pair_id.in_(pair_ids), OutboxMessage.channel == person.user_id))
-        .values(payload={}, status="skipped")
-        .where(OutboxMessage.status == "pending")
-        .execution_options(synchronize_session=False)
+    # Every message of their pairs, to them, or naming them (a notice, an introduction, feedback
+    # they wrote): what waits is not sent, and what was sent keeps no words.
+    mentions = f"%{person.user_id}%"
+    theirs = or_(
+        OutboxMessage.pair_id.in_(pair_ids),
+        OutboxMessage.channel.like(mentions),
+        cast(OutboxMessage.payload, String).like(mentions),
     )
     session.execute(
         update(OutboxMessage)
-        .where(or_(OutboxMessage.pair_id.in_(pair_ids), OutboxMessage.channel == person.user_id))
-        .values(payload={})
+        .where(theirs, OutboxMessage.status == "pending")
+        .values(payload={}, status="skipped")
         .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(OutboxMessage).where(theirs).values(payload={}).execution_options(synchronize_session=False)
     )
     session.execute(
         update(Profile)

@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 from bot.app import ListenerPool, create_sending_client
 from bot.config import Settings
 from bot.delivery import LEASE, MAX_BACKOFF, dispatch_due
+from bot.outbox import Letter, group, post
 from storage import queries
 from storage.db import SessionFactory
 from storage.models import CheckIn, OutboxMessage, Pair
 from tests.conftest import LISTENER_DEADLINE, TestDatabase
-from tests.fakes.slack_api import FakeSlack
+from tests.fakes.slack_api import TEAM_ID, FakeSlack
 from tests.fakes.slack_requests import SlackSender
 from tests.scenarios import ADMIN, configure
 from tests.test_checkins import checkins_sent, run_clock, seed_pair
@@ -215,3 +216,40 @@ def test_an_introduction_slack_refused_for_a_while_is_sent_once_when_it_recovers
     ]
     assert len(kickoffs) == 1
     assert statuses(session_factory)["pending"] == 0
+
+
+def test_a_group_dm_of_three_real_slack_ids_fits_in_the_outbox(session_factory: SessionFactory) -> None:
+    seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")  # the workspace the row belongs to
+    three = group("U0123456789", "U0123456790", "U0123456791")  # Slack ids run to 11 characters
+    with session_factory.begin() as session:
+        post(session, TEAM_ID, [Letter(key="introduction:1", kind="introduction", to=three, payload={})], DUE)
+
+    with session_factory() as session:
+        assert session.scalars(select(OutboxMessage.channel)).all() == [three]
+
+
+def test_forget_me_drops_what_waits_to_be_sent_about_them(
+    paired: SlackSender,
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    settings: Settings,
+    listeners: ListenerPool,
+    app_clock: SettableClock,
+) -> None:
+    app_clock.now = NIGHT_IN_EUROPE
+    paired.slash("pause", user_id="UTOM")  # Mia hears in her morning that Tom paused
+    assert listeners.wait_idle(LISTENER_DEADLINE)
+    paired.slash("forget-me", user_id="UTOM")
+    confirm = fake_slack.wait_for("views.open")[-1].args["view"]
+    assert paired.submit(confirm, {}, user_id="UTOM").body == ""
+    assert listeners.wait_idle(LISTENER_DEADLINE)
+
+    dispatch_due(session_factory, create_sending_client(settings), NEXT_MORNING)
+
+    to_mia = [c.args["text"] for c in fake_slack.calls_to("chat.postMessage") if c.args["channel"] == "UMIA"]
+    assert to_mia == [
+        "Your mentorship partner has left mentoring, so your mentorship has ended. Thank you for it!"
+    ]
+    with session_factory() as session:
+        payloads = session.scalars(select(OutboxMessage.payload)).all()
+    assert not [p for p in payloads if "UTOM" in str(p)], "no word of them is kept in the outbox"

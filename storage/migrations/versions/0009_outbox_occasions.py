@@ -22,7 +22,23 @@ def upgrade() -> None:
     # A message still unsent at `expires_at` is no longer worth sending (a reminder for a passed
     # deadline); until then a transient Slack refusal is retried, never dropped.
     op.add_column("outbox", sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
+    # A group DM of three ("users:" and three Slack ids) is longer than one Slack id. On SQLite the
+    # batch rebuilds `outbox`, which no other table refers to.
+    with op.batch_alter_table("outbox") as batch:
+        batch.alter_column(
+            "channel",
+            type_=sa.String(length=200),
+            existing_type=sa.String(length=32),
+            existing_nullable=False,
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.alter_column(
+            "channel",
+            type_=sa.String(length=32),
+            existing_type=sa.String(length=200),
+            existing_nullable=False,
+        )
     op.drop_column("outbox", "expires_at")
