@@ -21,7 +21,7 @@ from bot.agreements import reschedule
 from bot.enrollment import story_of
 from bot.goals import close_goal, goal_card
 from bot.health import DRIFT_AFTER, due_pulses
-from bot.inplace import MessageAt
+from bot.inputs import MessageAt
 from bot.membership import member_pair
 from bot.outbox import Letter, group, outbox_row, post
 from bot.refusal import Refusal

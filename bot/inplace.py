@@ -9,60 +9,15 @@ because the answer is already stored.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot.inputs import ActionInput, MessageAt
 from bot.views.common import answered
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class MessageAt:
-    """Where a message is: its conversation and timestamp."""
-
-    channel: str
-    ts: str
-
-
-@dataclass(frozen=True)
-class Click:
-    """A button click as the listeners need it: who, which button, and on which message."""
-
-    team_id: str
-    user_id: str
-    action_id: str
-    value: str
-    block_id: str
-    message: MessageAt | None  # None when the button was on a view (Home tab, modal)
-    blocks: tuple[dict, ...]  # the clicked message's blocks as Slack sent them
-    text: str
-    ephemeral: bool = False  # the button was on a message only the clicker sees
-    response_url: str | None = None
-
-    @classmethod
-    def from_body(cls, body: dict) -> Click:
-        """Read a block_actions payload; missing parts become empty rather than errors."""
-        action = (body.get("actions") or [{}])[0]
-        container = body.get("container") or {}
-        message = body.get("message") or {}
-        channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        ts = container.get("message_ts") or message.get("ts")
-        return cls(
-            team_id=(body.get("team") or {}).get("id") or "",
-            user_id=(body.get("user") or {}).get("id") or "",
-            action_id=action.get("action_id") or "",
-            value=action.get("value") or "",
-            block_id=action.get("block_id") or "",
-            message=MessageAt(channel, ts) if container.get("type") == "message" and channel and ts else None,
-            blocks=tuple(message.get("blocks") or ()),
-            text=message.get("text") or "",
-            ephemeral=bool(container.get("is_ephemeral")),
-            response_url=body.get("response_url"),
-        )
 
 
 def update_message(client: WebClient, at: MessageAt, message: dict) -> bool:
@@ -75,7 +30,7 @@ def update_message(client: WebClient, at: MessageAt, message: dict) -> bool:
     return True
 
 
-def tell_clicker(client: WebClient, click: Click, text: str) -> None:
+def tell_clicker(client: WebClient, click: ActionInput, text: str) -> None:
     """Say `text` to the person who clicked and nobody else: ephemeral where they clicked."""
     try:
         if click.message is not None:
@@ -86,9 +41,9 @@ def tell_clicker(client: WebClient, click: Click, text: str) -> None:
         log.warning("could not answer %s: %s", click.user_id, error.response.get("error"))
 
 
-def show_answer(client: WebClient, click: Click, answer: str) -> None:
+def show_answer(client: WebClient, click: ActionInput, answer: str) -> None:
     """`answer` in place of the clicked message's buttons; said to the clicker if there is no message."""
-    if click.ephemeral and click.response_url:  # only the clicker sees it: replace it for them
+    if click.is_ephemeral and click.response_url:  # only the clicker sees it: replace it for them
         try:
             sent = WebhookClient(click.response_url, timeout=5).send(text=answer, replace_original=True)
         except OSError as error:
@@ -102,7 +57,7 @@ def show_answer(client: WebClient, click: Click, answer: str) -> None:
     if click.message is None:
         tell_clicker(client, click, answer)
         return
-    update_message(client, click.message, answered(list(click.blocks), click.text, answer))
+    update_message(client, click.message, answered(list(click.message_blocks), click.message_text, answer))
 
 
 def ask_privately(client: WebClient, channel: str, user_id: str, message: dict) -> None:

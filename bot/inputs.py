@@ -4,6 +4,9 @@
 (view submissions) into the request context, and Bolt hands context entries to listeners by
 parameter name, so a listener asks for `action_input: ActionInput` or `submission: Submission`
 instead of reading `body`. Parsing never raises: a payload missing parts gives empty strings.
+
+`ActionInput` is the one typed click: besides who clicked what, it carries the clicked message
+(where it is, its blocks and text, whether it is ephemeral) for answering in place (`bot.inplace`).
 """
 
 from __future__ import annotations
@@ -23,10 +26,27 @@ def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _team_and_user(body: dict[str, Any]) -> tuple[str, str]:
+def _dicts(value: Any) -> tuple[dict[str, Any], ...]:
+    return tuple(item for item in value if isinstance(item, dict)) if isinstance(value, list) else ()
+
+
+def _team_and_user(body: dict[str, Any], view: dict[str, Any] | None = None) -> tuple[str, str]:
+    """The workspace (the payload's team, else the view's, else the user's) and the user."""
     user = _dict(body.get("user"))
-    team = _str(_dict(body.get("team")).get("id")) or _str(user.get("team_id"))
+    team = (
+        _str(_dict(body.get("team")).get("id"))
+        or _str((view or {}).get("team_id"))
+        or _str(user.get("team_id"))
+    )
     return team, _str(user.get("id"))
+
+
+@dataclass(frozen=True)
+class MessageAt:
+    """Where a message is: its conversation and timestamp."""
+
+    channel: str
+    ts: str
 
 
 @dataclass(frozen=True)
@@ -42,9 +62,20 @@ class ActionInput:
     view_hash: str
     view_type: str
     private_metadata: str
+    container_type: str  # "message" or "view": what the button was on
     channel_id: str  # the message's channel; empty for a view
     message_ts: str
+    message_blocks: tuple[dict[str, Any], ...]  # the clicked message's blocks as Slack sent them
+    message_text: str
+    is_ephemeral: bool  # the button was on a message only the clicker sees (Slack sends no blocks)
     response_url: str
+
+    @property
+    def message(self) -> MessageAt | None:
+        """Where the clicked message is; None when the button was on a view (Home tab, modal)."""
+        if self.container_type != "message" or not self.channel_id or not self.message_ts:
+            return None
+        return MessageAt(self.channel_id, self.message_ts)
 
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> ActionInput:
@@ -55,6 +86,7 @@ class ActionInput:
         selected = _dict(action.get("selected_option"))
         view = _dict(body.get("view"))
         container = _dict(body.get("container"))
+        message = _dict(body.get("message"))
         return cls(
             team_id=team_id,
             user_id=user_id,
@@ -65,8 +97,12 @@ class ActionInput:
             view_hash=_str(view.get("hash")),
             view_type=_str(view.get("type")),
             private_metadata=_str(view.get("private_metadata")),
-            channel_id=_str(_dict(body.get("channel")).get("id")) or _str(container.get("channel_id")),
-            message_ts=_str(container.get("message_ts")),
+            container_type=_str(container.get("type")),
+            channel_id=_str(container.get("channel_id")) or _str(_dict(body.get("channel")).get("id")),
+            message_ts=_str(container.get("message_ts")) or _str(message.get("ts")),
+            message_blocks=_dicts(message.get("blocks")),
+            message_text=_str(message.get("text")),
+            is_ephemeral=bool(container.get("is_ephemeral")),
             response_url=_str(body.get("response_url")),
         )
 
@@ -91,8 +127,8 @@ class Submission:
     @classmethod
     def from_body(cls, body: dict[str, Any]) -> Submission:
         """Read a `view_submission` payload."""
-        team_id, user_id = _team_and_user(body)
         view = _dict(body.get("view"))
+        team_id, user_id = _team_and_user(body, view)
         return cls(
             team_id=team_id,
             user_id=user_id,

@@ -9,6 +9,7 @@ from bot import ids
 from bot.agreements import agreement_form_data, parse_agreement, save_agreement
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
+from bot.inputs import ActionInput, Submission
 from bot.members import mentioned_user_ids
 from bot.notify import agreement_letter, dm
 from bot.outbox import post
@@ -54,12 +55,11 @@ def register(app: App, deps: Deps) -> None:
     deps.commands.add(AGREEMENT, command)
 
     @app.action(ids.AGREEMENT_OPEN)
-    def button(ack: Ack, body: dict, client: WebClient) -> None:
+    def button(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        raw = (body.get("actions") or [{}])[0].get("value") or ""
+        team_id, user_id, raw = action_input.team_id, action_input.user_id, action_input.value
         problem = (
-            open_form(client, team_id, user_id, int(raw), body["trigger_id"])
+            open_form(client, team_id, user_id, int(raw), action_input.trigger_id)
             if raw.isdigit()
             else Refusal("That button is broken.")
         )
@@ -67,11 +67,11 @@ def register(app: App, deps: Deps) -> None:
             dm(client, user_id, problem.message)
 
     @app.view(ids.AGREEMENT_MODAL)
-    def submit(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+    def submit(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
         now = deps.clock()
-        meta = ids.decode_agreement_metadata(view.get("private_metadata"))
-        parsed = parse_agreement(view["state"]["values"], now, meta.saved_start if meta else None)
+        meta = ids.decode_agreement_metadata(submission.private_metadata)
+        parsed = parse_agreement(submission.values, now, meta.saved_start if meta else None)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
             return

@@ -11,10 +11,10 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.checkins import Answered, answer_checkin, checkin_to_answer, goal_outcome
 from bot.deps import Deps
-from bot.forms import FormState
 from bot.goals import extend_deadline, goal_edit_form
 from bot.health import note_met, private_questions
-from bot.inplace import Click, ask_privately, show_answer, tell_clicker, update_message
+from bot.inplace import ask_privately, show_answer, tell_clicker, update_message
+from bot.inputs import ActionInput, Submission
 from bot.notify import deactivation_letters, dm
 from bot.outbox import post
 from bot.pairing import member_deactivated
@@ -33,11 +33,7 @@ from handlers.home import publish_home
 MET = re.compile(rf"^{ids.CHECKIN_MET}_({'|'.join(ids.CHECKIN_MET_ANSWERS)})$")
 
 
-def _value(body: dict) -> str:
-    return (body.get("actions") or [{}])[0].get("value") or ""
-
-
-def _show(client: WebClient, click: Click | None, outcome: Answered) -> None:
+def _show(client: WebClient, click: ActionInput | None, outcome: Answered) -> None:
     """Edit the check-in message to show the answer; an admin's nudge shows it too, buttonless."""
     card = checkin_message(outcome.card)
     if outcome.at is not None:
@@ -55,48 +51,47 @@ def register(app: App, deps: Deps) -> None:
     """Listen for check-in buttons and modals, reminder buttons, and deactivations."""
 
     @app.action(MET)
-    def met(ack: Ack, body: dict, client: WebClient) -> None:
+    def met(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        click = Click.from_body(body)
-        decoded = ids.decode_checkin_met(click.value)
+        team_id, user_id = action_input.team_id, action_input.user_id
+        decoded = ids.decode_checkin_met(action_input.value)
         if decoded is None:
             return
         checkin_id, answer = decoded
         with deps.session_factory.begin() as session:
-            outcome = answer_checkin(
-                session, click.team_id, checkin_id, click.user_id, deps.clock(), met=answer
-            )
+            outcome = answer_checkin(session, team_id, checkin_id, user_id, deps.clock(), met=answer)
         if isinstance(outcome, Refusal):
-            tell_clicker(client, click, outcome.message)
+            tell_clicker(client, action_input, outcome.message)
             return
         if outcome.repeated:
-            tell_clicker(client, click, already_answered(answer))
+            tell_clicker(client, action_input, already_answered(answer))
             return
-        _show(client, click, outcome)
+        _show(client, action_input, outcome)
         if answer == "yes":
             with deps.session_factory.begin() as session:
-                note_met(session, click.team_id, outcome.pair_id, deps.clock())
-        where = click.message.channel if click.message else outcome.at.channel if outcome.at else None
-        ask_what_waits(client, click.team_id, outcome.pair_id, click.user_id, where, met=answer == "yes")
-        publish_home(deps, client, click.team_id, click.user_id)
+                note_met(session, team_id, outcome.pair_id, deps.clock())
+        at = action_input.message or outcome.at
+        where = at.channel if at else None
+        ask_what_waits(client, team_id, outcome.pair_id, user_id, where, met=answer == "yes")
+        publish_home(deps, client, team_id, user_id)
 
     @app.action(ids.CHECKIN_ANSWER_OPEN)
-    def open_answer(ack: Ack, body: dict, client: WebClient) -> None:
+    def open_answer(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        click = Click.from_body(body)
-        if not click.value.isdigit():
+        raw = action_input.value
+        if not raw.isdigit():
             return
         with deps.session_factory.begin() as session:
-            found = checkin_to_answer(session, click.team_id, int(click.value), click.user_id)
+            found = checkin_to_answer(session, action_input.team_id, int(raw), action_input.user_id)
         if isinstance(found, Refusal):
-            tell_clicker(client, click, found.message)
+            tell_clicker(client, action_input, found.message)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=answer_modal(found))
+        client.views_open(trigger_id=action_input.trigger_id, view=answer_modal(found))
 
     @app.view(ids.CHECKIN_ANSWER_MODAL)
-    def submit_answer(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        state = FormState(view["state"]["values"])
+    def submit_answer(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
+        state = submission.state
         learned, blocker = state.text(ids.CHECKIN_LEARNED) or None, state.text(ids.CHECKIN_BLOCKER) or None
         if not learned and not blocker:
             ack(
@@ -104,7 +99,7 @@ def register(app: App, deps: Deps) -> None:
                 errors={ids.CHECKIN_LEARNED: "Share what you learned or what blocks you."},
             )
             return
-        raw = view.get("private_metadata") or ""
+        raw = submission.private_metadata
         with deps.session_factory.begin() as session:
             outcome = (
                 answer_checkin(
@@ -135,20 +130,18 @@ def register(app: App, deps: Deps) -> None:
             ask_privately(client, channel, user_id, pulse_question(waiting.pulse_id, waiting.partner_user_id))
 
     def close_from_reminder(outcome: str):
-        def run(ack: Ack, body: dict, client: WebClient) -> None:
+        def run(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
             ack()
-            click = Click.from_body(body)
-            if not click.value.isdigit():
+            team_id, user_id, raw = action_input.team_id, action_input.user_id, action_input.value
+            if not raw.isdigit():
                 return
             with deps.session_factory.begin() as session:
-                result = goal_outcome(
-                    session, click.team_id, int(click.value), click.user_id, outcome, deps.clock()
-                )
+                result = goal_outcome(session, team_id, int(raw), user_id, outcome, deps.clock())
             if isinstance(result, Refusal):
-                tell_clicker(client, click, result.message)
+                tell_clicker(client, action_input, result.message)
                 return
-            show_answer(client, click, goal_closed(outcome))
-            publish_home(deps, client, click.team_id, click.user_id)
+            show_answer(client, action_input, goal_closed(outcome))
+            publish_home(deps, client, team_id, user_id)
 
         return run
 
@@ -156,23 +149,22 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.REMINDER_DROP)(close_from_reminder("dropped"))
 
     @app.action(ids.REMINDER_EXTEND)
-    def open_extend(ack: Ack, body: dict, client: WebClient) -> None:
+    def open_extend(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id, raw = body["team"]["id"], body["user"]["id"], _value(body)
+        team_id, user_id, raw = action_input.team_id, action_input.user_id, action_input.value
         with deps.session_factory.begin() as session:
             edit = goal_edit_form(session, team_id, int(raw) if raw.isdigit() else 0, user_id, deps.clock())
         if isinstance(edit, Refusal):
             dm(client, user_id, edit.message)
             return
-        client.views_open(
-            trigger_id=body["trigger_id"], view=extend_modal(edit.goal_id, edit.form.deadline, edit.today)
-        )
+        view = extend_modal(edit.goal_id, edit.form.deadline, edit.today)
+        client.views_open(trigger_id=action_input.trigger_id, view=view)
 
     @app.view(ids.EXTEND_MODAL)
-    def submit_extend(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        raw_date = FormState(view["state"]["values"]).date(ids.EXTEND_DEADLINE) or ""
-        raw = view.get("private_metadata") or ""
+    def submit_extend(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
+        raw_date = submission.state.date(ids.EXTEND_DEADLINE) or ""
+        raw = submission.private_metadata
         try:
             deadline = date.fromisoformat(raw_date)
         except ValueError:

@@ -10,6 +10,7 @@ from bot.agreements import calendar_cancellation
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.enrollment import enroll, join_form_data, leave, parse_join, program_ids, resolve_program
+from bot.inputs import Submission
 from bot.members import fetch_member
 from bot.notify import cancellation_letter, left_letters
 from bot.outbox import post
@@ -81,13 +82,12 @@ def register(app: App, deps: Deps) -> None:
     deps.commands.add(LEAVE, leave_program)
 
     @app.view(ids.JOIN_MODAL)
-    def submit_join(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id = body["team"]["id"] if body.get("team") else view["team_id"]
-        user_id = body["user"]["id"]
+    def submit_join(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
         now = deps.clock()
         with deps.session_factory.begin() as session:
             allowed, default = program_ids(session, team_id, now)
-        parsed = parse_join(view["state"]["values"], allowed, default)
+        parsed = parse_join(submission.values, allowed, default)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
             return

@@ -12,7 +12,6 @@ from bot import ids
 from bot.checkins import open_checkin
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
-from bot.forms import FormState
 from bot.goals import (
     GoalCard,
     GoalSubmission,
@@ -30,6 +29,7 @@ from bot.goals import (
     submit_progress,
 )
 from bot.inplace import update_message
+from bot.inputs import ActionInput, Submission
 from bot.members import mentioned_user_ids
 from bot.notify import dm, feedback_letter
 from bot.outbox import post
@@ -50,8 +50,7 @@ GOAL = Subcommand("goal", "set a SMART goal with your mentor (mentees)", "[@ment
 GOALS = Subcommand("goals", "list your goals and how far along they are")
 
 
-def _value(body: dict) -> int | None:
-    raw = (body.get("actions") or [{}])[0].get("value") or ""
+def _number(raw: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
@@ -79,27 +78,27 @@ def register(app: App, deps: Deps) -> None:
     deps.commands.add(GOALS, list_goals)
 
     @app.action(ids.GOAL_NEW)
-    def new_goal_button(ack: Ack, body: dict, client: WebClient) -> None:
+    def new_goal_button(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id, pair_id = body["team"]["id"], body["user"]["id"], _value(body)
+        team_id, user_id, pair_id = action_input.team_id, action_input.user_id, _number(action_input.value)
         with deps.session_factory.begin() as session:
             mentor = new_goal_form(session, team_id, pair_id or 0, user_id)
         if isinstance(mentor, Refusal):
             dm(client, user_id, mentor.message)
             return
-        client.views_open(trigger_id=body["trigger_id"], view=goal_modal(mentor, pair_id=pair_id or 0))
+        client.views_open(trigger_id=action_input.trigger_id, view=goal_modal(mentor, pair_id=pair_id or 0))
 
     @app.action(ids.GOAL_EDIT_OPEN)
-    def edit_goal_button(ack: Ack, body: dict, client: WebClient) -> None:
+    def edit_goal_button(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id, goal_id = action_input.team_id, action_input.user_id, _number(action_input.value)
         with deps.session_factory.begin() as session:
-            edit = goal_edit_form(session, team_id, _value(body) or 0, user_id, deps.clock())
+            edit = goal_edit_form(session, team_id, goal_id or 0, user_id, deps.clock())
         if isinstance(edit, Refusal):
             dm(client, user_id, edit.message)
             return
         view = goal_modal(edit.mentor_user_id, goal_id=edit.goal_id, initial=form_values(edit.form))
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        client.views_open(trigger_id=action_input.trigger_id, view=view)
 
     def answer_submission(
         ack: Ack,
@@ -131,30 +130,29 @@ def register(app: App, deps: Deps) -> None:
             publish_home(deps, client, team_id, created.mentor_user_id)
 
     @app.view(ids.GOAL_MODAL)
-    def submit_goal_form(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        purpose = view.get("private_metadata") or ""
+    def submit_goal_form(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
+        purpose = submission.private_metadata
         with deps.session_factory.begin() as session:
             outcome = submit_goal(
-                session, team_id, user_id, purpose, view["state"]["values"], view.get("id", ""), deps.clock()
+                session, team_id, user_id, purpose, submission.values, submission.view_id, deps.clock()
             )
         answer_submission(ack, client, team_id, user_id, purpose, outcome)
 
     @app.view(ids.GOAL_COACH_MODAL)
-    def keep_goal_as_written(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+    def keep_goal_as_written(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
         with deps.session_factory.begin() as session:
-            outcome = keep_as_written(session, team_id, user_id, view.get("id", ""), deps.clock())
+            outcome = keep_as_written(session, team_id, user_id, submission.view_id, deps.clock())
         if isinstance(outcome, Refusal):
             ack(response_action="update", view=goal_not_saved_modal(outcome.message))
             return
-        answer_submission(ack, client, team_id, user_id, view.get("private_metadata") or "", outcome)
+        answer_submission(ack, client, team_id, user_id, submission.private_metadata, outcome)
 
     @app.action(ids.GOAL_COACH_EDIT)
-    def edit_coached_goal(ack: Ack, body: dict, client: WebClient) -> None:
+    def edit_coached_goal(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        view_id = (body.get("view") or {}).get("id") or ""
+        team_id, user_id, view_id = action_input.team_id, action_input.user_id, action_input.view_id
         with deps.session_factory.begin() as session:
             spec = draft_form(session, team_id, user_id, view_id)
         if isinstance(spec, Refusal):
@@ -166,15 +164,16 @@ def register(app: App, deps: Deps) -> None:
         client.views_update(view_id=view_id, view=form)
 
     def goal_form(build: Callable[[GoalCard], dict], allowed: Callable[[GoalCard], bool], refusal: str):
-        def open_form(ack: Ack, body: dict, client: WebClient) -> None:
+        def open_form(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
             ack()
-            team_id, user_id, goal_id = body["team"]["id"], body["user"]["id"], _value(body)
+            team_id, user_id = action_input.team_id, action_input.user_id
+            goal_id = _number(action_input.value)
             with deps.session_factory.begin() as session:
                 card = member_goal_card(session, team_id, goal_id or 0, user_id, deps.clock())
             if isinstance(card, Refusal) or not allowed(card):
                 dm(client, user_id, card.message if isinstance(card, Refusal) else refusal)
                 return
-            client.views_open(trigger_id=body["trigger_id"], view=build(card))
+            client.views_open(trigger_id=action_input.trigger_id, view=build(card))
 
         return open_form
 
@@ -195,16 +194,15 @@ def register(app: App, deps: Deps) -> None:
         goal_form(goal_feedback_modal, lambda c: c.is_mentor, "Feedback on a goal comes from the mentor.")
     )
 
-    def goal_id_of(view: dict) -> int:
-        raw = view.get("private_metadata") or ""
-        return int(raw) if raw.isdigit() else 0
+    def goal_id_of(submission: Submission) -> int:
+        return _number(submission.private_metadata) or 0
 
     @app.view(ids.PROGRESS_MODAL)
-    def submit_progress_form(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+    def submit_progress_form(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
         with deps.session_factory.begin() as session:
             outcome = submit_progress(
-                session, team_id, goal_id_of(view), user_id, view["state"]["values"], deps.clock()
+                session, team_id, goal_id_of(submission), user_id, submission.values, deps.clock()
             )
         if isinstance(outcome, dict):
             ack(response_action="errors", errors=outcome)
@@ -213,8 +211,8 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={ids.PROGRESS_NOTE: outcome.message})
             return
         ack()
-        show_in_checkin(client, team_id, goal_id_of(view))
-        refresh_pair_of_goal(client, team_id, user_id, goal_id_of(view))
+        show_in_checkin(client, team_id, goal_id_of(submission))
+        refresh_pair_of_goal(client, team_id, user_id, goal_id_of(submission))
 
     def show_in_checkin(client: WebClient, team_id: str, goal_id: int) -> None:
         """Show the goal as it now stands in the pair's open check-in, edited in place."""
@@ -224,9 +222,9 @@ def register(app: App, deps: Deps) -> None:
             update_message(client, shown.at, checkin_message(shown.card))
 
     @app.view(ids.GOAL_CLOSE_MODAL)
-    def submit_close(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        state = FormState(view["state"]["values"])
+    def submit_close(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
+        state = submission.state
         outcome_choice = state.option(ids.GOAL_CLOSE_OUTCOME) or ""
         if outcome_choice not in ("achieved", "dropped"):
             ack(response_action="errors", errors={ids.GOAL_CLOSE_OUTCOME: "Choose achieved or dropped."})
@@ -234,18 +232,18 @@ def register(app: App, deps: Deps) -> None:
         note = state.text(ids.GOAL_CLOSE_NOTE) or None
         with deps.session_factory.begin() as session:
             outcome = close_goal(
-                session, team_id, goal_id_of(view), user_id, outcome_choice, note, deps.clock()
+                session, team_id, goal_id_of(submission), user_id, outcome_choice, note, deps.clock()
             )
         if isinstance(outcome, Refusal):
             ack(response_action="errors", errors={ids.GOAL_CLOSE_OUTCOME: outcome.message})
             return
         ack()
-        refresh_pair_of_goal(client, team_id, user_id, goal_id_of(view))
+        refresh_pair_of_goal(client, team_id, user_id, goal_id_of(submission))
 
     @app.view(ids.GOAL_FEEDBACK_MODAL)
-    def submit_goal_feedback(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        text = FormState(view["state"]["values"]).text(ids.GOAL_FEEDBACK_TEXT)
+    def submit_goal_feedback(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
+        text = submission.state.text(ids.GOAL_FEEDBACK_TEXT)
         if not 3 <= len(text) <= 2000:
             ack(
                 response_action="errors",
@@ -254,10 +252,10 @@ def register(app: App, deps: Deps) -> None:
             return
         now = deps.clock()
         with deps.session_factory.begin() as session:
-            outcome = give_feedback(session, team_id, goal_id_of(view), user_id, text, now)
+            outcome = give_feedback(session, team_id, goal_id_of(submission), user_id, text, now)
             card = None
             if not isinstance(outcome, Refusal):
-                card = member_goal_card(session, team_id, goal_id_of(view), outcome[1], now)
+                card = member_goal_card(session, team_id, goal_id_of(submission), outcome[1], now)
             keys = (
                 post(session, team_id, [feedback_letter(outcome[0], outcome[1], user_id, card)], now)
                 if card is not None and not isinstance(outcome, Refusal) and not isinstance(card, Refusal)

@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.deps import Deps
 from bot.health import answer_drift, answer_pulse, record_fit
-from bot.inplace import Click, show_answer, tell_clicker
+from bot.inplace import show_answer, tell_clicker
+from bot.inputs import ActionInput
 from bot.members import fetch_member
 from bot.notify import cancellation_letter, not_fit_letters, status_letters
 from bot.outbox import post
@@ -25,32 +26,25 @@ DRIFT = re.compile(rf"^{ids.DRIFT_ANSWER}_({'|'.join(ids.DRIFT_ANSWERS)})$")
 PULSE = re.compile(rf"^{ids.PULSE_SCORE}_({'|'.join(map(str, ids.PULSE_SCORES))})$")
 
 
-def _action(body: dict) -> tuple[str, str]:
-    action = (body.get("actions") or [{}])[0]
-    return action.get("action_id") or "", action.get("value") or ""
-
-
 def register(app: App, deps: Deps) -> None:
     """Listen for the health questions' buttons."""
 
     @app.action(FIT)
-    def fit(ack: Ack, body: dict, client: WebClient) -> None:
+    def fit(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        click = Click.from_body(body)
-        answer = ids.decode_fit_answer(click.action_id)
-        if answer is None or not click.value.isdigit():
+        team_id, user_id, raw = action_input.team_id, action_input.user_id, action_input.value
+        answer = ids.decode_fit_answer(action_input.action_id)
+        if answer is None or not raw.isdigit():
             return
         now = deps.clock()
         with deps.session_factory.begin() as session:
-            outcome = record_fit(
-                session, click.team_id, int(click.value), click.user_id, answer, deps.settings, now
-            )
+            outcome = record_fit(session, team_id, int(raw), user_id, answer, deps.settings, now)
             keys = (
                 []
                 if isinstance(outcome, Refusal)
                 else post(
                     session,
-                    click.team_id,
+                    team_id,
                     not_fit_letters(
                         outcome.pair_id, outcome.mentor_user_id, outcome.mentee_user_id, outcome.alert_admins
                     ),
@@ -58,60 +52,55 @@ def register(app: App, deps: Deps) -> None:
                 )
             )
         if isinstance(outcome, Refusal):
-            tell_clicker(client, click, outcome.message)
+            tell_clicker(client, action_input, outcome.message)
             return
-        show_answer(client, click, fit_answered(answer))
+        show_answer(client, action_input, fit_answered(answer))
         deps.send_now(client, keys)
 
     @app.action(DRIFT)
-    def drift(ack: Ack, body: dict, client: WebClient) -> None:
+    def drift(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        click = Click.from_body(body)
-        choice = ids.decode_drift_answer(click.action_id)
-        if choice is None or not click.value.isdigit():
+        team_id, user_id, raw = action_input.team_id, action_input.user_id, action_input.value
+        choice = ids.decode_drift_answer(action_input.action_id)
+        if choice is None or not raw.isdigit():
             return
         now = deps.clock()
         with deps.session_factory.begin() as session:
-            outcome = answer_drift(session, click.team_id, int(click.value), click.user_id, choice, now)
+            outcome = answer_drift(session, team_id, int(raw), user_id, choice, now)
             cancellation = None if isinstance(outcome, Refusal) else outcome.cancellation
-            keys = post(
-                session, click.team_id, [cancellation_letter(cancellation)] if cancellation else [], now
-            )
+            keys = post(session, team_id, [cancellation_letter(cancellation)] if cancellation else [], now)
         if isinstance(outcome, Refusal):
-            tell_clicker(client, click, outcome.message)
+            tell_clicker(client, action_input, outcome.message)
             return
         # The question is in the pair's group DM: its answer there tells the partner too.
-        show_answer(client, click, drift_answered(click.user_id, choice))
+        show_answer(client, action_input, drift_answered(user_id, choice))
         for member in (outcome.mentor_user_id, outcome.mentee_user_id):
-            publish_home(deps, client, click.team_id, member)
+            publish_home(deps, client, team_id, member)
         deps.send_now(client, keys)
 
     @app.action(PULSE)
-    def pulse(ack: Ack, body: dict, client: WebClient) -> None:
+    def pulse(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        click = Click.from_body(body)
-        score = ids.decode_pulse_score(click.action_id)
-        if score is None or not click.value.isdigit():
+        team_id, user_id, raw = action_input.team_id, action_input.user_id, action_input.value
+        score = ids.decode_pulse_score(action_input.action_id)
+        if score is None or not raw.isdigit():
             return
         with deps.session_factory.begin() as session:
-            outcome = answer_pulse(
-                session, click.team_id, int(click.value), click.user_id, score, None, deps.clock()
-            )
+            outcome = answer_pulse(session, team_id, int(raw), user_id, score, None, deps.clock())
         if isinstance(outcome, Refusal):
-            tell_clicker(client, click, outcome.message)
+            tell_clicker(client, action_input, outcome.message)
             return
-        show_answer(client, click, pulse_answered(score))
+        show_answer(client, action_input, pulse_answered(score))
 
     @app.action(ids.REPAIR)
-    def repair(ack: Ack, body: dict, client: WebClient) -> None:
+    def repair(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        _action_id, raw = _action(body)
+        team_id, user_id, raw = action_input.team_id, action_input.user_id, action_input.value
         caller = fetch_member(client, user_id)
         if caller is None or not raw.isdigit():
             return
         loading = notice_modal("Re-pair", "Ending the mentorship and finding a new mentor…")
-        opened = client.views_open(trigger_id=body["trigger_id"], view=loading)["view"]
+        opened = client.views_open(trigger_id=action_input.trigger_id, view=loading)["view"]
         now = deps.clock()
         with deps.session_factory.begin() as session:
             outcome = repair_pair(session, team_id, int(raw), caller, deps.settings, now)

@@ -11,6 +11,7 @@ from bot.deps import Deps
 from bot.enrollment import join_form_data
 from bot.home import load_home
 from bot.inbox import Inbox
+from bot.inputs import ActionInput
 from bot.insights import administered_programs
 from bot.members import Member, fetch_member
 from bot.refusal import Refusal
@@ -59,9 +60,9 @@ def register(app: App, deps: Deps) -> None:
             client.chat_postMessage(channel=event["channel"], **dm_pointer_message())
 
     @app.action(ids.HOME_PROFILE)
-    def open_profile(ack: Ack, body: dict, client: WebClient) -> None:
+    def open_profile(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = action_input.team_id, action_input.user_id
         member = fetch_member(client, user_id)
         if member is None or not member.can_take_part:
             return
@@ -70,4 +71,4 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(data, Refusal):
             return
         view = join_modal(data.programs, data.program_id, data.defaults, editing=data.editing)
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        client.views_open(trigger_id=action_input.trigger_id, view=view)

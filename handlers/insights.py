@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.deps import Deps
+from bot.inputs import ActionInput
 from bot.insights import nudge_pair
 from bot.notify import dm, nudge_letter
 from bot.outbox import post
@@ -19,24 +20,19 @@ from bot.views.insights import NUDGE_PAIR
 from handlers.home import member_or_none, publish_home
 
 
-def _value(body: dict) -> str:
-    return (body.get("actions") or [{}])[0].get("value") or ""
-
-
 def register(app: App, deps: Deps) -> None:
     """Listen for the health section's Refresh and Nudge pair buttons."""
 
     @app.action(ids.INSIGHTS_OPEN)
-    def refresh(ack: Ack, body: dict, client: WebClient) -> None:
+    def refresh(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = action_input.team_id, action_input.user_id
         publish_home(deps, client, team_id, user_id, member_or_none(client, user_id))
 
     @app.action(NUDGE_PAIR)
-    def nudge(ack: Ack, body: dict, client: WebClient) -> None:
+    def nudge(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        raw = _value(body)
+        team_id, user_id, raw = action_input.team_id, action_input.user_id, action_input.value
         member = member_or_none(client, user_id)
         if member is None or not raw.isdigit():
             return

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from bot import ids
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
-from bot.forms import FormState
+from bot.inputs import ActionInput, Submission
 from bot.members import fetch_member, mentioned_user_ids
 from bot.notify import dm, end_answer, no_channel_problem, status_letters, welcome
 from bot.outbox import post
@@ -134,13 +134,13 @@ def register(app: App, deps: Deps) -> None:
         client.views_update(view_id=opened["view"]["id"], hash=opened["view"].get("hash"), view=view)
 
     @app.view(ids.MATCH_MODAL)
-    def confirm_match(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        meta = ids.decode_match_metadata(view.get("private_metadata"))
-        state = FormState(view["state"]["values"])
+    def confirm_match(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
+        meta = ids.decode_match_metadata(submission.private_metadata)
+        state = submission.state
         keep = {
             number
-            for block_id in view["state"]["values"]
+            for block_id in submission.values
             if ids.decode_match_keep(block_id) is not None
             for value in state.options(block_id)
             if (number := ids.decode_number(value)) is not None
@@ -224,10 +224,9 @@ def register(app: App, deps: Deps) -> None:
     deps.commands.add(END, end)
 
     def home_button(action: str):
-        def run(ack: Ack, body: dict, client: WebClient) -> None:
+        def run(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
             ack()
-            team_id, user_id = body["team"]["id"], body["user"]["id"]
-            raw = (body.get("actions") or [{}])[0].get("value") or ""
+            team_id, user_id, raw = action_input.team_id, action_input.user_id, action_input.value
             caller = fetch_member(client, user_id)
             if caller is None or not raw.isdigit():
                 return
@@ -252,10 +251,9 @@ def register(app: App, deps: Deps) -> None:
         return run
 
     @app.action(ids.END_CONFIRM)
-    def confirm_end(ack: Ack, body: dict, respond: Respond, client: WebClient) -> None:
+    def confirm_end(ack: Ack, respond: Respond, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        raw = (body.get("actions") or [{}])[0].get("value") or ""
+        team_id, user_id, raw = action_input.team_id, action_input.user_id, action_input.value
         caller = fetch_member(client, user_id)
         if caller is None or not raw.isdigit():
             return
@@ -268,7 +266,7 @@ def register(app: App, deps: Deps) -> None:
                 else post(session, team_id, status_letters(outcome, now), now)
             )
         answer = {"text": outcome.message} if isinstance(outcome, Refusal) else end_answer(outcome, user_id)
-        if body.get("response_url"):
+        if action_input.response_url:
             respond(replace_original=True, **answer)
         else:
             client.chat_postMessage(channel=user_id, **answer)
@@ -279,16 +277,15 @@ def register(app: App, deps: Deps) -> None:
             publish_home(deps, client, team_id, member)
 
     @app.action(ids.END_KEEP)
-    def keep(ack: Ack, body: dict, respond: Respond) -> None:
+    def keep(ack: Ack, respond: Respond, action_input: ActionInput) -> None:
         ack()
-        if body.get("response_url"):
+        if action_input.response_url:
             respond(text=KEPT, replace_original=True)
 
     def carry(choice: str):
-        def run(ack: Ack, body: dict, respond: Respond, client: WebClient) -> None:
+        def run(ack: Ack, respond: Respond, client: WebClient, action_input: ActionInput) -> None:
             ack()
-            team_id, user_id = body["team"]["id"], body["user"]["id"]
-            raw = (body.get("actions") or [{}])[0].get("value") or ""
+            team_id, user_id, raw = action_input.team_id, action_input.user_id, action_input.value
             if not raw.isdigit():
                 return
             with deps.session_factory.begin() as session:
@@ -298,7 +295,7 @@ def register(app: App, deps: Deps) -> None:
                 if isinstance(outcome, Refusal)
                 else goals_carried_text(outcome.choice, outcome.goals, outcome.mentor_user_id)
             )
-            if body.get("response_url") and not isinstance(outcome, Refusal):
+            if action_input.response_url and not isinstance(outcome, Refusal):
                 respond(text=text, replace_original=True)  # the question is answered: no buttons left
             else:
                 dm(client, user_id, text)
@@ -314,18 +311,18 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.PAIR_END)(home_button("end"))
 
     @app.action(ids.FEEDBACK_OPEN)
-    def open_feedback(ack: Ack, body: dict, client: WebClient) -> None:
+    def open_feedback(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        raw = (body.get("actions") or [{}])[0].get("value") or ""
+        raw = action_input.value
         if not raw.isdigit():
             return
-        partner = _partner_from_message(body)
-        client.views_open(trigger_id=body["trigger_id"], view=feedback_modal(int(raw), partner))
+        partner = _partner_from_message(action_input)
+        client.views_open(trigger_id=action_input.trigger_id, view=feedback_modal(int(raw), partner))
 
     @app.view(ids.FEEDBACK_MODAL)
-    def submit_feedback(ack: Ack, body: dict, view: dict) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        state = FormState(view["state"]["values"])
+    def submit_feedback(ack: Ack, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
+        state = submission.state
         rating = state.option(ids.FEEDBACK_RATING) or ""
         if rating not in {"1", "2", "3", "4", "5"}:
             ack(response_action="errors", errors={ids.FEEDBACK_RATING: "Choose a rating from 1 to 5."})
@@ -334,7 +331,7 @@ def register(app: App, deps: Deps) -> None:
         if len(comment) > 1000:
             ack(response_action="errors", errors={ids.FEEDBACK_COMMENT: "Keep it under 1000 characters."})
             return
-        pair_id = view.get("private_metadata") or ""
+        pair_id = submission.private_metadata
         with deps.session_factory.begin() as session:
             refused = (
                 record_feedback(
@@ -359,8 +356,7 @@ def _past(action: str) -> str:
     return {"pause": "paused", "resume": "active again", "end": "ended"}[action]
 
 
-def _partner_from_message(body: dict) -> str:
+def _partner_from_message(click: ActionInput) -> str:
     """The partner named in the message the feedback button sits on (display only)."""
-    text = (body.get("message") or {}).get("text") or ""
-    mentions = mentioned_user_ids(text)
-    return mentions[0] if mentions else body["user"]["id"]
+    mentions = mentioned_user_ids(click.message_text)
+    return mentions[0] if mentions else click.user_id

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
+from bot.inputs import ActionInput, Submission
 from bot.members import fetch_member
 from bot.pairing import program_lists
 from bot.programs import (
@@ -73,14 +74,14 @@ def register(app: App, deps: Deps) -> None:
     deps.commands.add(LIST, show_list)
 
     @app.view(ids.CONFIG_MODAL)
-    def submit_config(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        parsed = parse_program_form(view["state"]["values"])
+    def submit_config(ack: Ack, client: WebClient, submission: Submission) -> None:
+        team_id, user_id = submission.team_id, submission.user_id
+        parsed = parse_program_form(submission.values)
         if isinstance(parsed, dict):
             ack(response_action="errors", errors=parsed)
             return
         caller = fetch_member(client, user_id)
-        raw_id = view.get("private_metadata") or ""
+        raw_id = submission.private_metadata
         with deps.session_factory.begin() as session:
             program = administered_program(session, team_id, raw_id, caller, deps.settings)
             if program is None:
@@ -94,17 +95,15 @@ def register(app: App, deps: Deps) -> None:
 
     @app.action(ids.LIST_NEXT)
     @app.action(ids.LIST_PREVIOUS)
-    def turn_page(ack: Ack, body: dict, client: WebClient) -> None:
+    def turn_page(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        raw_page = (body.get("actions") or [{}])[0].get("value") or ""
+        team_id, user_id, raw_page = action_input.team_id, action_input.user_id, action_input.value
         page = int(raw_page) if raw_page.isdigit() else 0
-        view = body.get("view") or {}
-        raw_id = view.get("private_metadata") or ""
+        raw_id = action_input.private_metadata
         caller = fetch_member(client, user_id)
         with deps.session_factory.begin() as session:
             program = administered_program(session, team_id, raw_id, caller, deps.settings)
             if program is None:
                 return
             updated = list_modal(program_lists(session, program), page, program.id)
-        client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
+        client.views_update(view_id=action_input.view_id, hash=action_input.view_hash or None, view=updated)

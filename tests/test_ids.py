@@ -8,7 +8,7 @@ import pytest
 
 from bot import ids
 from bot.health import FIT_ANSWERS
-from bot.inputs import ActionInput, Submission
+from bot.inputs import ActionInput, MessageAt, Submission
 from bot.views.checkins import MET_LABELS
 from bot.views.health import DRIFT_CHOICES
 
@@ -107,6 +107,10 @@ def test_a_click_in_a_message_and_a_submission_read_what_listeners_need() -> Non
     )
     assert (click.team_id, click.user_id, click.action_id, click.value) == ("T1", "U1", "a", "7")
     assert (click.channel_id, click.message_ts, click.view_id) == ("D1", "1.1", "")
+    assert click.message == MessageAt("D1", "1.1")
+    assert (click.message_blocks, click.message_text, click.is_ephemeral) == ((), "", False)
+    on_home = ActionInput.from_body({"container": {"type": "view", "view_id": "V1"}, "view": {"id": "V1"}})
+    assert on_home.message is None
     sent = Submission.from_body(
         {
             "type": "view_submission",
