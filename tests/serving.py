@@ -11,6 +11,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    # socketserver listens with a backlog of 5; sixteen people typing at once on a busy machine
+    # overflow it and get their connection reset. gunicorn's backlog is 2048.
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -130,6 +130,10 @@ class _Fault:
     body: dict[str, Any]
 
 
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 128  # not socketserver's 5: many callers at once on a busy machine
+
+
 @dataclass
 class FakeSlack:
     """The fake server; use as a context manager or call `start()` and `stop()`."""
@@ -209,7 +213,7 @@ class FakeSlack:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True
