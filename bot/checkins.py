@@ -135,7 +135,10 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
         asked: set[int] = set()  # the drift question stands in for this check-in's message
         for pair in pairs:
             latest = previous.get(pair.id)
-            if latest is not None and latest.answered_at is None:
+            before_resume = (
+                pair.resumed_at is not None and latest is not None and latest.due_at < pair.resumed_at
+            )
+            if latest is not None and latest.answered_at is None and not before_resume:
                 pair.unanswered_checkins += 1
                 if pair.unanswered_checkins >= AT_RISK_AFTER and pair.at_risk_since is None:
                     pair.at_risk_since = now

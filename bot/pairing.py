@@ -405,7 +405,13 @@ def change_status(
     if action == "pause":
         values["paused_at"] = now
     elif action == "resume":
-        values |= {"paused_at": None, "unanswered_checkins": 0, "at_risk_since": None, "drift_asked_at": None}
+        values |= {
+            "paused_at": None,
+            "resumed_at": now,
+            "unanswered_checkins": 0,
+            "at_risk_since": None,
+            "drift_asked_at": None,
+        }
     else:
         values |= {"ended_at": now, "ended_by_user_id": actor.user_id}
     changed = queries.transition_pair(session, pair.id, ACTIONS[action], values)

@@ -198,6 +198,7 @@ class Pair(Base):
     created_by_user_id: Mapped[str | None] = mapped_column(SLACK_ID)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     paused_at: Mapped[datetime | None]
+    resumed_at: Mapped[datetime | None]  # check-ins due before it no longer count as unanswered
     ended_at: Mapped[datetime | None]
     ended_by_user_id: Mapped[str | None] = mapped_column(SLACK_ID)
     # The pair's group DM with mentor and mentee, once it has been opened.
