@@ -198,6 +198,11 @@ class Nudged:
     checkin_id: int | None = None  # the latest check-in, while unanswered: the nudge repeats its buttons
 
 
+def already_nudged(mentor_user_id: str, mentee_user_id: str) -> Refusal:
+    """The answer to a second nudge of the same pair on the same day."""
+    return Refusal(f"<@{mentor_user_id}> and <@{mentee_user_id}> were nudged today already; give them a day.")
+
+
 def nudge_pair(
     session: Session, team_id: str, pair_id: int, member: Member, settings: Settings, now: datetime
 ) -> Nudged | Refusal:
@@ -219,7 +224,7 @@ def nudge_pair(
     latest = queries.latest_checkin(session, pair.id)
     key = f"{NUDGE}:{pair.id}:{now.date().isoformat()}"
     if queries.outbox_by_keys(session, [key]):
-        return Refusal(f"<@{mentor}> and <@{mentee}> were nudged today already; give them a day.")
+        return already_nudged(mentor, mentee)
     return Nudged(
         pair.id,
         mentor,

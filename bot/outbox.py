@@ -88,6 +88,15 @@ def outbox_row(
     }
 
 
+def post_new(session: Session, team_id: str, letter: Letter, now: datetime) -> bool:
+    """Queue one letter unless one with its key exists; True for the one call that queued it.
+
+    For a letter that must happen once however many ask at once (an admin's daily nudge).
+    """
+    zones = queries.zones_of(session, team_id, letter.waits_for())
+    return queries.insert_new(session, OutboxMessage, _row(team_id, letter, zones, now), ["key"])
+
+
 def post(
     session: Session,
     team_id: str,
@@ -103,19 +112,20 @@ def post(
     known = dict(zones or {})
     unknown = [user for letter in letters for user in letter.waits_for() if user not in known]
     known.update(queries.zones_of(session, team_id, unknown))
-    rows = [
-        outbox_row(
-            team_id=team_id,
-            key=letter.key,
-            kind=letter.kind,
-            pair_id=letter.pair_id,
-            channel=letter.to,
-            payload=letter.payload,
-            not_before=sendable_at(now, [known.get(user) for user in letter.waits_for()]),
-            now=now,
-            expires_at=letter.expires_at,
-        )
-        for letter in letters
-    ]
+    rows = [_row(team_id, letter, known, now) for letter in letters]
     queries.insert_or_ignore_many(session, OutboxMessage, rows, ["key"])
     return [letter.key for letter in letters]
+
+
+def _row(team_id: str, letter: Letter, zones: dict[str, str | None], now: datetime) -> dict:
+    return outbox_row(
+        team_id=team_id,
+        key=letter.key,
+        kind=letter.kind,
+        pair_id=letter.pair_id,
+        channel=letter.to,
+        payload=letter.payload,
+        not_before=sendable_at(now, [zones.get(user) for user in letter.waits_for()]),
+        now=now,
+        expires_at=letter.expires_at,
+    )

@@ -11,9 +11,9 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.deps import Deps
 from bot.inputs import ActionInput
-from bot.insights import nudge_pair
+from bot.insights import already_nudged, nudge_pair
 from bot.notify import dm, nudge_letter
-from bot.outbox import post
+from bot.outbox import post_new
 from bot.refusal import Refusal
 from bot.views.common import time_phrase
 from bot.views.insights import NUDGE_PAIR
@@ -39,9 +39,12 @@ def register(app: App, deps: Deps) -> None:
         with deps.session_factory.begin() as session:
             now = deps.clock()
             outcome = nudge_pair(session, team_id, int(raw), member, deps.settings, now)
-            keys = (
-                [] if isinstance(outcome, Refusal) else post(session, team_id, [nudge_letter(outcome)], now)
-            )
+            # Of two clicks at once, the one whose letter is queued nudges; the other is told it is done.
+            if not isinstance(outcome, Refusal) and not post_new(
+                session, team_id, nudge_letter(outcome), now
+            ):
+                outcome = already_nudged(outcome.mentor_user_id, outcome.mentee_user_id)
+            keys = [] if isinstance(outcome, Refusal) else [outcome.key]
         if isinstance(outcome, Refusal):
             dm(client, user_id, outcome.message)
             return
