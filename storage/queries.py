@@ -480,31 +480,31 @@ def take_message(session: Session, message_id: int, attempts: int, now: datetime
 
     One conditional UPDATE, so of two senders that read the same row only one takes it.
     """
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.attempts == attempts,
-            OutboxMessage.status == "pending",
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
-        .values(claimed_until=until, attempts=attempts + 1)
-        .execution_options(synchronize_session=False)
+    free = or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now)
+    return _hold_message(
+        session, message_id, attempts, free, {"claimed_until": until, "attempts": attempts + 1}
     )
-    return cast(CursorResult, result).rowcount == 1
 
 
 def renew_message(session: Session, message_id: int, attempts: int, now: datetime, until: datetime) -> bool:
     """Extend this sender's claim (its `attempts`) while it still holds it; False when it was lost."""
+    held = OutboxMessage.claimed_until >= now
+    return _hold_message(session, message_id, attempts, held, {"claimed_until": until})
+
+
+def _hold_message(
+    session: Session, message_id: int, attempts: int, lease: ColumnElement[bool], values: dict[str, Any]
+) -> bool:
+    """Set `values` on a pending message still at `attempts` tries whose lease matches; True if it did."""
     result = session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
             OutboxMessage.attempts == attempts,
             OutboxMessage.status == "pending",
-            OutboxMessage.claimed_until >= now,
+            lease,
         )
-        .values(claimed_until=until)
+        .values(values)
         .execution_options(synchronize_session=False)
     )
     return cast(CursorResult, result).rowcount == 1
