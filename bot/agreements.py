@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +18,14 @@ from bot.cadence import Cadence, next_occurrence
 from bot.calendar import CalendarFile, agreement_ics, cancellation_ics
 from bot.enrollment import MEETING_FORMATS
 from bot.forms import FieldErrors, FormState, too_long
+from bot.meetings import (
+    DEFAULT_PREP_DAYS,
+    DEFAULT_REMINDER_MINUTES,
+    PREP_CHOICES,
+    REMINDER_CHOICES,
+    Plan,
+    meeting_times,
+)
 from bot.membership import member_pair
 from bot.programs import CADENCES
 from bot.refusal import Refusal
@@ -41,6 +50,8 @@ class AgreementForm:
     location: str | None
     start_date: date
     expectations: str
+    prep_days: int = DEFAULT_PREP_DAYS
+    reminder_minutes: int = DEFAULT_REMINDER_MINUTES
 
     @property
     def cadence(self) -> Cadence:
@@ -95,9 +106,22 @@ def parse_agreement(
         errors[ids.AGREE_EXPECTATIONS] = "Write down what each of you brings and how to reach each other."
     elif problem := too_long(ids.AGREE_EXPECTATIONS, expectations):
         errors[ids.AGREE_EXPECTATIONS] = problem
+    prep = _choice(state.option(ids.AGREE_PREP), PREP_CHOICES, DEFAULT_PREP_DAYS)
+    reminder = _choice(state.option(ids.AGREE_REMINDER), REMINDER_CHOICES, DEFAULT_REMINDER_MINUTES)
     if errors or start is None:
         return errors
-    return AgreementForm(frequency, weekday, local_time, tz, meeting_format, location, start, expectations)
+    return AgreementForm(
+        frequency, weekday, local_time, tz, meeting_format, location, start, expectations, prep, reminder
+    )
+
+
+def _choice(raw: str | None, choices: dict[int, str], default: int) -> int:
+    """One of a select's numeric options; the default when none (or a forged one) was sent."""
+    try:
+        value = int(raw or "")
+    except ValueError:
+        return default
+    return value if value in choices else default
 
 
 def _start_date(raw: str | None, today: date, errors: FieldErrors, saved: date | None) -> date | None:
@@ -143,7 +167,10 @@ FIELD_LABELS = {
     "location": "where",
     "start_date": "start date",
     "expectations": "expectations",
+    "prep_days": "preparation",
+    "reminder_minutes": "reminder",
 }
+LOOP_FIELDS = ("prep_days", "reminder_minutes")  # how the bot helps, not when the pair meets
 
 
 def save_agreement(
@@ -188,7 +215,7 @@ def save_agreement(
         )
     for field in FIELD_LABELS:
         setattr(agreement, field, getattr(form, field))
-    if changes:
+    if set(changes) - {FIELD_LABELS[field] for field in LOOP_FIELDS}:
         agreement.calendar_sequence += 1  # calendars take the new file as a change to the series
     agreement.saved_by_user_id = user_id
     agreement.saved_at = now
@@ -265,14 +292,32 @@ def _names(pair: Pair) -> tuple[str, str]:
     return pair.mentor.display_name or "your mentor", pair.mentee.display_name or "your mentee"
 
 
-def reschedule(session: Session, pair: Pair, now: datetime) -> datetime | None:
-    """Set when the pair is next asked to check in: after `now`, by its agreement, if active."""
-    agreement = queries.agreement_for(session, pair.id)
+def reschedule(
+    session: Session, pair: Pair, now: datetime, agreement: Agreement | Literal[False] | None = False
+) -> datetime | None:
+    """Set the pair's next meeting (the first after `now`, by its agreement, if active) and when
+    its message is posted; returns the meeting's start.
+
+    `agreement` is the pair's agreement when the caller has it already (None: it has none).
+    """
+    if agreement is False:
+        agreement = queries.agreement_for(session, pair.id)
     if agreement is None or pair.status != PairStatus.ACTIVE.value:
-        pair.next_checkin_at = None
+        pair.next_checkin_at = pair.next_meeting_at = None
         return None
-    pair.next_checkin_at = next_occurrence(form_from(agreement).cadence, now)
-    return pair.next_checkin_at
+    starts = next_occurrence(form_from(agreement).cadence, now)
+    times = meeting_times(starts, plan_of(agreement), pair.mentee.tz, pair.mentor.tz)
+    pair.next_meeting_at = starts
+    # A message whose first step is already past goes now, showing the step the meeting is at.
+    pair.next_checkin_at = max(times.card_at, now)
+    return starts
+
+
+def plan_of(agreement: Agreement | None) -> Plan:
+    """How the pair prepares and is reminded; the defaults before it agreed anything."""
+    if agreement is None:
+        return Plan()
+    return Plan(prep_days=agreement.prep_days, reminder_minutes=agreement.reminder_minutes)
 
 
 def form_from(agreement: Agreement) -> AgreementForm:
@@ -286,6 +331,8 @@ def form_from(agreement: Agreement) -> AgreementForm:
         location=agreement.location,
         start_date=agreement.start_date,
         expectations=agreement.expectations or "",
+        prep_days=agreement.prep_days,
+        reminder_minutes=agreement.reminder_minutes,
     )
 
 

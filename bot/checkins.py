@@ -1,12 +1,14 @@
-"""Check-ins on each pair's cadence and goal deadline reminders: what is due, written once, and answers.
+"""Each meeting's message and check-in, and goal deadline reminders: what is due, written once, answers.
 
-The clock calls `schedule_due` and `schedule_goal_reminders` with `now`; each writes the messages it
-decides on into the outbox under a unique key (pair and due instant, or goal and reminder), so the
-same occurrence can never be queued twice. `bot.delivery` sends the outbox.
+The clock calls `schedule_due`, `advance_meetings` and `schedule_goal_reminders` with `now`; each
+writes the messages it decides on into the outbox under a unique key (pair and meeting instant,
+stage, or goal and reminder), so the same occurrence can never be queued twice. `bot.delivery`
+sends the outbox.
 
-Each check-in is one message in the pair's group DM: answers edit it (see `CheckinCard`), and the
-next check-in closes it, so a late click can never overwrite a newer answer. The mentor's private
-nudge comes with the pair's first check-in only; later check-ins carry the same goals.
+Each meeting is one message in the pair's group DM (see `bot.meetings` for its steps): it is posted
+once, its steps edit it, answers edit it (see `CheckinCard`), and the next meeting's message closes
+it, so a late click can never overwrite a newer answer. The questions for the mentor are chosen for
+each meeting from the bank (`bot.questions`) and shown to the mentor only.
 """
 
 from __future__ import annotations
@@ -17,36 +19,46 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.agreements import reschedule
+from bot.agreements import form_from, plan_of, reschedule
+from bot.cadence import next_occurrence
 from bot.enrollment import story_of
-from bot.goals import close_goal, goal_card
+from bot.goals import close_goal, goal_card, is_behind
 from bot.health import DRIFT_AFTER, due_pulses
 from bot.inputs import MessageAt
+from bot.meetings import meeting_times
 from bot.membership import member_pair
 from bot.outbox import Letter, group, outbox_row, post
+from bot.questions import MeetingState, choose, default_bank
 from bot.refusal import Refusal
 from bot.views.checkins import (
+    ActionLine,
+    Agenda,
     CheckinCard,
     GoalPrompt,
     MemberAnswer,
     checkin_message,
+    meeting_metadata,
     paused_for_silence,
     reminder_message,
 )
 from bot.views.goals import missed_goal_message
 from bot.views.health import drift_question
-from bot.zones import local_today, sendable_at
+from bot.zones import local_time, local_today, sendable_at
 from storage import queries
 from storage.models import (
+    ActionItem,
+    Agreement,
     CheckIn,
     CheckInAnswer,
     Goal,
     GoalStatus,
+    MeetingStage,
     OutboxMessage,
     OutboxStatus,
     Pair,
     PairStatus,
     Person,
+    Profile,
 )
 
 AT_RISK_AFTER = 2  # unanswered check-ins in a row
@@ -76,16 +88,87 @@ def _sent_at(row: OutboxMessage | None, pair: Pair) -> MessageAt | None:
     return MessageAt(channel, row.message_ts) if channel else None
 
 
+@dataclass
+class _Gathered:
+    """What the meeting messages of a batch of pairs show, read with a few statements for the batch."""
+
+    goals: dict[int, list[Goal]]
+    notes: dict[int, str]
+    actions: dict[int, list[ActionItem]]
+    agreements: dict[int, Agreement]
+    recent: dict[int, list[CheckIn]]  # each pair's newest check-ins, newest first
+    answers: dict[int, list[CheckInAnswer]]  # the answers of those check-ins
+    people: dict[int, str]  # person id -> Slack user id, for the pairs' members
+
+
+def _gather(session: Session, pairs: Sequence[Pair]) -> _Gathered:
+    ids = [pair.id for pair in pairs]
+    goals: dict[int, list[Goal]] = {}
+    for goal in queries.goals_of_pairs(session, ids):
+        goals.setdefault(goal.pair_id, []).append(goal)
+    active = [goal.id for found in goals.values() for goal in found if goal.status == GoalStatus.ACTIVE.value]
+    recent = queries.recent_checkins(session, ids, RECENT)
+    people = {p.id: p.user_id for pair in pairs for p in (pair.mentor, pair.mentee)}
+    return _Gathered(
+        goals=goals,
+        notes=queries.latest_goal_notes(session, active),
+        actions=queries.open_action_items(session, ids),
+        agreements=queries.agreements_of_pairs(session, ids),
+        recent=recent,
+        answers=queries.answers_of_checkins(session, [c.id for found in recent.values() for c in found]),
+        people=people,
+    )
+
+
+RECENT = 4  # check-ins read back per pair: the last blocker, meetings missed lately, questions asked
+
+
+def _last_blocker(pair: Pair, before: datetime, got: _Gathered) -> tuple[str, str] | None:
+    """(user id, text) of the blocker reported at the pair's last check-in before `before`."""
+    earlier = next((c for c in got.recent.get(pair.id, []) if c.due_at < before), None)
+    if earlier is None:
+        return None
+    for answer in sorted(got.answers.get(earlier.id, []), key=lambda a: a.answered_at, reverse=True):
+        if answer.blocker:
+            return got.people.get(answer.person_id, ""), answer.blocker
+    return None
+
+
+def _starts(checkin: CheckIn, agreement: Agreement | None, tz: str | None) -> tuple[str, str | None]:
+    """When the meeting starts, and where it was moved to, in words in the agreement's zone."""
+    place = agreement.tz if agreement is not None else tz
+
+    def words(moment: datetime) -> str:
+        local = local_time(moment, place)
+        return f"{local:%a %d %b} at {local:%H:%M} ({place or 'UTC'})"
+
+    return words(checkin.due_at), words(checkin.moved_to) if checkin.moved_to else None
+
+
+def _action_lines(
+    items: Sequence[ActionItem], checkin: CheckIn, got: _Gathered, pair: Pair, now: datetime
+) -> tuple[ActionLine, ...]:
+    lines = []
+    for item in items:
+        owner = pair.mentor if item.owner_id == pair.mentor_id else pair.mentee
+        late = item.due_on is not None and item.due_on < local_today(owner.tz, now)
+        call_out = late and item.late_shown_at is not None and item.late_shown_at >= checkin.created_at
+        lines.append(ActionLine(item.id, item.text, owner.user_id, item.due_on, late, call_out))
+    return tuple(lines)
+
+
 def _card(
     pair: Pair,
     checkin: CheckIn,
-    answers: list[CheckInAnswer],
-    goals: tuple[GoalPrompt, ...],
+    got: _Gathered,
+    now: datetime,
     *,
-    closed: bool,
+    closed: bool = False,
     first: bool = False,
     hopes: str = "",
 ) -> CheckinCard:
+    """The meeting's message as it should read now, from what `_gather` read."""
+    answers = got.answers.get(checkin.id) or []
     by_person = {answer.person_id: answer for answer in answers}
 
     def member(person_id: int, user_id: str) -> MemberAnswer:
@@ -94,15 +177,35 @@ def _card(
             return MemberAnswer(user_id)
         return MemberAnswer(user_id, answer.met, answer.learned, answer.blocker)
 
+    agreement = got.agreements.get(pair.id)
+    plan = plan_of(agreement)
+    starts, moved = _starts(checkin, agreement, pair.mentee.tz)
+    today = local_today(pair.mentee.tz, now)
+    prepared = checkin.prepared_at is not None
     return CheckinCard(
         checkin_id=checkin.id,
         due_on=local_today(pair.mentee.tz, checkin.due_at),
         mentor=member(pair.mentor_id, pair.mentor.user_id),
         mentee=member(pair.mentee_id, pair.mentee.user_id),
-        goals=goals,
+        goals=() if closed else tuple(_goal_prompts(got.goals.get(pair.id, []), pair, today, got.notes)),
         closed=closed,
         first=first,
         hopes=hopes,
+        stage=checkin.stage,
+        starts=starts if agreement is not None else "",
+        agenda=(
+            Agenda(checkin.prep_topics, checkin.prep_questions, checkin.prep_went_well, checkin.prep_hard)
+            if prepared
+            else None
+        ),
+        prepares=plan.prepares,
+        reminds=plan.reminds,
+        last_blocker=_last_blocker(pair, checkin.due_at, got),
+        actions=() if closed else _action_lines(got.actions.get(pair.id, []), checkin, got, pair, now),
+        moved_to=moved,
+        skipped_by=checkin.skipped_by_user_id,
+        has_questions=bool(checkin.mentor_questions),
+        notes=checkin.notes,
     )
 
 
@@ -110,20 +213,65 @@ def _goal_prompts(
     goals: Sequence[Goal], pair: Pair, today: date, notes: dict[int, str] | None = None
 ) -> list[GoalPrompt]:
     active = [goal for goal in goals if goal.status == GoalStatus.ACTIVE.value]
-    cards = [goal_card(goal, pair, pair.mentee.user_id, today) for goal in active]
     return [
-        GoalPrompt(card.goal_id, card.specific, card.measure, (notes or {}).get(card.goal_id), card.days_left)
-        for card in cards
+        GoalPrompt(
+            card.goal_id,
+            card.specific,
+            card.measure,
+            (notes or {}).get(card.goal_id),
+            card.days_left,
+            behind=is_behind(goal, today),
+        )
+        for goal, card in ((goal, goal_card(goal, pair, pair.mentee.user_id, today)) for goal in active)
     ]
 
 
-def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
-    """Write a check-in (and the mentor's nudge) for every active pair that is due; returns how many.
+def _question_state(
+    pair: Pair, checkin_due: datetime, got: _Gathered, profile: Profile | None, number: int, today: date
+) -> MeetingState:
+    """What the mentor's questions for this meeting follow."""
+    goals = got.goals.get(pair.id, [])
+    active = [g for g in goals if g.status == GoalStatus.ACTIVE.value]
+    behind = next((g.specific for g in active if is_behind(g, today)), None)
+    near = next((g.specific for g in active if 0 <= (g.deadline - today).days <= NEAR_DEADLINE_DAYS), None)
+    earlier = [c for c in got.recent.get(pair.id, []) if c.due_at < checkin_due]
+    since = earlier[0].due_at if earlier else pair.created_at
+    achieved = next(
+        (
+            g.specific
+            for g in goals
+            if g.status == GoalStatus.ACHIEVED.value and g.closed_at and g.closed_at >= since
+        ),
+        None,
+    )
+    missed = sum(
+        1 for c in earlier[:3] if c.met in ("not_yet", "rescheduled", "skipped") or c.answered_at is None
+    )
+    blocker = _last_blocker(pair, checkin_due, got)
+    return MeetingState(
+        meeting_number=number,
+        behind=behind,
+        near_deadline=near,
+        achieved=achieved,
+        blocker=blocker[1] if blocker else None,
+        missed_lately=missed,
+        level=profile.experience_level if profile else None,
+        motivations=(profile.motivations or "") if profile else "",
+    )
 
-    A pair that missed several occurrences while the clock was down gets one check-in, and its next
-    one is the first occurrence after `now`. Rows are claimed with SKIP LOCKED, so several clocks
-    can run this at once without doing the same pair twice. A batch of `limit` pairs is read and
-    written with a few statements for the whole batch rather than several for each pair.
+
+NEAR_DEADLINE_DAYS = 14
+
+
+def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
+    """Write the message of every active pair's next meeting that is due; returns how many pairs.
+
+    The message is posted at the first step of the meeting loop the pair uses (the mentee's
+    preparation, by default the working day before) and shows the step the meeting is at, so a
+    pair the clock reaches late (it was down) gets one message about its latest meeting. Rows are
+    claimed with SKIP LOCKED, so several clocks can run this at once without doing the same pair
+    twice. A batch of `limit` pairs is read and written with a few statements for the whole batch
+    rather than several for each pair.
     """
     pairs = queries.due_pairs(session, now, limit)
     ids = [pair.id for pair in pairs]
@@ -132,9 +280,13 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
         previous = queries.latest_checkins(session, ids)
         messages = []
         paused: set[int] = set()
-        asked: set[int] = set()  # the drift question stands in for this check-in's message
+        asked: set[int] = set()  # the drift question stands in for this meeting's message
+        agreements = queries.agreements_of_pairs(session, ids)
+        meeting_at = {pair.id: _latest_due(pair, agreements.get(pair.id), now) for pair in pairs}
         for pair in pairs:
             latest = previous.get(pair.id)
+            if latest is not None and latest.due_at == meeting_at[pair.id]:
+                continue  # written already (the agreement was saved again): nothing to count
             before_resume = (
                 pair.resumed_at is not None and latest is not None and latest.due_at < pair.resumed_at
             )
@@ -150,51 +302,76 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
                     asked.add(pair.id)
                 pair.drift_asked_at = pair.drift_asked_at or now
         for pair in (p for p in pairs if p.id in paused):
-            pair.status, pair.paused_at, pair.next_checkin_at = PairStatus.PAUSED.value, now, None
+            pair.status, pair.paused_at = PairStatus.PAUSED.value, now
+            pair.next_checkin_at = pair.next_meeting_at = None
         pairs = [pair for pair in pairs if pair.id not in paused]
-        queries.insert_or_ignore_many(
-            session,
-            CheckIn,
-            [
+        got = _gather(session, pairs)
+        counts = queries.meeting_counts(session, [pair.id for pair in pairs])
+        recent_questions = queries.recent_mentor_questions(session, [p.id for p in pairs], NO_REPEAT_MEETINGS)
+        profiles = queries.profiles_of(session, [(pair.program_id, pair.mentee_id) for pair in pairs])
+        rows = []
+        for pair in pairs:
+            due = meeting_at[pair.id]
+            assert due is not None
+            agreement = got.agreements.get(pair.id)
+            times = meeting_times(due, plan_of(agreement), pair.mentee.tz, pair.mentor.tz)
+            stage = times.stage_at(now)
+            number = counts.get(pair.id, 0) + 1
+            today = local_today(pair.mentee.tz, now)
+            chosen = (
+                choose(
+                    default_bank(),
+                    _question_state(
+                        pair, due, got, profiles.get((pair.program_id, pair.mentee_id)), number, today
+                    ),
+                    recent_questions.get(pair.id, set()),
+                    seed=hash_seed(pair.id, number),
+                )
+                if stage != MeetingStage.CHECKIN.value
+                else []
+            )
+            rows.append(
                 {
                     "team_id": pair.team_id,
                     "pair_id": pair.id,
-                    "due_at": pair.next_checkin_at,
+                    "due_at": due,
                     "created_at": now,
+                    "stage": stage,
+                    "next_step_at": times.next_step_after(stage),
+                    "mentor_questions": [{"id": q.id, "stage": q.stage, "text": q.text} for q in chosen],
                 }
-                for pair in pairs
-            ],
-            ["pair_id", "due_at"],
-        )
+            )
+        queries.insert_or_ignore_many(session, CheckIn, rows, ["pair_id", "due_at"])
         checkins = queries.checkins_at(
-            session, [(pair.id, pair.next_checkin_at) for pair in pairs if pair.next_checkin_at is not None]
+            session, [(pair.id, due) for pair in pairs if (due := meeting_at[pair.id]) is not None]
         )
-        goals_by_pair: dict[int, list[Goal]] = {}
-        for goal in queries.goals_of_pairs(session, ids):
-            goals_by_pair.setdefault(goal.pair_id, []).append(goal)
-        notes = queries.latest_goal_notes(
-            session,
-            [goal.id for goals in goals_by_pair.values() for goal in goals if goal.status == "active"],
-        )
+        # Action items past their date are called late, once, in the first message that shows them.
+        for pair in pairs:
+            for item in got.actions.get(pair.id, []):
+                owner = pair.mentor if item.owner_id == pair.mentor_id else pair.mentee
+                if (
+                    item.due_on is not None
+                    and item.late_shown_at is None
+                    and item.due_on < local_today(owner.tz, now)
+                ):
+                    item.late_shown_at = now
         closing = {pair.id: previous[pair.id] for pair in pairs if pair.id in previous}
         earlier_rows = queries.outbox_by_keys(
             session, [checkin_key(pair_id, checkin.due_at) for pair_id, checkin in closing.items()]
         )
-        earlier_answers = queries.answers_of_checkins(session, [checkin.id for checkin in closing.values()])
         for pair in pairs:
-            due = pair.next_checkin_at
+            due = meeting_at[pair.id]
             assert due is not None
             checkin = checkins[(pair.id, due)]
-            mentee_tz, mentor_tz = pair.mentee.tz, pair.mentor.tz
-            today = local_today(mentee_tz, now)
-            goals = tuple(_goal_prompts(goals_by_pair.get(pair.id, []), pair, today, notes))
-            not_before = sendable_at(now, [mentee_tz, mentor_tz])
+            not_before = sendable_at(now, [pair.mentee.tz, pair.mentor.tz])
             earlier = closing.get(pair.id)
+            if earlier is not None and earlier.id == checkin.id:
+                reschedule(session, pair, max(due, now), got.agreements.get(pair.id))
+                continue
             if pair.id not in asked:
-                # The first check-in carries the questions a good mentor asks (no separate nudge).
                 first = earlier is None
                 hopes = story_of(session, pair.program_id, pair.mentee_id).motivations if first else ""
-                card = _card(pair, checkin, [], goals, closed=False, first=first, hopes=hopes)
+                card = _card(pair, checkin, got, now, first=first, hopes=hopes)
                 messages.append(
                     outbox_row(
                         team_id=pair.team_id,
@@ -202,27 +379,120 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
                         kind=CHECKIN,
                         pair_id=pair.id,
                         channel=_pair_channel(pair),
-                        payload=checkin_message(card),
+                        payload=checkin_message(card) | {"metadata": meeting_metadata(pair.id, due)},
                         not_before=not_before,
                         now=now,
                     )
                 )
-            if earlier is not None and earlier.id != checkin.id:
+            else:
+                checkin.next_step_at = None  # the drift question asks instead of this meeting's message
+            if earlier is not None:
+                earlier.next_step_at = None
                 row = earlier_rows.get(checkin_key(pair.id, earlier.due_at))
-                close = _close_row(pair, earlier, row, earlier_answers, now)
+                close = _close_row(pair, earlier, row, got, now)
                 if close is not None:
                     messages.append(close | {"not_before": not_before})
-            reschedule(session, pair, max(due, now))
+            reschedule(session, pair, max(due, now), got.agreements.get(pair.id))
         queries.insert_or_ignore_many(session, OutboxMessage, messages, ["key"])
     session.flush()
     return len(ids)
+
+
+def advance_meetings(session: Session, now: datetime, limit: int = 500) -> int:
+    """Move each meeting's message on to the step it has reached; returns how many meetings moved.
+
+    Shortly before a meeting its agenda is final (whether or not the mentee prepared) and the
+    reminder shows; a few hours after it ends, the check-in asks how it went. Each step is one edit
+    of the message, under a key of its own, so it happens once however many clocks run; a message
+    still waiting for daytime is rewritten instead, so it goes out showing the step it is at.
+    """
+    due = queries.meetings_due_a_step(session, now, limit)
+    if not due:
+        return 0
+    with session.no_autoflush:
+        pairs = list({pair.id: pair for _, pair in due}.values())
+        got = _gather(session, pairs)
+        rows = queries.outbox_by_keys(session, [checkin_key(c.pair_id, c.due_at) for c, _ in due])
+        messages = []
+        for checkin, pair in due:
+            row = rows.get(checkin_key(pair.id, checkin.due_at))
+            if pair.status != PairStatus.ACTIVE.value or row is None or row.status in GONE:
+                checkin.next_step_at = None  # paused, ended, or its message never went: nothing to move
+                continue
+            agreement = got.agreements.get(pair.id)
+            times = meeting_times(
+                checkin.moved_to or checkin.due_at, plan_of(agreement), pair.mentee.tz, pair.mentor.tz
+            )
+            stage = times.stage_at(now)
+            if stage == checkin.stage:  # moved to a later time: this step comes later
+                checkin.next_step_at = times.next_step_after(stage)
+                continue
+            before = checkin.stage
+            checkin.stage = stage
+            first = len(got.recent.get(pair.id, [])) <= 1
+            hopes = story_of(session, pair.program_id, pair.mentee_id).motivations if first else ""
+            payload = checkin_message(_card(pair, checkin, got, now, first=first, hopes=hopes))
+            if row.status == OutboxStatus.PENDING.value:
+                if not queries.rewrite_pending(session, row.id, payload, now):
+                    checkin.stage = before  # a sender holds it right now: try again in a minute
+                    checkin.next_step_at = now + timedelta(minutes=1)
+                    continue
+            else:
+                at = _sent_at(row, pair)
+                assert at is not None
+                messages.append(
+                    outbox_row(
+                        team_id=pair.team_id,
+                        key=f"{STEP}:{pair.id}:{checkin.due_at.isoformat()}:{stage}",
+                        kind=STEP,
+                        pair_id=pair.id,
+                        channel=at.channel,
+                        payload={"ts": at.ts, **payload},
+                        not_before=now,  # an edit notifies nobody, so it need not wait for daytime
+                        now=now,
+                    )
+                )
+            checkin.next_step_at = times.next_step_after(stage)
+        queries.insert_or_ignore_many(session, OutboxMessage, messages, ["key"])
+    session.flush()
+    return len(due)
+
+
+GONE = (OutboxStatus.SKIPPED.value, OutboxStatus.FAILED.value)
+STEP = "meeting_step"  # an edit of a meeting's message to its next step, not a new message
+
+
+def _latest_due(pair: Pair, agreement: Agreement | None, now: datetime) -> datetime | None:
+    """The meeting a due pair's message is about: the planned one, or, when the clock was down so
+    long that a later meeting's message is due too, the latest of those (one message, not a flood)."""
+    due = pair.next_meeting_at or pair.next_checkin_at
+    if agreement is None or due is None:
+        return due
+    cadence, plan = form_from(agreement).cadence, plan_of(agreement)
+    for _ in range(MAX_CATCH_UP):
+        later = next_occurrence(cadence, due)
+        if meeting_times(later, plan, pair.mentee.tz, pair.mentor.tz).card_at > now:
+            break
+        due = later
+    return due
+
+
+MAX_CATCH_UP = 400  # meetings skipped over after a long outage: years of weekly meetings
+
+
+NO_REPEAT_MEETINGS = 4  # a question comes back to a pair's mentor no sooner than this many meetings on
+
+
+def hash_seed(pair_id: int, number: int) -> int:
+    """A stable seed for one meeting of one pair, the same in every process (unlike `hash`)."""
+    return (pair_id * 1_000_003 + number * 7_919) % (2**31)
 
 
 def _close_row(
     pair: Pair,
     earlier: CheckIn,
     row: OutboxMessage | None,
-    answers: dict[int, list[CheckInAnswer]],
+    got: _Gathered,
     now: datetime,
 ) -> dict | None:
     """The edit that shows an earlier check-in closed, with its answers and without buttons.
@@ -235,7 +505,7 @@ def _close_row(
     at = _sent_at(row, pair)
     if at is None:
         return None
-    closed = checkin_message(_card(pair, earlier, answers.get(earlier.id, []), (), closed=True))
+    closed = checkin_message(_card(pair, earlier, got, now, closed=True))
     return outbox_row(
         team_id=pair.team_id,
         key=f"{CLOSE}:{pair.id}:{earlier.due_at.isoformat()}",
@@ -385,6 +655,10 @@ def _member_checkin(
             "That check-in is closed: a newer one came since, so your answer there would be lost. "
             "Answer the latest check-in in your group DM instead."
         )
+    if checkin.stage in (MeetingStage.PREP.value, MeetingStage.SOON.value):
+        return Refusal("That meeting is still to come: I ask how it went a few hours after it ends.")
+    if checkin.stage == MeetingStage.SKIPPED.value:
+        return Refusal("That meeting was skipped, so there is nothing to check in on.")
     return checkin, pair, person
 
 
@@ -437,21 +711,20 @@ def answer_checkin(
     pair.at_risk_since = None
     pair.drift_asked_at = None
     session.flush()
-    return _as_shown(session, pair, checkin, now, repeated=repeated)
+    return shown_meeting(session, pair, checkin, now, repeated=repeated)
 
 
-def _as_shown(session: Session, pair: Pair, checkin: CheckIn, now: datetime, *, repeated: bool) -> Answered:
-    """The check-in as its message should read now (answers, goals, their latest notes), and where."""
-    answers = queries.answers_of_checkins(session, [checkin.id]).get(checkin.id, [])
-    today = local_today(pair.mentee.tz, now)
-    goals = queries.goals_of_pairs(session, [pair.id])
-    notes = queries.latest_goal_notes(session, [goal.id for goal in goals if goal.status == "active"])
+def shown_meeting(
+    session: Session, pair: Pair, checkin: CheckIn, now: datetime, *, repeated: bool
+) -> Answered:
+    """The meeting's message as it should read now (its step, agenda, answers, goals), and where."""
+    got = _gather(session, [pair])
+    got.answers.update(queries.answers_of_checkins(session, [checkin.id]))
     row = queries.outbox_by_keys(session, [checkin_key(pair.id, checkin.due_at)])
     first = queries.first_checkin_id(session, pair.id) == checkin.id  # it keeps the mentor's questions
     hopes = story_of(session, pair.program_id, pair.mentee_id).motivations if first else ""
-    prompts = tuple(_goal_prompts(goals, pair, today, notes))
     return Answered(
-        card=_card(pair, checkin, answers, prompts, closed=False, first=first, hopes=hopes),
+        card=_card(pair, checkin, got, now, first=first, hopes=hopes),
         at=_sent_at(row.get(checkin_key(pair.id, checkin.due_at)), pair),
         pair_id=pair.id,
         repeated=repeated,
@@ -470,7 +743,7 @@ def open_checkin(session: Session, team_id: str, goal_id: int, now: datetime) ->
     checkin = queries.latest_checkin(session, goal.pair_id) if pair is not None else None
     if pair is None or checkin is None:
         return None
-    shown = _as_shown(session, pair, checkin, now, repeated=False)
+    shown = shown_meeting(session, pair, checkin, now, repeated=False)
     return shown if shown.at is not None else None
 
 

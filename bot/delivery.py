@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.checkins import schedule_due, schedule_goal_reminders, schedule_pulses
+from bot.checkins import advance_meetings, schedule_due, schedule_goal_reminders, schedule_pulses
 from bot.notify import deactivation_letters
 from bot.outbox import GROUP, PAIR_DM, Letter, post
 from bot.pairing import member_deactivated
@@ -257,6 +257,7 @@ class DispatchReport:
     """What one dispatch pass did."""
 
     checkins: int = 0
+    steps: int = 0  # meetings whose message moved on a step (agenda, reminder, check-in)
     reminders: int = 0
     sent: int = 0
     deferred: int = 0
@@ -281,6 +282,12 @@ def dispatch_due(
             scheduled = schedule_due(session, now)
         report.checkins += scheduled
         if scheduled == 0:
+            break
+    while True:
+        with session_factory.begin() as session:
+            moved = advance_meetings(session, now)
+        report.steps += moved
+        if moved == 0:
             break
     with session_factory.begin() as session:
         report.reminders = schedule_goal_reminders(session, now)

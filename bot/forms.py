@@ -37,6 +37,13 @@ MAX_LENGTH: dict[str, int] = {
     ids.GOAL_ATTAINABLE: 1000,
     ids.GOAL_REALISTIC: 1000,
     ids.PROGRESS_VALUE: 20,
+    ids.PREP_TOPICS: 1500,
+    ids.PREP_QUESTIONS: 1500,
+    ids.PREP_WENT_WELL: 1000,
+    ids.PREP_HARD: 1000,
+    ids.NOTES_SHARED: 2500,
+    ids.NOTES_PRIVATE: 2500,
+    ids.ACTION_TEXT: 300,
 }
 
 # NUL and other control characters (tabs and line breaks aside), and halves of surrogate pairs:

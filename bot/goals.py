@@ -522,6 +522,19 @@ def progress_fraction(goal: Goal) -> float:
     return sum(1 for m in goal.milestones if m.done_at) / len(goal.milestones)
 
 
+BEHIND_BY = 0.2  # a goal this much less done than the share of its time gone by is behind schedule
+
+
+def is_behind(goal: Goal, today: date) -> bool:
+    """Whether an active goal is behind schedule for the time gone by toward its deadline."""
+    start = goal.created_at.date()
+    span = (goal.deadline - start).days
+    if goal.status != GoalStatus.ACTIVE.value or span <= 0:
+        return False
+    elapsed = min(max((today - start).days / span, 0.0), 1.0)
+    return elapsed >= 0.25 and progress_fraction(goal) < elapsed - BEHIND_BY
+
+
 @dataclass(frozen=True)
 class MilestoneLine:
     """A milestone as a form shows it."""

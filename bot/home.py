@@ -13,9 +13,10 @@ from bot.cadence import describe, next_occurrence
 from bot.enrollment import Story, story_of
 from bot.goals import GoalCard, goal_card
 from bot.insights import ProgramHealth, program_health
+from bot.views.checkins import ActionLine, Agenda
 from bot.zones import local_today
 from storage import queries
-from storage.models import Program
+from storage.models import MeetingStage, Program
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ class PairSummary:
     last_checkin: datetime | None = None
     last_checkin_met: str | None = None
     partner_story: Story = field(default_factory=Story)  # what the partner wrote at sign-up for them
+    meeting_id: int | None = None  # the pair's latest meeting, for its notes
+    upcoming: bool = False  # that meeting is still to come
+    agenda: Agenda | None = None  # what the mentee prepared for it
+    questions: tuple[str, ...] = ()  # the mentor's questions for it (the mentor's Home only)
+    actions: tuple[ActionLine, ...] = ()  # open action items
 
 
 @dataclass(frozen=True)
@@ -74,12 +80,15 @@ def load_home(
     agreements = queries.agreements_for(session, (pair.id for pair in pairs))
     goals = queries.goals_of_pairs(session, (pair.id for pair in pairs))
     today = local_today(person.tz, now)
+    items = queries.open_action_items(session, (pair.id for pair in pairs))
     summaries = []
     for pair in pairs:
         agreement = agreements.get(pair.id)
         cadence = form_from(agreement).cadence if agreement else None
         last = queries.latest_checkin(session, pair.id)
         partner = pair.mentee if pair.mentor_id == person.id else pair.mentor
+        upcoming = last is not None and last.stage in (MeetingStage.PREP.value, MeetingStage.SOON.value)
+        users = {pair.mentor_id: pair.mentor, pair.mentee_id: pair.mentee}
         summaries.append(
             PairSummary(
                 pair_id=pair.id,
@@ -95,6 +104,29 @@ def load_home(
                 last_checkin=last.due_at if last else None,
                 last_checkin_met=last.met if last else None,
                 partner_story=story_of(session, pair.program_id, partner.id),
+                meeting_id=last.id if last else None,
+                upcoming=upcoming,
+                agenda=(
+                    Agenda(last.prep_topics, last.prep_questions, last.prep_went_well, last.prep_hard)
+                    if last is not None and upcoming and last.prepared_at is not None
+                    else None
+                ),
+                questions=tuple(
+                    str(q.get("text", "")) for q in (last.mentor_questions or []) if isinstance(q, dict)
+                )
+                if last is not None and upcoming and pair.mentor_id == person.id
+                else (),
+                actions=tuple(
+                    ActionLine(
+                        item.id,
+                        item.text,
+                        users[item.owner_id].user_id,
+                        item.due_on,
+                        late=item.due_on is not None
+                        and item.due_on < local_today(users[item.owner_id].tz, now),
+                    )
+                    for item in items.get(pair.id, [])
+                ),
             )
         )
     return HomeSnapshot(user_id=user_id, enrollments=enrollments, pairs=tuple(summaries), health=health)

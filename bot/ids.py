@@ -72,6 +72,8 @@ AGREE_FORMAT = "agree_format"
 AGREE_LOCATION = "agree_location"
 AGREE_START = "agree_start"
 AGREE_EXPECTATIONS = "agree_expectations"
+AGREE_PREP = "agree_prep"
+AGREE_REMINDER = "agree_reminder"
 
 # SMART goal modal
 GOAL_NEW = "goal_new"
@@ -115,6 +117,32 @@ REMINDER_EXTEND = "reminder_extend"
 REMINDER_DROP = "reminder_drop"
 EXTEND_MODAL = "extend_modal"
 EXTEND_DEADLINE = "extend_deadline"
+
+# The meeting loop: preparing, the agenda, skipping or moving a meeting, notes and action items
+MEETING_PREP_OPEN = "meeting_prep_open"  # value: check-in id
+MEETING_PREP_MODAL = "meeting_prep_modal"  # private_metadata: check-in id
+PREP_TOPICS = "prep_topics"
+PREP_QUESTIONS = "prep_questions"
+PREP_WENT_WELL = "prep_went_well"
+PREP_HARD = "prep_hard"
+MEETING_SKIP = "meeting_skip"  # value: check-in id
+MEETING_MOVE_OPEN = "meeting_move_open"  # value: check-in id
+MEETING_MOVE_MODAL = "meeting_move_modal"  # private_metadata: check-in id
+MOVE_DATE = "move_date"
+MOVE_TIME = "move_time"
+MEETING_NOTES_OPEN = "meeting_notes_open"  # value: check-in id
+MEETING_NOTES_MODAL = "meeting_notes_modal"  # private_metadata: check-in id
+NOTES_SHARED = "notes_shared"
+NOTES_PRIVATE = "notes_private"
+ACTION_TEXT = "action_text"  # block ids are ACTION_TEXT + "_" + row, as are ACTION_OWNER and ACTION_DUE
+ACTION_OWNER = "action_owner"
+ACTION_DUE = "action_due"
+ACTION_ROWS = 3
+ACTION_DONE = "action_done"  # value: action item id
+MEETING_QUESTIONS_OPEN = "meeting_questions_open"  # value: check-in id
+MEETING_QUESTIONS_MODAL = "meeting_questions_modal"
+MEETING_HISTORY_OPEN = "meeting_history_open"  # value: pair id
+MEETING_HISTORY_MODAL = "meeting_history_modal"
 
 # Connections, fit checks, drift and pulses (program health)
 CONNECT_MODAL = "connect_modal"
@@ -332,3 +360,14 @@ GOALS_CLOSE = "goals_close"
 # `/mentor end` asks first (value: pair id)
 END_CONFIRM = "end_confirm"
 END_KEEP = "end_keep"
+
+
+def encode_action_row(block: str, row: int) -> str:
+    """The block id of one action item row's field in the meeting notes modal."""
+    return f"{block}_{row}"
+
+
+def decode_action_row(block_id: str | None, block: str) -> int | None:
+    """The row `encode_action_row` wrote for this field; None for anything else."""
+    row = (block_id or "").removeprefix(f"{block}_")
+    return int(row) if row != block_id and row.isdigit() and int(row) < ACTION_ROWS else None

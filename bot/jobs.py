@@ -56,10 +56,11 @@ def clock_jobs(
             session_factory, client, now, clock=clock, sleep=sleep, admins=settings.admin_user_ids
         )
         line = (
-            f"check-ins {report.checkins}, reminders {report.reminders}, sent {report.sent}, "
+            f"check-ins {report.checkins}, meeting steps {report.steps}, reminders {report.reminders}, "
+            f"sent {report.sent}, "
             f"deferred {report.deferred}, failed {report.failed}"
         )
-        return Done(line, bool(report.checkins or report.sent or report.failed))
+        return Done(line, bool(report.checkins or report.steps or report.sent or report.failed))
 
     def weekly_reports(now: datetime) -> Done:
         sent = send_weekly_reports(session_factory, client, now, settings)

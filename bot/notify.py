@@ -14,7 +14,7 @@ from datetime import datetime
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.agreements import AgreementForm, Cancellation, Saved
+from bot.agreements import FIELD_LABELS, LOOP_FIELDS, AgreementForm, Cancellation, Saved
 from bot.cadence import describe
 from bot.calendar import CalendarFile
 from bot.connections import ConnectForm, ConnectTarget
@@ -173,11 +173,14 @@ def agreement_letter(saved: Saved, form: AgreementForm, saved_by_user_id: str, n
     summary = agreement_message(
         form, describe(form.cadence), saved_by_user_id, saved.changes, saved.first_save
     )
+    # A change to how the mentee prepares or is reminded changes nothing in calendars: no new file.
+    loop_only = bool(saved.changes) and set(saved.changes) <= {FIELD_LABELS[f] for f in LOOP_FIELDS}
+    payload = {"text": summary} if loop_only else file_payload(saved.calendar, summary)
     return Letter(
         key=f"{CALENDAR}:{saved.pair_id}:{now.isoformat()}",
         kind=CALENDAR,
         to=saved.dm_channel_id or group(saved.mentor_user_id, saved.mentee_user_id),
-        payload=file_payload(saved.calendar, summary) | {PAIR_DM: saved.pair_id},
+        payload=payload | {PAIR_DM: saved.pair_id},
         readers=(saved.mentor_user_id, saved.mentee_user_id),
     )
 

@@ -21,6 +21,7 @@ from handlers import (
     health,
     home,
     insights,
+    meetings,
     pairing,
     programs,
 )
@@ -37,6 +38,7 @@ def register_all(app: App, deps: Deps) -> None:
         agreements,
         goals,
         checkins,
+        meetings,
         connections,
         health,
         programs,

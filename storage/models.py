@@ -204,7 +204,10 @@ class Pair(Base):
     # The pair's group DM with mentor and mentee, once it has been opened.
     dm_channel_id: Mapped[str | None] = mapped_column(SLACK_ID)
     # When the clock next asks this pair to check in; null without an agreement or while not active.
+    # When the clock next posts this pair's meeting card (the working day before the meeting, by
+    # default), and the meeting that card is about; both null without an agreement or while not active.
     next_checkin_at: Mapped[datetime | None] = mapped_column(index=True)
+    next_meeting_at: Mapped[datetime | None]
     unanswered_checkins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     at_risk_since: Mapped[datetime | None]
     drift_asked_at: Mapped[datetime | None]
@@ -317,6 +320,10 @@ class Agreement(Base):
     # and a sequence raised at every change.
     calendar_uid: Mapped[str] = mapped_column(String(255), default=lambda: f"{uuid.uuid4()}@mentorbot")
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The meeting loop: the mentee is asked to prepare this many working days before each meeting
+    # (0: the morning of it; -1: never), and both are reminded this many minutes before (0: never).
+    prep_days: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    reminder_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
 
 
 class GoalStatus(StrEnum):
@@ -425,19 +432,54 @@ class GoalFeedback(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MeetingStage(StrEnum):
+    """Where a meeting's one message stands: it is edited from each stage to the next."""
+
+    PREP = "prep"  # posted before the meeting: the mentee is asked to prepare
+    SOON = "soon"  # shortly before: the agenda is final and both are reminded
+    CHECKIN = "checkin"  # after the meeting: did you meet, what did you agree
+    SKIPPED = "skipped"  # a member skipped this one: nothing is asked about it
+
+
 class CheckIn(Base):
-    """One scheduled check-in of a pair: written once per (pair, due instant), then answered."""
+    """One meeting of a pair and its check-in: written once per (pair, meeting instant).
+
+    `due_at` is when the meeting starts. The row carries the mentee's preparation (the agenda),
+    the mentor's chosen questions, the pair's shared notes and the members' answers afterwards.
+    """
 
     __tablename__ = "checkins"
-    __table_args__ = (UniqueConstraint("pair_id", "due_at"),)
+    __table_args__ = (
+        UniqueConstraint("pair_id", "due_at"),
+        CheckConstraint(_in("stage", MeetingStage), name="stage"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
     pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
     due_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    met: Mapped[str | None] = mapped_column(String(12))  # yes | not_yet | rescheduled
+    met: Mapped[str | None] = mapped_column(String(12))  # yes | not_yet | rescheduled | skipped
     answered_at: Mapped[datetime | None]
+    stage: Mapped[str] = mapped_column(
+        String(10), default=MeetingStage.CHECKIN.value, server_default=MeetingStage.CHECKIN.value
+    )
+    # When the clock next moves this meeting's message on a stage; null once it asks no more.
+    next_step_at: Mapped[datetime | None] = mapped_column(index=True)
+    moved_to: Mapped[datetime | None]  # the meeting happens at another time than planned
+    skipped_by_user_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    # The mentee's preparation: the meeting's agenda.
+    prepared_at: Mapped[datetime | None]
+    prep_topics: Mapped[str | None] = mapped_column(Text)
+    prep_questions: Mapped[str | None] = mapped_column(Text)
+    prep_went_well: Mapped[str | None] = mapped_column(Text)
+    prep_hard: Mapped[str | None] = mapped_column(Text)
+    # The questions chosen for the mentor: [{"id", "stage", "text"}], shown to the mentor only.
+    mentor_questions: Mapped[list[dict] | None] = mapped_column(JSON)
+    # Notes both members see and either can edit; the last save wins.
+    notes: Mapped[str | None] = mapped_column(Text)
+    notes_by_user_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    notes_at: Mapped[datetime | None]
 
 
 class CheckInAnswer(Base):
@@ -453,6 +495,40 @@ class CheckInAnswer(Base):
     learned: Mapped[str | None] = mapped_column(Text)
     blocker: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ActionItem(Base):
+    """Something a pair agreed to do after a meeting: what, who, by when; done once."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id"))
+    text: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None]
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    # When a meeting message first called it late to its owner: it is called late only once.
+    late_shown_at: Mapped[datetime | None]
+
+
+class PrivateNote(Base):
+    """What one member keeps for themselves about a meeting; nobody else ever sees it."""
+
+    __tablename__ = "private_notes"
+    __table_args__ = (UniqueConstraint("checkin_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class OutboxStatus(StrEnum):

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from storage.models import (
+    ActionItem,
     Agreement,
     Base,
     CheckIn,
@@ -23,6 +24,7 @@ from storage.models import (
     PairFeedback,
     PairStatus,
     Person,
+    PrivateNote,
     Profile,
     Program,
     Role,
@@ -621,3 +623,199 @@ def answers_of_checkins(session: Session, checkin_ids: Iterable[int]) -> dict[in
         for answer in session.scalars(select(CheckInAnswer).where(CheckInAnswer.checkin_id.in_(ids))):
             found[answer.checkin_id].append(answer)
     return found
+
+
+# -- The meeting loop ----------------------------------------------------------------------------
+
+
+def agreements_of_pairs(session: Session, pair_ids: Iterable[int]) -> dict[int, Agreement]:
+    """The agreements of these pairs, by pair id (pairs without one are left out)."""
+    ids = sorted(set(pair_ids))
+    if not ids:
+        return {}
+    return {a.pair_id: a for a in session.scalars(select(Agreement).where(Agreement.pair_id.in_(ids)))}
+
+
+def meetings_due_a_step(session: Session, now: datetime, limit: int) -> list[tuple[CheckIn, Pair]]:
+    """Meetings whose message moves on a step now, with their pairs; rows another clock holds are skipped.
+
+    Uses the index on next_step_at, so the cost does not grow with the number of meetings.
+    """
+    due = list(
+        session.scalars(
+            select(CheckIn)
+            .where(CheckIn.next_step_at <= now)
+            .order_by(CheckIn.next_step_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not due:
+        return []
+    pairs = {
+        pair.id: pair
+        for pair in session.scalars(
+            select(Pair)
+            .where(Pair.id.in_(sorted({c.pair_id for c in due})))
+            .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+        )
+    }
+    return [(checkin, pairs[checkin.pair_id]) for checkin in due]
+
+
+def open_action_items(session: Session, pair_ids: Iterable[int]) -> dict[int, list[ActionItem]]:
+    """The action items not yet done of these pairs, oldest first, by pair id."""
+    ids = sorted(set(pair_ids))
+    found: dict[int, list[ActionItem]] = {pair_id: [] for pair_id in ids}
+    if not ids:
+        return found
+    rows = session.scalars(
+        select(ActionItem)
+        .where(ActionItem.pair_id.in_(ids), ActionItem.done_at.is_(None))
+        .order_by(ActionItem.created_at, ActionItem.id)
+    )
+    for item in rows:
+        found[item.pair_id].append(item)
+    return found
+
+
+def action_items_of(session: Session, pair_id: int) -> list[ActionItem]:
+    """Every action item of a pair, newest first."""
+    return list(
+        session.scalars(
+            select(ActionItem)
+            .where(ActionItem.pair_id == pair_id)
+            .order_by(ActionItem.created_at.desc(), ActionItem.id.desc())
+        )
+    )
+
+
+def action_item_in_team(session: Session, team_id: str, item_id: int) -> ActionItem | None:
+    """An action item of this workspace, or None."""
+    return session.scalar(select(ActionItem).where(ActionItem.team_id == team_id, ActionItem.id == item_id))
+
+
+def mark_action_done(session: Session, item_id: int, person_id: int, now: datetime) -> bool:
+    """Mark an action item done unless it is already; True for the one call that did."""
+    result = session.execute(
+        update(ActionItem)
+        .where(ActionItem.id == item_id, ActionItem.done_at.is_(None))
+        .values(done_at=now, done_by_id=person_id)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount == 1
+
+
+def meetings_of(session: Session, pair_id: int, limit: int) -> list[CheckIn]:
+    """A pair's meetings, newest first."""
+    return list(
+        session.scalars(
+            select(CheckIn).where(CheckIn.pair_id == pair_id).order_by(CheckIn.due_at.desc()).limit(limit)
+        )
+    )
+
+
+def private_note(session: Session, checkin_id: int, person_id: int) -> PrivateNote | None:
+    """What one member keeps for themselves about a meeting."""
+    return session.scalar(
+        select(PrivateNote).where(PrivateNote.checkin_id == checkin_id, PrivateNote.person_id == person_id)
+    )
+
+
+def private_notes_of(session: Session, person_id: int, checkin_ids: Iterable[int]) -> dict[int, str]:
+    """One member's private notes on these meetings, by check-in id."""
+    ids = sorted(set(checkin_ids))
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(PrivateNote).where(PrivateNote.person_id == person_id, PrivateNote.checkin_id.in_(ids))
+    )
+    return {note.checkin_id: note.text for note in rows}
+
+
+def recent_mentor_questions(session: Session, pair_ids: Iterable[int], meetings: int) -> dict[int, set[str]]:
+    """The ids of the questions each pair's mentor got in its last `meetings` meetings, by pair id."""
+    ids = sorted(set(pair_ids))
+    found: dict[int, set[str]] = {pair_id: set() for pair_id in ids}
+    if not ids:
+        return found
+    ranked = (
+        select(
+            CheckIn.pair_id,
+            CheckIn.mentor_questions,
+            func.row_number().over(partition_by=CheckIn.pair_id, order_by=CheckIn.due_at.desc()).label("n"),
+        )
+        .where(CheckIn.pair_id.in_(ids))
+        .subquery()
+    )
+    for pair_id, questions, _n in session.execute(select(ranked).where(ranked.c.n <= meetings)):
+        found[pair_id].update(q["id"] for q in questions or [] if isinstance(q, dict) and "id" in q)
+    return found
+
+
+def meeting_counts(session: Session, pair_ids: Iterable[int]) -> dict[int, int]:
+    """How many meetings each pair has had a message for, by pair id."""
+    ids = sorted(set(pair_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(CheckIn.pair_id, func.count()).where(CheckIn.pair_id.in_(ids)).group_by(CheckIn.pair_id)
+    )
+    return {pair_id: count for pair_id, count in rows}
+
+
+def profiles_of(session: Session, keys: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Profile]:
+    """The profiles with these (program id, person id) keys, by key."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows = session.scalars(
+        select(Profile).where(
+            Profile.program_id.in_(sorted({program for program, _ in wanted})),
+            Profile.person_id.in_(sorted({person for _, person in wanted})),
+        )
+    )
+    return {key: p for p in rows if (key := (p.program_id, p.person_id)) in wanted}
+
+
+def recent_checkins(session: Session, pair_ids: Iterable[int], count: int) -> dict[int, list[CheckIn]]:
+    """Each pair's `count` newest check-ins, newest first, by pair id."""
+    ids = sorted(set(pair_ids))
+    found: dict[int, list[CheckIn]] = {pair_id: [] for pair_id in ids}
+    if not ids:
+        return found
+    ranked = (
+        select(
+            CheckIn.id,
+            func.row_number().over(partition_by=CheckIn.pair_id, order_by=CheckIn.due_at.desc()).label("n"),
+        )
+        .where(CheckIn.pair_id.in_(ids))
+        .subquery()
+    )
+    rows = session.scalars(
+        select(CheckIn)
+        .join(ranked, ranked.c.id == CheckIn.id)
+        .where(ranked.c.n <= count)
+        .order_by(CheckIn.pair_id, CheckIn.due_at.desc())
+    )
+    for checkin in rows:
+        found[checkin.pair_id].append(checkin)
+    return found
+
+
+def rewrite_pending(session: Session, message_id: int, payload: dict, now: datetime) -> bool:
+    """Give a message that has not gone yet new words; False while a sender holds it.
+
+    The try count moves on too, so a sender that read the old words before this never takes them.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == "pending",
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(payload=payload, attempts=OutboxMessage.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount == 1

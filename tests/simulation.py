@@ -129,6 +129,7 @@ class Delivery:
     at: datetime  # simulated instant
     actor: str | None  # whose click or command was being handled; None for the clock
     text: str  # the text and every text in the blocks, flattened
+    meeting_at: datetime | None = None  # a meeting's own message: when that meeting is (its metadata)
 
     def local(self, user_id: str) -> datetime:
         """When `user_id` saw it, in their own zone."""
@@ -164,6 +165,7 @@ class Record:
     """What happened in the whole run."""
 
     deliveries: list[Delivery] = field(default_factory=list)
+    weeks: int = WEEKS
     facts: list[Fact] = field(default_factory=list)
     pairs: dict[str, str] = field(default_factory=dict)  # mentee -> mentor
     refusals: list[str] = field(default_factory=list)  # Slack's invalid_blocks / invalid_arguments
@@ -174,6 +176,12 @@ class Record:
     def new_messages(self, user_id: str) -> list[Delivery]:
         """Every new message `user_id` received (DMs, group DMs, files; not channel posts)."""
         return [d for d in self.deliveries if d.kind == NEW and user_id in d.recipients]
+
+    def for_the_weeks(self, deliveries: list[Delivery]) -> list[Delivery]:
+        """What belongs to the simulated weeks: a meeting's message comes before its meeting, so the
+        one for a meeting after the last week (posted in it) belongs to the week after."""
+        end = START + timedelta(weeks=self.weeks)
+        return [d for d in deliveries if d.meeting_at is None or d.meeting_at < end]
 
     def sent(self) -> int:
         """How many new messages mentorbot posted (each once, however many people it reached)."""
@@ -299,6 +307,15 @@ def _blocks(raw: Any) -> list[dict]:
         except ValueError:
             return []
     return raw or []
+
+
+def _meeting_at(raw: Any) -> datetime | None:
+    """The meeting a message's metadata says it is about, if any."""
+    found = _view(raw).get("event_payload") or {}
+    try:
+        return datetime.fromisoformat(found["starts_at"])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _view(raw: Any) -> dict:
@@ -574,7 +591,17 @@ class World:
                 self.shown[(channel, shown.ts)] = shown
                 recipients = self._recipients(channel)
                 self._deliver(
-                    Delivery(NEW, method, channel, shown.ts, recipients, now, actor, flatten(text, blocks)),
+                    Delivery(
+                        NEW,
+                        method,
+                        channel,
+                        shown.ts,
+                        recipients,
+                        now,
+                        actor,
+                        flatten(text, blocks),
+                        _meeting_at(args.get("metadata")),
+                    ),
                     shown,
                 )
             elif method == "chat.update" and call.ok:
@@ -718,6 +745,7 @@ class People:
         self._order = itertools.count()
         self.pairs: dict[str, PairState] = {}  # channel -> pair
         self._notes = itertools.count(1)
+        self._asked: set[tuple[str, str]] = set()  # meeting messages whose check-in someone planned to answer
         world.listeners.append(self.notice)
 
     # -- scheduling ----------------------------------------------------------------------------
@@ -779,6 +807,15 @@ class People:
         """Someone sees a new message (or the Home tab) and plans what to do about it."""
         if delivery.kind == HOME and delivery.recipients:
             self._home_changed(delivery.recipients[0])
+        if delivery.kind == UPDATE and shown is not None and delivery.actor is None:
+            # A meeting's message turned into its check-in: the members were in this conversation
+            # for their meeting, and they answer where they left it.
+            pair = self.pairs.get(shown.channel)
+            key = (shown.channel, shown.ts)
+            if pair is not None and find_button(shown.blocks, ids.CHECKIN_MET) and key not in self._asked:
+                self._asked.add(key)
+                self._checkin(pair, shown)
+            return
         if delivery.kind not in (NEW, EPHEMERAL) or shown is None:
             return
         blocks = shown.blocks
@@ -792,7 +829,10 @@ class People:
         if find_button(blocks, ids.AGREEMENT_OPEN) and len(delivery.recipients) == 2 and pair is None:
             self._kickoff(shown, delivery.recipients)
         elif find_button(blocks, ids.CHECKIN_MET) and pair is not None:
+            self._asked.add((shown.channel, shown.ts))
             self._checkin(pair, shown)
+        elif find_button(blocks, ids.MEETING_PREP_OPEN) and pair is not None:
+            self._prepare(pair, shown)
         elif find_button(blocks, ids.FIT_ANSWER) and delivery.recipients:
             self._fit(delivery.recipients[0], shown)
         elif find_button(blocks, ids.PULSE_SCORE) and delivery.recipients:
@@ -876,6 +916,32 @@ class People:
             return  # a busy week: nobody answers this one
         answerer = pair.mentee if rng.random() < 0.7 else pair.mentor
         self.later(self.when(answerer), lambda: self.answer_checkin(pair, shown, answerer, rng))
+
+    def _prepare(self, pair: PairState, shown: Shown) -> None:
+        """The mentee often prepares: what to talk about and a question, which become the agenda."""
+        if self.silent(pair) or (pair.plan.pause_weeks and self._paused_now(pair)):
+            return
+        rng = self.roll("prepare", pair.mentee, self.world.clock.now.date())
+        if rng.random() < 0.4:
+            return  # no time to prepare this week
+
+        def act() -> None:
+            world, mentee = self.world, pair.mentee
+            current = world.shown.get((shown.channel, shown.ts), shown)
+            button = find_button(current.blocks, ids.MEETING_PREP_OPEN)
+            if button is None:
+                return  # the meeting is too close now: the agenda is final
+            topic = self.note("agenda ")
+            answers = {
+                ids.PREP_TOPICS: f"How to pitch the migration plan ({topic})",
+                ids.PREP_QUESTIONS: "How do you say no to a senior stakeholder?",
+            }
+            if world.open_and_submit(
+                mentee, lambda: world.click(mentee, current, button), answers, ids.MEETING_PREP_MODAL
+            ):
+                self.fact("agenda", mentee, (pair.mentor,), topic)
+
+        self.later(self.when(pair.mentee), act)
 
     def _paused_now(self, pair: PairState) -> bool:
         assert pair.plan.pause_weeks is not None
@@ -1168,6 +1234,7 @@ def run_program(engine: Engine, database_url: str, *, weeks: int = WEEKS) -> Rec
                     raise ScenarioError(f"matching made no pairs: {world.record.problems}")
                 world.record.listener_errors = list(errors.messages)
             listeners.shutdown(wait=False, cancel_futures=True)
+            world.record.weeks = weeks
             return world.record
     finally:
         logging.getLogger().removeHandler(errors)
@@ -1195,4 +1262,7 @@ def summary(record: Record) -> str:
         )
     lines.append(f"everyone: {totals[NEW]} new, {totals[UPDATE]} updated, {totals[EPHEMERAL]} ephemeral")
     lines.append(f"messages posted: {record.sent()} (a group DM or channel post counts once)")
+    posted = [d for d in record.deliveries if d.kind == NEW]
+    later = len(posted) - len(record.for_the_weeks(posted))
+    lines.append(f"  of which for meetings after the last week, posted the working day before: {later}")
     return "\n".join(lines)

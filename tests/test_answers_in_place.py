@@ -28,7 +28,8 @@ from tests.fakes.slack_requests import SlackSender, typed
 from tests.test_checkins import buttons, checkin_posts, seed_pair, shown
 from tests.test_goals import goal_fields
 
-DUE = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)  # Tuesday 09:00 in Berlin
+# The clock looks a few hours after Tuesday's 09:00 meeting in Berlin: its check-in is due.
+DUE = datetime(2026, 10, 6, 11, 0, tzinfo=UTC)
 MENTOR, MENTEE = "UMENTOR1", "UMENTEE1"
 MET_YES, MET_NOT_YET, MET_RESCHEDULED = (f"{ids.CHECKIN_MET}_{key}" for key in ids.CHECKIN_MET_ANSWERS)
 
@@ -107,7 +108,9 @@ def test_answers_edit_the_checkin_and_nobody_gets_a_note_about_them(
     assert f"<@{MENTEE}>: yes, we met; learned: Design reviews go better with an agenda" in shown(message)
     assert "blocked by: No time for the talk" in shown(message)
     assert f"<@{MENTOR}>: not yet; learned: Tom prefers written feedback" in shown(message)
-    assert buttons(message) == [], "both answered everything: the answers replace the buttons"
+    assert buttons(message) == [ids.MEETING_NOTES_OPEN], (
+        "both answered everything: the answers replace the buttons, and notes can still be added"
+    )
     assert [c.args["channel"] for c in posts(fake_slack, checkin.args["channel"])] == [
         checkin.args["channel"]
     ], "the group DM holds the one check-in message, edited"

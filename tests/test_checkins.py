@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -84,13 +84,34 @@ def sender(settings: Settings):
     return create_sending_client(settings)
 
 
+MEETING_TEXTS = ("Your next meeting", "Your meeting is coming up", "Check-in time")
+AFTER_MEETING = timedelta(hours=4)  # a 09:00 meeting's check-in is due at 12:45, in daytime
+
+
 def checkins_sent(fake: FakeSlack) -> list[tuple[str, datetime]]:
-    """(pair channel, instant sent) of every delivered check-in prompt."""
+    """(pair channel, instant sent) of every meeting's message as first posted, whatever its step."""
     return [
         (call.args["channel"], call.sent_at)
         for call in fake.calls_to("chat.postMessage")
-        if call.ok and "Check-in time" in call.args.get("text", "")
+        if call.ok and call.args.get("text", "").startswith(MEETING_TEXTS)
     ]
+
+
+def checkin_edits(fake: FakeSlack) -> list[tuple[str, datetime]]:
+    """(pair channel, instant) of every edit that turned a meeting's message into its check-in."""
+    return [
+        (call.args["channel"], call.sent_at)
+        for call in fake.calls_to("chat.update")
+        if call.ok and call.args.get("text", "").startswith("Check-in time")
+    ]
+
+
+def working_day_before(day: date) -> date:
+    """The Monday-to-Friday day before `day`."""
+    day -= timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
 
 
 def run_clock(
@@ -118,11 +139,11 @@ def run_clock(
         ("Asia/Kolkata", "weekly", 0),
     ],
 )
-def test_checkins_arrive_at_nine_local_on_every_cadence_across_dst(
+def test_each_meeting_is_prepared_the_working_day_before_and_checked_in_after_it_ends_across_dst(
     session_factory: SessionFactory, fake_slack: FakeSlack, sender, tz: str, frequency: str, weekday: int
 ) -> None:
     pair_id = seed_pair(
-        session_factory, 1, mentee_tz=tz, frequency=frequency, weekday=weekday, start=START.date()
+        session_factory, 1, mentee_tz=tz, frequency=frequency, weekday=weekday, start=date(2026, 9, 23)
     )
     end = START + timedelta(
         weeks=7
@@ -134,11 +155,30 @@ def test_checkins_arrive_at_nine_local_on_every_cadence_across_dst(
     with session_factory() as session:
         pair = session.get(Pair, pair_id)
         cadence = form_from(queries.agreement_for(session, pair_id)).cadence
-    expected = occurrences(cadence, START, end - step)
-    sent = checkins_sent(fake_slack)
-    assert [at for _, at in sent] == expected
-    assert all(at.astimezone(ZoneInfo(tz)).strftime("%H:%M") == "09:00" for _, at in sent)
-    assert len(expected) == {"weekly": 7, "biweekly": 4, "monthly": 2}[frequency]
+    zone = ZoneInfo(tz)
+    meetings = occurrences(cadence, START, end + timedelta(days=40))
+    prepared = [
+        datetime.combine(working_day_before(m.astimezone(zone).date()), time(9, 0), tzinfo=zone).astimezone(
+            UTC
+        )
+        for m in meetings
+    ]
+    sent = [at for _, at in checkins_sent(fake_slack)]
+    assert sent == [at for at in prepared if at < end - step], "one message a meeting, the working day before"
+    assert all(at.astimezone(zone).strftime("%H:%M") == "09:00" for at in sent)
+    # Kolkata meets on Mondays: the message of 9 November's meeting goes on Friday 6 November.
+    assert (
+        len(sent) == {"Europe/Berlin": 6, "America/New_York": 4, "Australia/Sydney": 2, "Asia/Kolkata": 7}[tz]
+    )
+    edits = [at for _, at in checkin_edits(fake_slack)]
+    assert len(edits) == len([m for m in meetings if m < end - timedelta(hours=4)])
+    for meeting, edited in zip(meetings, edits, strict=False):
+        # 45 minutes of meeting and three hours after it: 12:45 local, on the first tick after.
+        assert (
+            meeting + timedelta(hours=3, minutes=45)
+            <= edited
+            < meeting + timedelta(hours=3, minutes=45) + step
+        )
     assert pair.next_checkin_at is not None
 
 
@@ -146,14 +186,17 @@ def test_after_downtime_a_pair_gets_one_catch_up_not_a_flood(
     session_factory: SessionFactory, fake_slack: FakeSlack, sender
 ) -> None:
     pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")
-    back = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # four weekly check-ins were missed
+    back = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # Monday: four weekly meetings were missed
 
     dispatch_due(session_factory, sender, back)
     dispatch_due(session_factory, sender, back + timedelta(hours=1))
 
-    assert len(checkins_sent(fake_slack)) == 1
+    (sent,) = fake_slack.calls_to("chat.postMessage")
+    assert "Tue 03 Nov at 09:00" in json.dumps(sent.args["blocks"]), "tomorrow's meeting, not the missed ones"
     with session_factory() as session:
-        assert session.get(Pair, pair_id).next_checkin_at == datetime(2026, 11, 3, 8, 0, tzinfo=UTC)
+        pair = session.get(Pair, pair_id)
+        assert pair.next_meeting_at == datetime(2026, 11, 10, 8, 0, tzinfo=UTC)
+        assert pair.next_checkin_at == datetime(2026, 11, 9, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
 
 
 def test_nothing_is_sent_at_night_for_the_recipient(
@@ -291,7 +334,7 @@ def test_members_answer_the_checkin_and_silence_twice_marks_the_pair_at_risk(
     session_factory: SessionFactory, fake_slack: FakeSlack, sender, slack: SlackSender
 ) -> None:
     pair_id = seed_pair(session_factory, 1, mentee_tz="Europe/Berlin")
-    weeks = [datetime(2026, 10, 6, 7, 0, tzinfo=UTC) + timedelta(weeks=w) for w in range(3)]
+    weeks = [datetime(2026, 10, 6, 7, 0, tzinfo=UTC) + AFTER_MEETING + timedelta(weeks=w) for w in range(3)]
     fake_slack.add_user("UMENTEE1")
     for moment in weeks:
         dispatch_due(session_factory, sender, moment)
@@ -442,7 +485,7 @@ def test_the_first_checkin_asks_the_mentor_about_what_the_mentee_hopes_to_get(
         mentee_id = session.get(Pair, pair_id).mentee_id
         profile = session.scalars(select(Profile).where(Profile.person_id == mentee_id)).one()
         profile.motivations = "Lead my team's design reviews <!here>"
-    due = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)
+    due = datetime(2026, 10, 6, 7, 0, tzinfo=UTC) + AFTER_MEETING  # no questions were chosen before it
 
     dispatch_due(session_factory, sender, due)
     dispatch_due(session_factory, sender, due + timedelta(weeks=1))

@@ -77,6 +77,11 @@ ELSEWHERE = {
     "CONFIG_MODAL": "tests/test_programs.py (a re-submit saves the same settings)",
     "CONNECT_MODAL": "tests/test_connections.py",
     "FORGET_MODAL": "tests/test_connections.py",
+    "MEETING_PREP_MODAL": "tests/test_meeting_loop.py (the same agenda again)",
+    "MEETING_SKIP": "tests/test_meeting_loop.py (skipped twice: the partner is told once)",
+    "MEETING_MOVE_MODAL": "tests/test_meeting_loop.py (moved to the same time twice)",
+    "MEETING_NOTES_MODAL": "tests/test_meeting_loop.py (the same action item twice)",
+    "ACTION_DONE": "tests/test_meeting_loop.py (done twice, and from outside the pair)",
 }
 # Buttons and modals that only open, page or refresh something: a repeat does it again, harmlessly.
 NOT_STATE_CHANGING = {
@@ -96,14 +101,25 @@ NOT_STATE_CHANGING = {
     "REMINDER_EXTEND",
     "INSIGHTS_OPEN",
     "END_KEEP",
+    "MEETING_PREP_OPEN",
+    "MEETING_MOVE_OPEN",
+    "MEETING_NOTES_OPEN",
+    "MEETING_QUESTIONS_OPEN",
+    "MEETING_QUESTIONS_MODAL",
+    "MEETING_HISTORY_OPEN",
+    "MEETING_HISTORY_MODAL",
     "ANSWERED",  # not a control: the block that shows an answer where the buttons were
 }
 
 
 def _is_input(name: str) -> bool:
     """Block and action ids of a modal's inputs and the command name: nothing to click."""
-    prefixes = ("JOIN_", "CONFIG_", "AGREE_", "GOAL_", "PROGRESS_", "CHECKIN_", "EXTEND_", "CONNECT_")
-    return name in {"COMMAND", "VALUE", "MATCH_KEEP", "FEEDBACK_RATING", "FEEDBACK_COMMENT"} or (
+    prefixes = (
+        *("JOIN_", "CONFIG_", "AGREE_", "GOAL_", "PROGRESS_", "CHECKIN_", "EXTEND_", "CONNECT_"),
+        *("PREP_", "MOVE_", "NOTES_"),
+    )
+    names = {"COMMAND", "VALUE", "MATCH_KEEP", "FEEDBACK_RATING", "FEEDBACK_COMMENT"}
+    return name in names | {"ACTION_TEXT", "ACTION_OWNER", "ACTION_DUE"} or (
         name.startswith(prefixes) and not name.endswith(("_MODAL", "_OPEN", "_NEW", "_MET"))
     )
 

@@ -36,13 +36,15 @@ def test_dispatch_due_sends_what_is_due_once(tmp_path: Path, fake_slack: FakeSla
         SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_API_URL=fake_slack.base_url, DATABASE_URL=seeded_database(tmp_path)
     )
 
-    early = run(["dispatch-due", "--at", "2026-10-06T06:59:00Z"], env, tmp_path)
-    first = run(["dispatch-due", "--at", "2026-10-06T09:00:00+02:00"], env, tmp_path)
-    again = run(["dispatch-due", "--at", "2026-10-06T07:05:00Z"], env, tmp_path)
+    # The meeting's message goes the working day before the Tuesday meeting, at 09:00 in Berlin.
+    early = run(["dispatch-due", "--at", "2026-10-05T06:59:00Z"], env, tmp_path)
+    first = run(["dispatch-due", "--at", "2026-10-05T09:00:00+02:00"], env, tmp_path)
+    again = run(["dispatch-due", "--at", "2026-10-05T07:05:00Z"], env, tmp_path)
 
-    assert early.stdout.strip() == "check-ins 0, reminders 0, sent 0, deferred 0, failed 0", early.stderr
-    assert first.stdout.strip() == "check-ins 1, reminders 0, sent 1, deferred 0, failed 0", first.stderr
-    assert again.stdout.strip() == "check-ins 0, reminders 0, sent 0, deferred 0, failed 0"
+    nothing = "check-ins 0, meeting steps 0, reminders 0, sent 0, deferred 0, failed 0"
+    assert early.stdout.strip() == nothing, early.stderr
+    assert first.stdout.strip() == nothing.replace("check-ins 0", "check-ins 1").replace("sent 0", "sent 1")
+    assert again.stdout.strip() == nothing
     posted = [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage") if c.ok]
     assert sorted(posted) == ["GPAIR00001"]
 

@@ -22,7 +22,8 @@ from tests.fakes.slack_requests import SlackSender
 from tests.scenarios import ADMIN, configure
 from tests.test_checkins import checkins_sent, run_clock, seed_pair
 
-DUE = datetime(2026, 10, 6, 7, 0, tzinfo=UTC)  # 09:00 in Berlin, a Tuesday
+# The clock looks a few hours after Tuesday's 09:00 meeting in Berlin: its check-in is due.
+DUE = datetime(2026, 10, 6, 11, 0, tzinfo=UTC)
 
 
 def statuses(session_factory: SessionFactory) -> Counter[str]:

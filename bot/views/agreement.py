@@ -21,6 +21,7 @@ from bot import ids
 from bot.agreements import WEEKDAYS, AgreementForm, AgreementFormData
 from bot.enrollment import MEETING_FORMATS
 from bot.forms import MAX_LENGTH, fit
+from bot.meetings import DEFAULT_PREP_DAYS, DEFAULT_REMINDER_MINUTES, PREP_CHOICES, REMINDER_CHOICES
 from bot.programs import CADENCES
 from bot.views.common import clip, context, escape_text, mrkdwn, user
 
@@ -116,6 +117,37 @@ def agreement_modal(data: AgreementFormData, today: date) -> dict:
                 max_length=MAX_LENGTH[ids.AGREE_EXPECTATIONS],
                 initial_value=fit(ids.AGREE_EXPECTATIONS, current.expectations if current else None),
             ),
+        ),
+    ]
+    preps = [Option(value=str(key), text=label) for key, label in PREP_CHOICES.items()]
+    reminders = [Option(value=str(key), text=label) for key, label in REMINDER_CHOICES.items()]
+    prep_days = current.prep_days if current else DEFAULT_PREP_DAYS
+    reminder = current.reminder_minutes if current else DEFAULT_REMINDER_MINUTES
+    blocks += [
+        InputBlock(
+            block_id=ids.AGREE_PREP,
+            label="When the mentee is asked to prepare",
+            optional=True,
+            hint="What they add (topics, questions, what went well or was hard) becomes the agenda.",
+            element=StaticSelectElement(
+                action_id=ids.VALUE,
+                options=preps,
+                initial_option=next((o for o in preps if o.value == str(prep_days)), preps[0]),
+            ),
+        ),
+        InputBlock(
+            block_id=ids.AGREE_REMINDER,
+            label="Reminder before each meeting",
+            optional=True,
+            element=StaticSelectElement(
+                action_id=ids.VALUE,
+                options=reminders,
+                initial_option=next((o for o in reminders if o.value == str(reminder)), reminders[0]),
+            ),
+        ),
+        context(
+            "Each meeting has one message in your DM: it asks to prepare, becomes the agenda, reminds "
+            "you, and after the meeting asks how it went."
         ),
     ]
     if data.saved_by_user_id:

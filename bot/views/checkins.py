@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -33,6 +33,7 @@ class GoalPrompt:
     progress: str  # e.g. "2 of 3 talks"
     note: str | None = None  # what the mentee wrote with their newest progress update
     days_left: int | None = None  # to the deadline, in the mentee's days
+    behind: bool = False  # less done than the time gone by toward the deadline asks for
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,35 @@ class MemberAnswer:
 
 
 @dataclass(frozen=True)
+class Agenda:
+    """What the mentee prepared for a meeting (every part optional)."""
+
+    topics: str | None = None
+    questions: str | None = None
+    went_well: str | None = None
+    hard: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        """True when the mentee added nothing."""
+        return not any((self.topics, self.questions, self.went_well, self.hard))
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """An open action item as a meeting's message lists it."""
+
+    item_id: int
+    text: str
+    owner_user_id: str
+    due_on: date | None = None
+    late: bool = False  # its date has passed
+    call_out: bool = False  # the first message to show it late: it names the owner
+
+
+@dataclass(frozen=True)
 class CheckinCard:
-    """A check-in as its one message in the pair's group DM shows it: the question and the answers."""
+    """A meeting as its one message in the pair's group DM shows it, at the stage it is at."""
 
     checkin_id: int
     due_on: date  # the mentee's local day
@@ -62,6 +90,17 @@ class CheckinCard:
     closed: bool = False
     first: bool = False  # the pair's first check-in: it carries the questions a good mentor asks
     hopes: str = ""  # what the mentee wrote they hope to get, for the first check-in's questions
+    stage: str = "checkin"  # prep | soon | checkin | skipped (storage.models.MeetingStage)
+    starts: str = ""  # when the meeting starts, in words, e.g. "Tue 09 Mar at 09:00 (Europe/Berlin)"
+    agenda: Agenda | None = None  # None: the mentee has not prepared
+    prepares: bool = True  # the pair asks the mentee to prepare
+    reminds: bool = True  # the pair wants a reminder shortly before
+    last_blocker: tuple[str, str] | None = None  # (user id, text) reported at the last check-in
+    actions: tuple[ActionLine, ...] = ()
+    moved_to: str | None = None  # the new time in words, when the meeting was moved
+    skipped_by: str | None = None  # the user id of the member who skipped it
+    has_questions: bool = False  # questions were chosen for the mentor
+    notes: str | None = None  # the pair's shared notes
 
     @property
     def members(self) -> tuple[MemberAnswer, MemberAnswer]:
@@ -93,15 +132,18 @@ def checkin_message(card: CheckinCard) -> dict:
     """
     if card.closed:
         return _closed_checkin(card)
+    if card.stage == "skipped":
+        return _skipped(card)
+    if card.stage in ("prep", "soon"):
+        return _before_meeting(card)
     mentor, mentee = card.mentor, card.mentee
     answered = any(answer.met or answer.shared for answer in card.members)
+    when = f"your meeting of {card.starts}" if card.starts else "your mentorship"
+    question = "*Did you meet?*" if card.starts else "*Did you meet since the last check-in?*"
     blocks: list[Block] = [
         HeaderBlock(text="Check-in time"),
         SectionBlock(
-            text=mrkdwn(
-                f"{user(mentor.user_id)}, {user(mentee.user_id)}: how is your mentorship going?\n"
-                "*Did you meet since the last check-in?*"
-            )
+            text=mrkdwn(f"{user(mentor.user_id)}, {user(mentee.user_id)}: how was {when}?\n{question}")
         ),
     ]
     if not (mentor.met and mentee.met):
@@ -146,7 +188,10 @@ def checkin_message(card: CheckinCard) -> dict:
         ]
     if answered:
         blocks.append(SectionBlock(text=mrkdwn(f"*Answers so far*\n{_answers(card)}")))
-    if card.first:
+    blocks += _action_blocks(card)
+    if card.starts:
+        blocks += _notes_blocks(card)
+    if card.first and not card.has_questions:
         hopes = (
             f" {user(mentee.user_id)} hopes to get: “{escape_text(clip(card.hopes, 300))}”; ask what a first "
             "step toward it would be."
@@ -162,10 +207,153 @@ def checkin_message(card: CheckinCard) -> dict:
     return {"text": "Check-in time: did you meet, and how are your goals going?", "blocks": render(blocks)}
 
 
+MEETING_EVENT = "mentorbot_meeting"
+
+
+def meeting_metadata(pair_id: int, starts_at: datetime) -> dict:
+    """Slack message metadata naming the meeting a message is about, for apps that read it."""
+    return {
+        "event_type": MEETING_EVENT,
+        "event_payload": {"pair_id": pair_id, "starts_at": starts_at.isoformat()},
+    }
+
+
 MENTOR_QUESTIONS = (
     "What did you try since we last spoke, and what happened? What would make the next step easier? "
     "What are you proud of this time? Where do you feel stuck, and what have you considered?"
 )
+
+
+def _when(card: CheckinCard) -> str:
+    return f"{card.starts} (moved to {card.moved_to})" if card.moved_to else card.starts
+
+
+def _before_meeting(card: CheckinCard) -> dict:
+    """The meeting's message before it starts: the preparation asked for, then the agenda."""
+    mentor, mentee = card.mentor.user_id, card.mentee.user_id
+    soon = card.stage == "soon"
+    head = "Your meeting is coming up" if soon else "Your next meeting"
+    blocks: list[Block] = [
+        HeaderBlock(text=head),
+        SectionBlock(text=mrkdwn(f"{user(mentor)} and {user(mentee)} meet *{escape_text(_when(card))}*.")),
+    ]
+    agenda = card.agenda
+    if agenda is not None and not agenda.empty:
+        blocks.append(SectionBlock(text=mrkdwn(f"*Agenda from {user(mentee)}*\n{_agenda_lines(agenda)}")))
+    elif soon or not card.prepares:
+        blocks.append(SectionBlock(text=mrkdwn("*Agenda:* nothing was added; start from the goals below.")))
+    else:
+        blocks.append(
+            SectionBlock(
+                text=mrkdwn(
+                    f"{user(mentee)}, what would you like to talk about? Add your topics and questions, "
+                    "and what went well or was hard since last time: they become the agenda."
+                )
+            )
+        )
+    if card.goals:
+        lines = "\n".join(_goal_line(goal) for goal in card.goals)
+        blocks.append(SectionBlock(text=mrkdwn(f"*Goals*\n{lines}")))
+    if card.last_blocker is not None:
+        who, text = card.last_blocker
+        blocks.append(
+            SectionBlock(text=mrkdwn(f"*Blocked last time* ({user(who)}): {escape_text(clip(text, 500))}"))
+        )
+    blocks += _action_blocks(card)
+    buttons = []
+    if not soon and card.prepares:
+        label = "Change the agenda" if agenda is not None else "Prepare"
+        buttons.append(
+            ButtonElement(
+                text=label, action_id=ids.MEETING_PREP_OPEN, value=str(card.checkin_id), style="primary"
+            )
+        )
+    if card.has_questions:
+        buttons.append(
+            ButtonElement(
+                text="Questions for the mentor",
+                action_id=ids.MEETING_QUESTIONS_OPEN,
+                value=str(card.checkin_id),
+            )
+        )
+    buttons += [
+        ButtonElement(text="Skip this one", action_id=ids.MEETING_SKIP, value=str(card.checkin_id)),
+        ButtonElement(
+            text="Moved to another time", action_id=ids.MEETING_MOVE_OPEN, value=str(card.checkin_id)
+        ),
+    ]
+    blocks.append(ActionsBlock(block_id=f"meeting_{card.checkin_id}", elements=buttons))
+    if soon and card.reminds:
+        blocks.append(context("Reminder: it starts soon. I ask how it went a few hours after it ends."))
+    elif card.has_questions:
+        blocks.append(
+            context(f"{user(mentor)}: questions chosen for this meeting are behind the button, for you only.")
+        )
+    text = f"{head}: {_when(card)}"
+    return {"text": text, "blocks": render(blocks)}
+
+
+def _agenda_lines(agenda: Agenda) -> str:
+    parts = (
+        ("To talk about", agenda.topics),
+        ("Questions for the mentor", agenda.questions),
+        ("Went well", agenda.went_well),
+        ("Hard", agenda.hard),
+    )
+    return "\n".join(f"• _{label}:_ {escape_text(clip(text, 600))}" for label, text in parts if text)
+
+
+def _action_blocks(card: CheckinCard) -> list[Block]:
+    """Open action items, each with its Done button; a late one names its owner the first time."""
+    blocks: list[Block] = []
+    if not card.actions:
+        return blocks
+    blocks.append(SectionBlock(text=mrkdwn("*Open action items*")))
+    for item in card.actions[:MAX_ACTION_LINES]:
+        due = f", by {item.due_on:%a %d %b}" if item.due_on else ""
+        late = " — *late*" if item.late else ""
+        owner = user(item.owner_user_id)
+        line = f"• {escape_text(clip(item.text, 300))} ({owner}{due}){late}"
+        if item.call_out:
+            line += f"\n      {owner}, this was due {item.due_on:%a %d %b}: done, or still on?"
+        blocks.append(
+            SectionBlock(
+                text=mrkdwn(line),
+                accessory=ButtonElement(text="Done", action_id=ids.ACTION_DONE, value=str(item.item_id)),
+            )
+        )
+    if len(card.actions) > MAX_ACTION_LINES:
+        blocks.append(context(f"And {len(card.actions) - MAX_ACTION_LINES} more on my Home tab."))
+    return blocks
+
+
+def _notes_blocks(card: CheckinCard) -> list[Block]:
+    blocks: list[Block] = []
+    if card.notes:
+        blocks.append(SectionBlock(text=mrkdwn(f"*Notes*\n{escape_text(clip(card.notes, 1500))}")))
+    blocks.append(
+        ActionsBlock(
+            elements=[
+                ButtonElement(
+                    text="Meeting notes", action_id=ids.MEETING_NOTES_OPEN, value=str(card.checkin_id)
+                )
+            ]
+        )
+    )
+    blocks.append(
+        context("Notes and action items you add show here for both of you; private notes only for you.")
+    )
+    return blocks
+
+
+def _skipped(card: CheckinCard) -> dict:
+    who = user(card.skipped_by) if card.skipped_by else "One of you"
+    text = f"*Meeting of {escape_text(card.starts)}: skipped* by {who}. Nothing to check in on this time."
+    blocks: list[Block] = [SectionBlock(text=mrkdwn(text)), *_action_blocks(card)]
+    return {"text": f"Meeting of {card.starts} skipped", "blocks": render(blocks)}
+
+
+MAX_ACTION_LINES = 8
 
 
 def paused_for_silence() -> dict:
@@ -218,8 +406,10 @@ DUE_SOON_DAYS = 14
 
 
 def _goal_line(goal: GoalPrompt) -> str:
+    pace = "" if goal.days_left is None else ", behind schedule" if goal.behind else ", on track"
     line = (
-        f"• {escape_text(clip(goal.specific, 150))} ({escape_text(goal.progress)}{_due_soon(goal.days_left)})"
+        f"• {escape_text(clip(goal.specific, 150))} "
+        f"({escape_text(goal.progress)}{_due_soon(goal.days_left)}{pace})"
     )
     if goal.note:
         line += f"\n      _Latest:_ {escape_text(clip(goal.note, 300))}"

@@ -104,6 +104,8 @@ def _pairs(snapshot: HomeSnapshot) -> list[Block]:
         if pair.partner_story.background:
             lines.append(f"Their background: {escape_text(clip(pair.partner_story.background, 400))}")
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
+        if meeting := _meeting_lines(pair):
+            blocks.append(SectionBlock(text=mrkdwn(clip(meeting, 3000))))
         blocks.append(ActionsBlock(block_id=f"pair_{pair.pair_id}", elements=_pair_buttons(pair)))
         blocks += _goals(pair)
     hidden = len(snapshot.pairs) - MAX_LISTED_PAIRS
@@ -138,6 +140,34 @@ def _goals(pair: PairSummary) -> list[Block]:
     return blocks
 
 
+def _meeting_lines(pair: PairSummary) -> str:
+    """The next meeting's agenda, the mentor's questions for it and the open action items."""
+    lines = []
+    if pair.upcoming:
+        agenda = pair.agenda
+        if agenda is not None and not agenda.empty:
+            parts = [text for text in (agenda.topics, agenda.questions) if text]
+            lines.append(
+                "*Agenda:* " + escape_text(clip(" · ".join(parts) or "what went well and what was hard", 600))
+            )
+        elif pair.role == "mentee":
+            lines.append("*Agenda:* nothing yet; add to it from the meeting's message in your DM.")
+        if pair.questions:
+            asked = "\n".join(f"   • {escape_text(clip(q, 300))}" for q in pair.questions)
+            lines.append(f"*Questions to ask* (only you see these):\n{asked}")
+    if pair.actions:
+        items = "\n".join(
+            f"   • {escape_text(clip(a.text, 200))} ({user(a.owner_user_id)}"
+            f"{f', by {a.due_on:%d %b}' if a.due_on else ''}){' — *late*' if a.late else ''}"
+            for a in pair.actions[:MAX_HOME_ACTIONS]
+        )
+        lines.append(f"*Open action items*\n{items}")
+    return "\n".join(lines)
+
+
+MAX_HOME_ACTIONS = 3
+
+
 def _pair_buttons(pair: PairSummary) -> list[ButtonElement]:
     value = str(pair.pair_id)
     toggle = (
@@ -162,6 +192,15 @@ def _pair_buttons(pair: PairSummary) -> list[ButtonElement]:
         buttons.append(ButtonElement(text="New goal", action_id=ids.GOAL_NEW, value=value))
     if pair.role == "mentor" and pair.status == "active":
         buttons.append(ButtonElement(text="Introduce someone", action_id=ids.HOME_CONNECT, value=value))
+    if pair.meeting_id is not None:
+        buttons.append(
+            ButtonElement(text="Meeting notes", action_id=ids.MEETING_NOTES_OPEN, value=str(pair.meeting_id))
+        )
+        buttons.append(ButtonElement(text="Our meetings", action_id=ids.MEETING_HISTORY_OPEN, value=value))
+    buttons += [
+        ButtonElement(text=clip(f"Done: {a.text}", 75), action_id=ids.ACTION_DONE, value=str(a.item_id))
+        for a in pair.actions[:MAX_HOME_ACTIONS]
+    ]
     return [*buttons, toggle, end]
 
 
