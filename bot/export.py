@@ -83,10 +83,17 @@ class CheckinRow:
     met: str | None
     answered_at: datetime | None
     answers: int
+    stage: str = "checkin"
+    prepared: bool = False
+    action_items: int = 0
+    action_items_done: int = 0
     mentor_learned: str | None = None
     mentor_blocker: str | None = None
     mentee_learned: str | None = None
     mentee_blocker: str | None = None
+    agenda_topics: str | None = None
+    agenda_questions: str | None = None
+    notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,10 +182,17 @@ CHECKIN_COLUMNS = (
     _field("met"),
     _field("answered_at"),
     _field("answers"),
+    _field("stage"),
+    _field("prepared"),
+    _field("action_items"),
+    _field("action_items_done"),
     _field("mentor_learned", free_text=True),
     _field("mentor_blocker", free_text=True),
     _field("mentee_learned", free_text=True),
     _field("mentee_blocker", free_text=True),
+    _field("agenda_topics", free_text=True),
+    _field("agenda_questions", free_text=True),
+    _field("notes", free_text=True),
 )
 GOAL_COLUMNS = (
     _field("goal_id"),

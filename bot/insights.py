@@ -79,6 +79,16 @@ class ProgramHealth:
     pulse_average: float | None = None
     at_risk_count: int = 0
     at_risk: tuple[AtRiskPair, ...] = ()
+    meetings_prepared: int = 0  # meetings the mentee prepared an agenda for
+    meetings_skipped: int = 0
+    actions: int = 0  # action items the pairs agreed
+    actions_done: int = 0
+
+    @property
+    def prepared_share(self) -> float | None:
+        """Meetings prepared / meetings not skipped; None before the first."""
+        held = self.checkins - self.meetings_skipped
+        return self.meetings_prepared / held if held > 0 else None
 
     @property
     def people(self) -> int:
@@ -102,7 +112,7 @@ class ProgramHealth:
 
 
 def program_health(session: Session, program: Program, now: datetime) -> ProgramHealth:
-    """The program's health now, from eight aggregate queries."""
+    """The program's health now, from nine aggregate queries."""
     roles = store.people_by_role(session, program.id)
     capacity = store.mentor_capacity(session, program.id)
     pairs = store.pair_counts(session, program.id)
@@ -110,6 +120,7 @@ def program_health(session: Session, program: Program, now: datetime) -> Program
     goals = store.goal_counts(session, program.id, now.date())
     pulse = store.pulse_summary(session, program.id)
     at_risk = store.at_risk_pairs(session, program.id, MAX_AT_RISK)
+    actions = store.action_counts(session, program.id)
     return ProgramHealth(
         program_id=program.id,
         program_name=program.name,
@@ -134,6 +145,10 @@ def program_health(session: Session, program: Program, now: datetime) -> Program
         pulse_average=pulse.average,
         at_risk_count=pairs.at_risk,
         at_risk=tuple(AtRiskPair(*row) for row in at_risk),
+        meetings_prepared=checkins.prepared,
+        meetings_skipped=checkins.skipped,
+        actions=actions.total,
+        actions_done=actions.done,
     )
 
 

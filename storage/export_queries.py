@@ -10,10 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Boolean, Row, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
-from storage.models import Agreement, CheckIn, CheckInAnswer, Goal, GoalMilestone, Pair, Person, Profile
+from storage.models import (
+    ActionItem,
+    Agreement,
+    CheckIn,
+    CheckInAnswer,
+    Goal,
+    GoalMilestone,
+    Pair,
+    Person,
+    Profile,
+)
 
 
 def participants(session: Session, team_id: str, program_id: int, *, free_text: bool) -> list[Row[Any]]:
@@ -76,7 +86,17 @@ def pairs(session: Session, team_id: str, program_id: int, *, free_text: bool) -
 
 
 def checkins(session: Session, team_id: str, program_id: int, *, free_text: bool) -> list[Row[Any]]:
-    """Every check-in of the program's pairs, with how many members answered it."""
+    """Every meeting of the program's pairs: whether it was prepared, how many members answered its
+    check-in, how many action items came of it; the words only where the program allows them."""
+    items = (
+        select(
+            ActionItem.checkin_id,
+            func.count().label("n"),
+            func.count(ActionItem.done_at).label("done"),
+        )
+        .group_by(ActionItem.checkin_id)
+        .subquery()
+    )
     answers = (
         select(CheckInAnswer.checkin_id, func.count().label("n"))
         .group_by(CheckInAnswer.checkin_id)
@@ -89,12 +109,17 @@ def checkins(session: Session, team_id: str, program_id: int, *, free_text: bool
         CheckIn.met.label("met"),
         CheckIn.answered_at.label("answered_at"),
         func.coalesce(answers.c.n, 0).label("answers"),
+        CheckIn.stage.label("stage"),
+        type_coerce(CheckIn.prepared_at.is_not(None), Boolean).label("prepared"),  # SQLite says 0 or 1
+        func.coalesce(items.c.n, 0).label("action_items"),
+        func.coalesce(items.c.done, 0).label("action_items_done"),
     ]
     query = (
         select(*columns)
         .select_from(CheckIn)
         .join(Pair, Pair.id == CheckIn.pair_id)
         .outerjoin(answers, answers.c.checkin_id == CheckIn.id)
+        .outerjoin(items, items.c.checkin_id == CheckIn.id)
     )
     if free_text:
         by_mentor, by_mentee = aliased(CheckInAnswer), aliased(CheckInAnswer)
@@ -104,6 +129,9 @@ def checkins(session: Session, team_id: str, program_id: int, *, free_text: bool
                 by_mentor.blocker.label("mentor_blocker"),
                 by_mentee.learned.label("mentee_learned"),
                 by_mentee.blocker.label("mentee_blocker"),
+                CheckIn.prep_topics.label("agenda_topics"),
+                CheckIn.prep_questions.label("agenda_questions"),
+                CheckIn.notes.label("notes"),
             )
             .outerjoin(
                 by_mentor, (by_mentor.checkin_id == CheckIn.id) & (by_mentor.person_id == Pair.mentor_id)

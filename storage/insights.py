@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from storage.models import (
+    ActionItem,
     CheckIn,
     Goal,
     GoalStatus,
@@ -176,6 +177,8 @@ class CheckInCounts(NamedTuple):
     total: int
     answered: int  # answered_at is set
     met_yes: int  # answered with met = 'yes'
+    prepared: int = 0  # the mentee prepared an agenda
+    skipped: int = 0  # a member skipped the meeting
 
 
 def checkin_counts(session: Session, program_id: int) -> CheckInCounts:
@@ -185,11 +188,28 @@ def checkin_counts(session: Session, program_id: int) -> CheckInCounts:
             func.count(CheckIn.id),
             _count_if(CheckIn.answered_at.is_not(None)),
             _count_if(and_(CheckIn.answered_at.is_not(None), CheckIn.met == "yes")),
+            _count_if(CheckIn.prepared_at.is_not(None)),
+            _count_if(CheckIn.stage == "skipped"),
         )
         .join(Pair, Pair.id == CheckIn.pair_id)
         .where(Pair.program_id == program_id)
     ).one()
     return CheckInCounts(*(int(n) for n in row))
+
+
+class ActionCounts(NamedTuple):
+    total: int
+    done: int
+
+
+def action_counts(session: Session, program_id: int) -> ActionCounts:
+    """The action items of the program's pairs: how many, and how many are done (never their words)."""
+    row = session.execute(
+        select(func.count(ActionItem.id), _count_if(ActionItem.done_at.is_not(None)))
+        .join(Pair, Pair.id == ActionItem.pair_id)
+        .where(Pair.program_id == program_id)
+    ).one()
+    return ActionCounts(*(int(n) for n in row))
 
 
 class GoalCounts(NamedTuple):

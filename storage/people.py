@@ -6,7 +6,9 @@ from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storage.models import (
+    ActionItem,
     Agreement,
+    CheckIn,
     CheckInAnswer,
     Goal,
     GoalFeedback,
@@ -16,6 +18,7 @@ from storage.models import (
     Pair,
     PairFeedback,
     Person,
+    PrivateNote,
     Profile,
     Pulse,
 )
@@ -80,6 +83,38 @@ def forget(session: Session, person: Person, placeholder_user_id: str) -> None:
         update(Goal)
         .where(Goal.owner_id == person.id)
         .values(specific="(forgotten)", attainable="", realistic="", closing_note=None, target_unit=None)
+        .execution_options(synchronize_session=False)
+    )
+    # The meeting loop: their agendas, their shared notes and action items, their private notes, and
+    # the mentor's questions of their pairs (which quote goals and blockers).
+    mentee_of = select(Pair.id).where(Pair.mentee_id == person.id)
+    session.execute(
+        update(CheckIn)
+        .where(CheckIn.pair_id.in_(mentee_of))
+        .values(prep_topics=None, prep_questions=None, prep_went_well=None, prep_hard=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(CheckIn)
+        .where(CheckIn.pair_id.in_(pair_ids), CheckIn.notes_by_user_id == person.user_id)
+        .values(notes=None, notes_by_user_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(CheckIn)
+        .where(CheckIn.pair_id.in_(pair_ids))
+        .values(mentor_questions=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        delete(PrivateNote)
+        .where(PrivateNote.person_id == person.id)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(ActionItem)
+        .where(or_(ActionItem.created_by_id == person.id, ActionItem.owner_id == person.id))
+        .values(text="(forgotten)")
         .execution_options(synchronize_session=False)
     )
     session.execute(

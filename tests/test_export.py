@@ -374,20 +374,27 @@ def expected_rows(session_factory: SessionFactory, seeded: dict[str, int], *, fr
             keep(
                 [
                     *("checkin_id", "pair_id", "due_at", "met", "answered_at", "answers"),
+                    *("stage", "prepared", "action_items", "action_items_done"),
                     *("mentor_learned", "mentor_blocker", "mentee_learned", "mentee_blocker"),
+                    *("agenda_topics", "agenda_questions", "notes"),
                 ],
-                4,
+                7,
             ),
             keep(
                 [
                     *(str(seeded["answered"]), str(pair.id), "2026-03-03T08:30:00Z", "yes"),
-                    *("2026-03-03T17:05:09Z", "2", WRITTEN["learned mia"], WRITTEN["blocker mia"]),
-                    *(WRITTEN["learned tom"], WRITTEN["blocker tom"]),
+                    *("2026-03-03T17:05:09Z", "2", "checkin", "no", "0", "0"),
+                    *(WRITTEN["learned mia"], WRITTEN["blocker mia"]),
+                    *(WRITTEN["learned tom"], WRITTEN["blocker tom"], "", "", ""),
                 ],
-                4,
+                7,
             ),
             keep(
-                [str(seeded["waiting"]), str(pair.id), "2026-03-17T08:30:00Z", "", "", "0", "", "", "", ""], 4
+                [
+                    *(str(seeded["waiting"]), str(pair.id), "2026-03-17T08:30:00Z", "", "", "0"),
+                    *("checkin", "no", "0", "0", "", "", "", "", "", "", ""),
+                ],
+                7,
             ),
         ],
         "goals": [

@@ -39,7 +39,10 @@ from bot.views.common import (
 NUDGE_PAIR = ids.INSIGHTS_NUDGE
 MAX_AT_RISK_SHOWN = 10  # per program on the Home tab, budget permitting
 MAX_AT_RISK_REPORTED = 15  # names in the weekly report
-PRIVACY_NOTE = "Counts and states only: what pairs write (goals, answers, feedback) stays between them."
+PRIVACY_NOTE = (
+    "Counts and states only: what pairs write (goals, answers, agendas, notes, action items, feedback) "
+    "stays between them."
+)
 
 
 def percent(share: float | None) -> str:
@@ -68,6 +71,9 @@ def health_fields(health: ProgramHealth) -> list[str]:
         f"{health.goals_overdue} overdue",
         f"*Average pulse*\n{pulse}",
         f"*At risk*\n{plural(health.at_risk_count, 'pair')}",
+        f"*Meetings prepared*\n{percent(health.prepared_share)} "
+        f"({health.meetings_prepared} of {health.checkins - health.meetings_skipped})",
+        f"*Action items done*\n{health.actions_done} of {health.actions}",
     ]
 
 
