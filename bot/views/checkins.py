@@ -363,6 +363,19 @@ def paused_for_silence() -> dict:
 
 
 def _closed_checkin(card: CheckinCard) -> dict:
+    if card.stage == "skipped":
+        who = user(card.skipped_by) if card.skipped_by else "one of you"
+        text = f"*Meeting of {card.due_on:%a %d %b}:* skipped by {who}."
+        return {
+            "text": f"Meeting of {card.due_on:%d %b} (skipped)",
+            "blocks": render([SectionBlock(text=mrkdwn(text))]),
+        }
+    if card.stage in ("prep", "soon"):
+        text = f"*Meeting of {card.due_on:%a %d %b}*: a newer meeting's message came before it was held."
+        return {
+            "text": f"Meeting of {card.due_on:%d %b} (closed)",
+            "blocks": render([SectionBlock(text=mrkdwn(text))]),
+        }
     text = f"*Check-in of {card.due_on:%a %d %b}*\n{_answers(card)}"
     blocks: list[Block] = [
         SectionBlock(text=mrkdwn(text)),

@@ -204,8 +204,11 @@ class SlackSender:
         buttons = {
             element["action_id"]: element.get("value", "")
             for block in message.get("blocks") or []
-            if block.get("type") == "actions"
-            for element in block.get("elements", [])
+            for element in [
+                *(block.get("elements", []) if block.get("type") == "actions" else []),
+                *([block["accessory"]] if block.get("type") == "section" and block.get("accessory") else []),
+            ]
+            if element.get("type") == "button"
         }
         assert action_id in buttons, f"no {action_id} button on the message; it has {sorted(buttons)}"
         channel_id, ts = message["channel"], message["ts"]
