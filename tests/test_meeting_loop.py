@@ -525,3 +525,106 @@ def test_forget_me_takes_the_agendas_notes_and_action_items_a_person_wrote(
         assert (meeting.prep_topics, meeting.notes, meeting.mentor_questions) == (None, None, None)
         assert session.scalars(select(ActionItem.text)).all() == ["(forgotten)"]
         assert session.scalars(select(PrivateNote)).all() == []
+
+
+def test_a_moved_meeting_is_reminded_and_checked_in_at_its_new_time_and_the_partner_hears_once(
+    loop: Loop, session_factory: SessionFactory
+) -> None:
+    (meeting,) = tuesdays(date(2026, 10, 13), 1)
+    loop.run_until(meeting - timedelta(hours=20))
+    card = loop.cards()[meeting]
+    move = loop.open_form(card, ids.MEETING_MOVE_OPEN, MENTEE)
+    assert move["callback_id"] == ids.MEETING_MOVE_MODAL
+    past = {
+        ids.MOVE_DATE: {"type": "datepicker", "selected_date": "2026-10-12"},
+        ids.MOVE_TIME: {"type": "timepicker", "selected_time": "09:00"},
+    }
+    refused = loop.slack.submit(move, past, user_id=MENTEE).json()
+    assert "still to come" in json.dumps(refused["errors"])
+    wednesday = {
+        ids.MOVE_DATE: {"type": "datepicker", "selected_date": "2026-10-14"},
+        ids.MOVE_TIME: {"type": "timepicker", "selected_time": "15:00"},
+    }
+    loop.submit(move, wednesday, MENTEE, "moved to Wed 14 Oct at 15:00")
+    assert loop.slack.submit(move, wednesday, user_id=MENTEE).body == ""  # the same move again
+
+    moved = datetime(2026, 10, 14, 13, 0, tzinfo=UTC)  # 15:00 in Berlin
+    loop.run_until(moved + timedelta(hours=6))
+
+    edits = loop.edits(card)
+    (reminder,) = [e for e in edits if e.args["text"].startswith("Your meeting is coming up")]
+    (checkin,) = [e for e in edits if e.args["text"].startswith("Check-in time")]
+    assert reminder.sent_at == moved - timedelta(hours=1), "an hour before the new time, not the old"
+    assert checkin.sent_at is not None
+    assert checkin.sent_at >= moved + timedelta(hours=3, minutes=45), "after the moved meeting ended"
+    told = [
+        c
+        for c in loop.fake.calls_to("chat.postMessage")
+        if c.args["channel"] == MENTOR and "moved" in c.args["text"]
+    ]
+    assert len(told) == 1, "the partner hears once, the one who moved it never"
+    assert "15:00" in told[0].args["text"] or "14:00" in told[0].args["text"]  # in the mentor's own zone
+    assert not [
+        c
+        for c in loop.fake.calls_to("chat.postMessage")
+        if c.args["channel"] == MENTEE and "moved" in c.args["text"]
+    ]
+
+
+def test_home_shows_the_next_agenda_the_mentors_questions_to_the_mentor_only_and_open_action_items(
+    loop: Loop, session_factory: SessionFactory, pair_id: int
+) -> None:
+    meetings = tuesdays(date(2026, 10, 13), 2)
+    loop.run_until(meetings[0] + timedelta(hours=6))
+    first = loop.cards()[meetings[0]]
+    loop.answer(first)
+    notes = loop.open_form(first, ids.MEETING_NOTES_OPEN, MENTEE)
+    loop.submit(
+        notes,
+        {ids.encode_action_row(ids.ACTION_TEXT, 0): typed("Draft the outline (home-81)")},
+        MENTEE,
+        "home-81",
+    )
+    loop.run_until(meetings[1] - timedelta(hours=20))
+    second = loop.cards()[meetings[1]]
+    prep = loop.open_form(second, ids.MEETING_PREP_OPEN, MENTEE)
+    loop.submit(prep, {ids.PREP_TOPICS: typed("Stakeholder maps (home-82)")}, MENTEE, "home-82")
+
+    def home(user_id: str) -> str:
+        def theirs() -> list[Call]:
+            return [c for c in loop.fake.calls_to("views.publish") if c.args["user_id"] == user_id]
+
+        if user_id == MENTEE:  # the agenda's own Home update comes first
+            loop.fake.wait(
+                lambda: "home-82" in json.dumps([c.args for c in theirs()[-1:]]), "the agenda on Home"
+            )
+        published = len(theirs())
+        loop.slack.open_home(user_id)
+        loop.fake.wait(lambda: len(theirs()) > published, f"{user_id}'s Home")
+        return json.dumps(theirs()[-1].args["view"], ensure_ascii=False)
+
+    mentor, mentee = home(MENTOR), home(MENTEE)
+    with session_factory() as session:
+        chosen = session.scalars(select(CheckIn.mentor_questions).where(CheckIn.due_at == meetings[1])).one()
+    assert chosen
+    assert all(q["text"][:40] in mentor for q in chosen), "the mentor's Home lists the questions"
+    assert not any(q["text"][:40] in mentee for q in chosen), "the mentee's does not"
+    for view in (mentor, mentee):
+        assert "home-81" in view
+        assert "home-82" in view
+        assert ids.ACTION_DONE in view
+        assert ids.MEETING_HISTORY_OPEN in view
+        assert ids.MEETING_NOTES_OPEN in view
+
+    opened = len(loop.fake.calls_to("views.open"))
+    loop.slack.click(ids.MEETING_HISTORY_OPEN, str(pair_id), user_id=MENTEE)
+    history = json.dumps(
+        loop.fake.wait_for("views.open", count=opened + 1)[-1].args["view"], ensure_ascii=False
+    )
+    assert history.index("Tue 20 Oct") < history.index("Tue 13 Oct"), "newest first"
+    assert "home-81" in history
+    assert "home-82" in history
+    loop.slack.click(ids.MEETING_HISTORY_OPEN, str(pair_id), user_id=OUTSIDER)
+    refusal = loop.fake.wait_until("chat.postMessage", lambda c: c.args["channel"] == OUTSIDER)
+    assert "not part of" in refusal.args["text"]
+    assert len(loop.fake.calls_to("views.open")) == opened + 1, "no history for someone outside the pair"
