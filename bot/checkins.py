@@ -366,6 +366,13 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
             not_before = sendable_at(now, [pair.mentee.tz, pair.mentor.tz])
             earlier = closing.get(pair.id)
             if earlier is not None and earlier.id == checkin.id:
+                # Its message is out already (the agreement was saved again, or the pair resumed
+                # before the meeting): its steps go on from where they are.
+                if checkin.next_step_at is None and checkin.stage in (PREP, SOON):
+                    agreement = got.agreements.get(pair.id)
+                    plan = plan_of(agreement)
+                    times = meeting_times(checkin.moved_to or due, plan, pair.mentee.tz, pair.mentor.tz)
+                    checkin.next_step_at = times.next_step_after(checkin.stage)
                 reschedule(session, pair, max(due, now), got.agreements.get(pair.id))
                 continue
             if pair.id not in asked:
@@ -459,6 +466,7 @@ def advance_meetings(session: Session, now: datetime, limit: int = 500) -> int:
 
 
 GONE = (OutboxStatus.SKIPPED.value, OutboxStatus.FAILED.value)
+PREP, SOON = MeetingStage.PREP.value, MeetingStage.SOON.value
 STEP = "meeting_step"  # an edit of a meeting's message to its next step, not a new message
 
 

@@ -628,3 +628,22 @@ def test_home_shows_the_next_agenda_the_mentors_questions_to_the_mentor_only_and
     refusal = loop.fake.wait_until("chat.postMessage", lambda c: c.args["channel"] == OUTSIDER)
     assert "not part of" in refusal.args["text"]
     assert len(loop.fake.calls_to("views.open")) == opened + 1, "no history for someone outside the pair"
+
+
+def test_a_pair_paused_and_resumed_before_its_meeting_still_gets_its_reminder_and_checkin(
+    loop: Loop, session_factory: SessionFactory, pair_id: int
+) -> None:
+    (meeting,) = tuesdays(date(2026, 10, 13), 1)
+    loop.run_until(meeting - timedelta(hours=20))
+    card = loop.cards()[meeting]
+    loop.slack.click(ids.PAIR_PAUSE, str(pair_id), user_id=MENTEE)
+    loop.fake.wait(lambda: _status(session_factory, pair_id) == "paused", "the pause")
+    loop.run_until(meeting - timedelta(minutes=30))  # the reminder's time passes while paused
+    assert loop.edits(card) == []
+    loop.slack.click(ids.PAIR_RESUME, str(pair_id), user_id=MENTEE)
+    loop.fake.wait(lambda: _status(session_factory, pair_id) == "active", "the resume")
+    loop.run_until(meeting + timedelta(hours=6))
+
+    steps = [e.args["text"].split(":")[0] for e in loop.edits(card)]
+    assert steps == ["Your meeting is coming up", "Check-in time"]
+    assert len(loop.cards()) == 1, "no second message for the same meeting"
