@@ -101,7 +101,9 @@ class _Gathered:
     people: dict[int, str]  # person id -> Slack user id, for the pairs' members
 
 
-def _gather(session: Session, pairs: Sequence[Pair]) -> _Gathered:
+def _gather(
+    session: Session, pairs: Sequence[Pair], agreements: dict[int, Agreement] | None = None
+) -> _Gathered:
     ids = [pair.id for pair in pairs]
     goals: dict[int, list[Goal]] = {}
     for goal in queries.goals_of_pairs(session, ids):
@@ -113,7 +115,7 @@ def _gather(session: Session, pairs: Sequence[Pair]) -> _Gathered:
         goals=goals,
         notes=queries.latest_goal_notes(session, active),
         actions=queries.open_action_items(session, ids),
-        agreements=queries.agreements_of_pairs(session, ids),
+        agreements=agreements if agreements is not None else queries.agreements_of_pairs(session, ids),
         recent=recent,
         answers=queries.answers_of_checkins(session, [c.id for found in recent.values() for c in found]),
         people=people,
@@ -123,13 +125,15 @@ def _gather(session: Session, pairs: Sequence[Pair]) -> _Gathered:
 RECENT = 4  # check-ins read back per pair: the last blocker, meetings missed lately, questions asked
 
 
-def _last_blocker(pair: Pair, before: datetime, got: _Gathered) -> tuple[str, str] | None:
+def _last_blocker(
+    pair: Pair, before: datetime, got: _Gathered, *, mentee_only: bool = False
+) -> tuple[str, str] | None:
     """(user id, text) of the blocker reported at the pair's last check-in before `before`."""
     earlier = next((c for c in got.recent.get(pair.id, []) if c.due_at < before), None)
     if earlier is None:
         return None
     for answer in sorted(got.answers.get(earlier.id, []), key=lambda a: a.answered_at, reverse=True):
-        if answer.blocker:
+        if answer.blocker and (answer.person_id == pair.mentee_id or not mentee_only):
             return got.people.get(answer.person_id, ""), answer.blocker
     return None
 
@@ -206,6 +210,7 @@ def _card(
         skipped_by=checkin.skipped_by_user_id,
         has_questions=bool(checkin.mentor_questions),
         notes=checkin.notes,
+        started=now >= (checkin.moved_to or checkin.due_at),
     )
 
 
@@ -247,7 +252,7 @@ def _question_state(
     missed = sum(
         1 for c in earlier[:3] if c.met in ("not_yet", "rescheduled", "skipped") or c.answered_at is None
     )
-    blocker = _last_blocker(pair, checkin_due, got)
+    blocker = _last_blocker(pair, checkin_due, got, mentee_only=True)  # the mentor asks about theirs
     return MeetingState(
         meeting_number=number,
         behind=behind,
@@ -305,7 +310,7 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
             pair.status, pair.paused_at = PairStatus.PAUSED.value, now
             pair.next_checkin_at = pair.next_meeting_at = None
         pairs = [pair for pair in pairs if pair.id not in paused]
-        got = _gather(session, pairs)
+        got = _gather(session, pairs, agreements)
         counts = queries.meeting_counts(session, [pair.id for pair in pairs])
         recent_questions = queries.recent_mentor_questions(session, [p.id for p in pairs], NO_REPEAT_MEETINGS)
         profiles = queries.profiles_of(session, [(pair.program_id, pair.mentee_id) for pair in pairs])
@@ -377,7 +382,8 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
                 continue
             if pair.id not in asked:
                 first = earlier is None
-                hopes = story_of(session, pair.program_id, pair.mentee_id).motivations if first else ""
+                profile = profiles.get((pair.program_id, pair.mentee_id))
+                hopes = (profile.motivations or "") if first and profile else ""  # as story_of reads it
                 card = _card(pair, checkin, got, now, first=first, hopes=hopes)
                 messages.append(
                     outbox_row(
@@ -386,7 +392,8 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
                         kind=CHECKIN,
                         pair_id=pair.id,
                         channel=_pair_channel(pair),
-                        payload=checkin_message(card) | {"metadata": meeting_metadata(pair.id, due)},
+                        payload=checkin_message(card)
+                        | {"metadata": meeting_metadata(pair.id, due), RENDER: checkin.id},
                         not_before=not_before,
                         now=now,
                     )
@@ -400,6 +407,8 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
                 if close is not None:
                     messages.append(close | {"not_before": not_before})
             reschedule(session, pair, max(due, now), got.agreements.get(pair.id))
+        # Rows of one shape side by side: the insert then takes a few statements, not one a row.
+        messages.sort(key=lambda row: (row["pair_id"] is None, row["kind"]))
         queries.insert_or_ignore_many(session, OutboxMessage, messages, ["key"])
     session.flush()
     return len(ids)
@@ -410,15 +419,15 @@ def advance_meetings(session: Session, now: datetime, limit: int = 500) -> int:
 
     Shortly before a meeting its agenda is final (whether or not the mentee prepared) and the
     reminder shows; a few hours after it ends, the check-in asks how it went. Each step is one edit
-    of the message, under a key of its own, so it happens once however many clocks run; a message
-    still waiting for daytime is rewritten instead, so it goes out showing the step it is at.
+    of the message, under a key of its own, so it happens once however many clocks run. The words
+    are written when the edit is sent (`restated`); a message still waiting for daytime needs no
+    edit, since it is written the same way when it goes out.
     """
     due = queries.meetings_due_a_step(session, now, limit)
     if not due:
         return 0
     with session.no_autoflush:
-        pairs = list({pair.id: pair for _, pair in due}.values())
-        got = _gather(session, pairs)
+        agreements = queries.agreements_of_pairs(session, {pair.id for _, pair in due})
         rows = queries.outbox_by_keys(session, [checkin_key(c.pair_id, c.due_at) for c, _ in due])
         messages = []
         for checkin, pair in due:
@@ -426,45 +435,53 @@ def advance_meetings(session: Session, now: datetime, limit: int = 500) -> int:
             if pair.status != PairStatus.ACTIVE.value or row is None or row.status in GONE:
                 checkin.next_step_at = None  # paused, ended, or its message never went: nothing to move
                 continue
-            agreement = got.agreements.get(pair.id)
-            times = meeting_times(
-                checkin.moved_to or checkin.due_at, plan_of(agreement), pair.mentee.tz, pair.mentor.tz
-            )
+            starts = checkin.moved_to or checkin.due_at
+            times = meeting_times(starts, plan_of(agreements.get(pair.id)), pair.mentee.tz, pair.mentor.tz)
             stage = times.stage_at(now)
-            if stage == checkin.stage:  # moved to a later time: this step comes later
-                checkin.next_step_at = times.next_step_after(stage)
-                continue
-            before = checkin.stage
-            checkin.stage = stage
-            first = len(got.recent.get(pair.id, [])) <= 1
-            hopes = story_of(session, pair.program_id, pair.mentee_id).motivations if first else ""
-            payload = checkin_message(_card(pair, checkin, got, now, first=first, hopes=hopes))
-            if row.status == OutboxStatus.PENDING.value:
-                if not queries.rewrite_pending(session, row.id, payload, now):
-                    checkin.stage = before  # a sender holds it right now: try again in a minute
-                    checkin.next_step_at = now + timedelta(minutes=1)
-                    continue
-            else:
-                at = _sent_at(row, pair)
-                assert at is not None
-                messages.append(
-                    outbox_row(
-                        team_id=pair.team_id,
-                        key=f"{STEP}:{pair.id}:{checkin.due_at.isoformat()}:{stage}",
-                        kind=STEP,
-                        pair_id=pair.id,
-                        channel=at.channel,
-                        payload={"ts": at.ts, **payload},
-                        not_before=now,  # an edit notifies nobody, so it need not wait for daytime
-                        now=now,
-                    )
-                )
             checkin.next_step_at = times.next_step_after(stage)
-        queries.insert_or_ignore_many(session, OutboxMessage, messages, ["key"])
+            if stage == checkin.stage:  # moved to a later time: this step comes later
+                continue
+            checkin.stage = stage
+            at = _sent_at(row, pair)
+            if at is None:
+                continue  # still waiting for daytime: it is written as it reads when it goes out
+            messages.append(
+                outbox_row(
+                    team_id=pair.team_id,
+                    # A moved meeting's steps are new occasions: its own start is in the key.
+                    key=f"{STEP}:{pair.id}:{checkin.due_at.isoformat()}:{starts.isoformat()}:{stage}"[:120],
+                    kind=STEP,
+                    pair_id=pair.id,
+                    channel=at.channel,
+                    # Written when it is sent (`restated`), so it never paints over a newer click.
+                    payload={"ts": at.ts, RENDER: checkin.id, "text": stage},
+                    not_before=now,  # an edit notifies nobody, so it need not wait for daytime
+                    now=now,
+                )
+            )
+    queries.insert_or_ignore_many(session, OutboxMessage, messages, ["key"])
     session.flush()
     return len(due)
 
 
+def restated(session: Session, payload: dict, now: datetime) -> dict | None:
+    """A meeting message's words as they read now, for the sender about to post or edit it.
+
+    None when the meeting is gone or a newer meeting's message has closed it: nothing to send.
+    """
+    checkin = session.get(CheckIn, payload.get(RENDER))
+    pair = session.get(Pair, checkin.pair_id) if checkin is not None else None
+    if checkin is None or pair is None:
+        return None
+    latest = queries.latest_checkin(session, pair.id)
+    if latest is None or latest.id != checkin.id:
+        return None
+    shown = shown_meeting(session, pair, checkin, now, repeated=False)
+    kept = {key: value for key, value in payload.items() if key in ("ts", "metadata", RENDER)}
+    return checkin_message(shown.card) | kept
+
+
+RENDER = "meeting"  # payload key: the check-in whose message this is, written afresh when sent
 GONE = (OutboxStatus.SKIPPED.value, OutboxStatus.FAILED.value)
 PREP, SOON = MeetingStage.PREP.value, MeetingStage.SOON.value
 STEP = "meeting_step"  # an edit of a meeting's message to its next step, not a new message
@@ -657,6 +674,7 @@ def _member_checkin(
     if isinstance(found, Refusal):
         return found
     pair, person = found
+    queries.lock_checkin(session, checkin)
     latest = queries.latest_checkin(session, pair.id)
     if latest is not None and latest.id != checkin.id:
         return Refusal(

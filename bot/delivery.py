@@ -17,7 +17,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.checkins import advance_meetings, schedule_due, schedule_goal_reminders, schedule_pulses
+from bot.checkins import (
+    RENDER,
+    advance_meetings,
+    restated,
+    schedule_due,
+    schedule_goal_reminders,
+    schedule_pulses,
+)
 from bot.notify import deactivation_letters
 from bot.outbox import GROUP, PAIR_DM, Letter, post
 from bot.pairing import member_deactivated
@@ -56,7 +63,7 @@ PERMANENT = {
 }
 DEACTIVATED = {"user_disabled", "account_inactive", "user_not_found"}
 CANNOT_JOIN = {"method_not_supported_for_channel_type", "is_private", "channel_not_found", "is_archived"}
-SENDER_KEYS = {"join", "file", "if_failed", PAIR_DM}  # what the sender reads from a payload, not Slack
+SENDER_KEYS = {"join", "file", "if_failed", PAIR_DM, RENDER}  # what the sender reads, not Slack
 
 
 @dataclass(frozen=True)
@@ -88,6 +95,13 @@ def claim(
         if message.expires_at is not None and message.expires_at <= now:
             message.status, message.error = OutboxStatus.SKIPPED.value, "its occasion passed"
             continue
+        payload = message.payload
+        if isinstance(payload, dict) and RENDER in payload:  # a meeting's message: as it reads now
+            fresh = restated(session, payload, now)
+            if fresh is None:
+                message.status, message.error = OutboxStatus.SKIPPED.value, "a newer meeting closed it"
+                continue
+            payload = fresh
         session.flush()
         if not queries.take_message(session, message.id, message.attempts, now, now + LEASE):
             continue
@@ -97,7 +111,7 @@ def claim(
                 message.team_id,
                 message.pair_id,
                 message.channel,
-                message.payload,
+                payload,
                 message.attempts + 1,
             )
         )

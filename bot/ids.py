@@ -138,7 +138,7 @@ ACTION_TEXT = "action_text"  # block ids are ACTION_TEXT + "_" + row, as are ACT
 ACTION_OWNER = "action_owner"
 ACTION_DUE = "action_due"
 ACTION_ROWS = 3
-ACTION_DONE = "action_done"  # value: action item id
+ACTION_DONE = "action_done"  # action ids are ACTION_DONE + "_" + item id (unique in a block); value: item id
 MEETING_QUESTIONS_OPEN = "meeting_questions_open"  # value: check-in id
 MEETING_QUESTIONS_MODAL = "meeting_questions_modal"
 MEETING_HISTORY_OPEN = "meeting_history_open"  # value: pair id
@@ -371,3 +371,15 @@ def decode_action_row(block_id: str | None, block: str) -> int | None:
     """The row `encode_action_row` wrote for this field; None for anything else."""
     row = (block_id or "").removeprefix(f"{block}_")
     return int(row) if row != block_id and row.isdigit() and int(row) < ACTION_ROWS else None
+
+
+def encode_action_done(item_id: int) -> str:
+    """The action id of an action item's Done button: Slack wants ids unique within a block."""
+    return f"{ACTION_DONE}_{item_id}"
+
+
+def decode_action_done(action_id: str | None) -> int | None:
+    """The action item `encode_action_done` wrote; None for anything else."""
+    return decode_number(
+        (action_id or "").removeprefix(f"{ACTION_DONE}_") if action_id != ACTION_DONE else None
+    )

@@ -23,7 +23,7 @@ from bot.outbox import Letter
 from bot.refusal import Refusal
 from bot.views.checkins import Agenda
 from bot.views.meetings import moved_notice, skipped_notice
-from bot.zones import local_time
+from bot.zones import local_time, local_today
 from storage import queries
 from storage.models import ActionItem, CheckIn, MeetingStage, Pair, PairStatus, Person, PrivateNote
 
@@ -40,6 +40,7 @@ class NewAction:
     text: str
     owner: str  # ROLE_MENTOR or ROLE_MENTEE
     due_on: date | None
+    row: int = 0  # its row in the form, for a field error
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def parse_prep(values: dict) -> Agenda | FieldErrors:
     return Agenda(*parts)
 
 
-def parse_notes(values: dict, today: date) -> NotesForm | FieldErrors:
+def parse_notes(values: dict) -> NotesForm | FieldErrors:
     """Read the meeting notes form: notes, a private note, and up to three action items."""
     state = FormState(values)
     errors: FieldErrors = {}
@@ -93,10 +94,9 @@ def parse_notes(values: dict, today: date) -> NotesForm | FieldErrors:
             except ValueError:
                 errors[ids.encode_action_row(ids.ACTION_DUE, row)] = "Pick the date with the date picker."
                 continue
-            if due < today:
-                errors[ids.encode_action_row(ids.ACTION_DUE, row)] = "Pick today or a later day."
-                continue
-        actions.append(NewAction(text, owner if owner in (ROLE_MENTOR, ROLE_MENTEE) else ROLE_MENTEE, due))
+        actions.append(
+            NewAction(text, owner if owner in (ROLE_MENTOR, ROLE_MENTEE) else ROLE_MENTEE, due, row)
+        )
     if errors:
         return errors
     return NotesForm(texts[ids.NOTES_SHARED] or None, texts[ids.NOTES_PRIVATE] or None, tuple(actions))
@@ -112,6 +112,7 @@ def _meeting(
     found = member_pair(session, team_id, checkin.pair_id, user_id)
     if isinstance(found, Refusal):
         return found
+    queries.lock_checkin(session, checkin)
     return checkin, *found
 
 
@@ -224,15 +225,19 @@ def move_meeting(
         return late
     if new_start <= now:
         return Refusal("Pick a time that is still to come.", field=ids.MOVE_TIME)
+    agreement = queries.agreement_for(session, pair.id)
+    plan = plan_of(agreement)
+    times = meeting_times(new_start, plan, pair.mentee.tz, pair.mentor.tz)
+    following = pair.next_meeting_at
+    # The moved meeting is held and checked in before the next meeting's message closes it.
     if new_start - checkin.due_at > MOVE_WITHIN or (
-        pair.next_meeting_at is not None and new_start >= pair.next_meeting_at
+        following is not None
+        and times.checkin_at >= meeting_times(following, plan, pair.mentee.tz, pair.mentor.tz).card_at
     ):
-        return Refusal("Pick a time before your next regular meeting.", field=ids.MOVE_DATE)
+        return Refusal("Pick a time well before your next regular meeting.", field=ids.MOVE_DATE)
     if checkin.moved_to == new_start:
         return Changed(shown_meeting(session, pair, checkin, now, repeated=True), None)
     checkin.moved_to = new_start
-    agreement = queries.agreement_for(session, pair.id)
-    times = meeting_times(new_start, plan_of(agreement), pair.mentee.tz, pair.mentor.tz)
     # The agenda stays open until the new time; the check-in follows the meeting.
     stage = (
         MeetingStage.PREP.value if times.prep_at is not None and now < times.soon_at else times.stage_at(now)
@@ -338,6 +343,12 @@ def save_notes(
     checkin, pair, person = found
     if pair.status == PairStatus.ENDED.value:
         return Refusal("That mentorship has ended, so its notes can no longer change.")
+    today = local_today(person.tz, now)  # the writer's own today
+    for action in form.actions:
+        if action.due_on is not None and action.due_on < today:
+            return Refusal(
+                "Pick today or a later day.", field=ids.encode_action_row(ids.ACTION_DUE, action.row)
+            )
     if form.shared != checkin.notes:
         checkin.notes, checkin.notes_by_user_id, checkin.notes_at = form.shared, user_id, now
     note = queries.private_note(session, checkin.id, person.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time
 
 from slack_bolt import Ack, App
@@ -39,6 +40,8 @@ from bot.views.meetings import (
 )
 from bot.zones import local_today, zone
 from handlers.home import publish_home
+
+DONE = re.compile(rf"^{ids.ACTION_DONE}_[0-9]{{1,18}}$")
 
 
 def _show(client: WebClient, shown: Answered | None, click: ActionInput | None = None) -> None:
@@ -203,7 +206,7 @@ def register(app: App, deps: Deps) -> None:
     def submit_notes(ack: Ack, client: WebClient, submission: Submission) -> None:
         team_id, user_id = submission.team_id, submission.user_id
         now = deps.clock()
-        form = parse_notes(submission.values, local_today(None, now))
+        form = parse_notes(submission.values)
         if isinstance(form, dict):
             ack(response_action="errors", errors=form)
             return
@@ -221,7 +224,7 @@ def register(app: App, deps: Deps) -> None:
         _show(client, outcome)
         publish_home(deps, client, team_id, user_id)
 
-    @app.action(ids.ACTION_DONE)
+    @app.action(DONE)
     def done(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
         item_id = ids.decode_number(action_input.value)

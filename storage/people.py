@@ -94,16 +94,11 @@ def forget(session: Session, person: Person, placeholder_user_id: str) -> None:
         .values(prep_topics=None, prep_questions=None, prep_went_well=None, prep_hard=None)
         .execution_options(synchronize_session=False)
     )
-    session.execute(
-        update(CheckIn)
-        .where(CheckIn.pair_id.in_(pair_ids), CheckIn.notes_by_user_id == person.user_id)
-        .values(notes=None, notes_by_user_id=None)
-        .execution_options(synchronize_session=False)
-    )
+    # Shared notes are written by both members in turn, so none of their pairs' notes stay.
     session.execute(
         update(CheckIn)
         .where(CheckIn.pair_id.in_(pair_ids))
-        .values(mentor_questions=None)
+        .values(notes=None, notes_by_user_id=None, mentor_questions=None)
         .execution_options(synchronize_session=False)
     )
     session.execute(

@@ -423,10 +423,13 @@ def checkin_at(session: Session, pair_id: int, due_at: datetime) -> CheckIn:
 
 
 def checkin_in_team(session: Session, team_id: str, checkin_id: int) -> CheckIn | None:
-    """A check-in of this workspace, locked for update."""
-    return session.scalar(
-        select(CheckIn).where(CheckIn.id == checkin_id, CheckIn.team_id == team_id).with_for_update()
-    )
+    """A check-in of this workspace (not locked: lock its pair first, then `lock_checkin`)."""
+    return session.scalar(select(CheckIn).where(CheckIn.id == checkin_id, CheckIn.team_id == team_id))
+
+
+def lock_checkin(session: Session, checkin: CheckIn) -> None:
+    """Lock a check-in row and read it afresh; after its pair, in the order the clock locks them."""
+    session.refresh(checkin, with_for_update=True)
 
 
 def checkin_answer(session: Session, checkin_id: int, person_id: int) -> CheckInAnswer | None:
@@ -801,21 +804,3 @@ def recent_checkins(session: Session, pair_ids: Iterable[int], count: int) -> di
     for checkin in rows:
         found[checkin.pair_id].append(checkin)
     return found
-
-
-def rewrite_pending(session: Session, message_id: int, payload: dict, now: datetime) -> bool:
-    """Give a message that has not gone yet new words; False while a sender holds it.
-
-    The try count moves on too, so a sender that read the old words before this never takes them.
-    """
-    result = session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.status == "pending",
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
-        .values(payload=payload, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return cast(CursorResult, result).rowcount == 1

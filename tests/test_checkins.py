@@ -84,7 +84,7 @@ def sender(settings: Settings):
     return create_sending_client(settings)
 
 
-MEETING_TEXTS = ("Your next meeting", "Your meeting is coming up", "Check-in time")
+MEETING_TEXTS = ("Your next meeting", "Your meeting", "Check-in time")
 AFTER_MEETING = timedelta(hours=4)  # a 09:00 meeting's check-in is due at 12:45, in daytime
 
 

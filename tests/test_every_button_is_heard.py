@@ -35,6 +35,7 @@ READ_ONLY_MODALS = {"LIST_MODAL", "MEETING_QUESTIONS_MODAL", "MEETING_HISTORY_MO
 COMPOSITE_EXAMPLES = {
     "CHECKIN_MET": [ids.encode_checkin_met_action(answer) for answer in ids.CHECKIN_MET_ANSWERS],
     "PROGRESS_OPEN": [ids.encode_progress_open(12)],
+    "ACTION_DONE": [ids.encode_action_done(12)],
     "FIT_ANSWER": [ids.encode_fit_answer(answer) for answer in ids.FIT_ANSWERS],
     "DRIFT_ANSWER": [ids.encode_drift_answer(choice) for choice in ids.DRIFT_ANSWERS],
     "PULSE_SCORE": [ids.encode_pulse_score(score) for score in ids.PULSE_SCORES],

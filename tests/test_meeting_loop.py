@@ -399,13 +399,15 @@ def test_an_action_item_shows_in_the_next_agenda_and_checkin_until_done_and_done
 
     message = loop.now_reads(second)
     before = len(loop.fake.calls_to("chat.postEphemeral"))
-    loop.slack.press(message, ids.ACTION_DONE, user_id=OUTSIDER)  # the button of someone else's pair
+    loop.slack.press(
+        message, ids.encode_action_done(item.id), user_id=OUTSIDER
+    )  # the button of someone else's pair
     loop.fake.wait_for("chat.postEphemeral", count=before + 1)
     with session_factory() as session:
         assert session.get(ActionItem, item.id).done_at is None, "an outsider changes nothing"
-    loop.slack.press(message, ids.ACTION_DONE, user_id=MENTEE)
+    loop.slack.press(message, ids.encode_action_done(item.id), user_id=MENTEE)
     loop.fake.wait(lambda: "act-7731" not in text_of(loop.now_reads(second)), "the item to leave the message")
-    loop.slack.press(message, ids.ACTION_DONE, user_id=MENTOR)  # a stale copy, clicked again
+    loop.slack.press(message, ids.encode_action_done(item.id), user_id=MENTOR)  # a stale copy, clicked again
     again = loop.fake.wait_for("chat.postEphemeral", count=before + 2)[-1]
     assert "Already done" in again.args["text"]
     with session_factory() as session:

@@ -101,6 +101,7 @@ class CheckinCard:
     skipped_by: str | None = None  # the user id of the member who skipped it
     has_questions: bool = False  # questions were chosen for the mentor
     notes: str | None = None  # the pair's shared notes
+    started: bool = False  # the meeting's time has come (the check-in follows after it ends)
 
     @property
     def members(self) -> tuple[MemberAnswer, MemberAnswer]:
@@ -138,7 +139,7 @@ def checkin_message(card: CheckinCard) -> dict:
         return _before_meeting(card)
     mentor, mentee = card.mentor, card.mentee
     answered = any(answer.met or answer.shared for answer in card.members)
-    when = f"your meeting of {card.starts}" if card.starts else "your mentorship"
+    when = f"your meeting of {_when(card)}" if card.starts else "your mentorship"
     question = "*Did you meet?*" if card.starts else "*Did you meet since the last check-in?*"
     blocks: list[Block] = [
         HeaderBlock(text="Check-in time"),
@@ -231,11 +232,12 @@ def _when(card: CheckinCard) -> str:
 def _before_meeting(card: CheckinCard) -> dict:
     """The meeting's message before it starts: the preparation asked for, then the agenda."""
     mentor, mentee = card.mentor.user_id, card.mentee.user_id
-    soon = card.stage == "soon"
-    head = "Your meeting is coming up" if soon else "Your next meeting"
+    soon = card.stage == "soon" or card.started
+    head = "Your meeting" if card.started else "Your meeting is coming up" if soon else "Your next meeting"
+    meet = "met at" if card.started else "meet"
     blocks: list[Block] = [
         HeaderBlock(text=head),
-        SectionBlock(text=mrkdwn(f"{user(mentor)} and {user(mentee)} meet *{escape_text(_when(card))}*.")),
+        SectionBlock(text=mrkdwn(f"{user(mentor)} and {user(mentee)} {meet} *{escape_text(_when(card))}*.")),
     ]
     agenda = card.agenda
     if agenda is not None and not agenda.empty:
@@ -271,19 +273,25 @@ def _before_meeting(card: CheckinCard) -> dict:
     if card.has_questions:
         buttons.append(
             ButtonElement(
-                text="Questions for the mentor",
+                text="Mentor: questions to ask",
                 action_id=ids.MEETING_QUESTIONS_OPEN,
                 value=str(card.checkin_id),
             )
         )
-    buttons += [
-        ButtonElement(text="Skip this one", action_id=ids.MEETING_SKIP, value=str(card.checkin_id)),
-        ButtonElement(
-            text="Moved to another time", action_id=ids.MEETING_MOVE_OPEN, value=str(card.checkin_id)
-        ),
-    ]
+    buttons.append(
+        ButtonElement(text="Meeting notes", action_id=ids.MEETING_NOTES_OPEN, value=str(card.checkin_id))
+    )
+    if not card.started:
+        buttons += [
+            ButtonElement(text="Skip this one", action_id=ids.MEETING_SKIP, value=str(card.checkin_id)),
+            ButtonElement(
+                text="Moved to another time", action_id=ids.MEETING_MOVE_OPEN, value=str(card.checkin_id)
+            ),
+        ]
     blocks.append(ActionsBlock(block_id=f"meeting_{card.checkin_id}", elements=buttons))
-    if soon and card.reminds:
+    if card.started:
+        blocks.append(context("I ask how it went a few hours after it ends. Notes can go in now."))
+    elif soon and card.reminds:
         blocks.append(context("Reminder: it starts soon. I ask how it went a few hours after it ends."))
     elif card.has_questions:
         blocks.append(
@@ -319,7 +327,9 @@ def _action_blocks(card: CheckinCard) -> list[Block]:
         blocks.append(
             SectionBlock(
                 text=mrkdwn(line),
-                accessory=ButtonElement(text="Done", action_id=ids.ACTION_DONE, value=str(item.item_id)),
+                accessory=ButtonElement(
+                    text="Done", action_id=ids.encode_action_done(item.item_id), value=str(item.item_id)
+                ),
             )
         )
     if len(card.actions) > MAX_ACTION_LINES:

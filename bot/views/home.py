@@ -198,7 +198,11 @@ def _pair_buttons(pair: PairSummary) -> list[ButtonElement]:
         )
         buttons.append(ButtonElement(text="Our meetings", action_id=ids.MEETING_HISTORY_OPEN, value=value))
     buttons += [
-        ButtonElement(text=clip(f"Done: {a.text}", 75), action_id=ids.ACTION_DONE, value=str(a.item_id))
+        ButtonElement(
+            text=clip(f"Done: {a.text}", 75),
+            action_id=ids.encode_action_done(a.item_id),
+            value=str(a.item_id),
+        )
         for a in pair.actions[:MAX_HOME_ACTIONS]
     ]
     return [*buttons, toggle, end]
