@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot import ids
-from bot.agreements import plan_of
-from bot.checkins import Answered, shown_meeting
+from bot.agreements import plan_of, reschedule
+from bot.checkins import RENDER, Answered, checkin_key, shown_meeting
 from bot.enrollment import story_of
 from bot.forms import FieldErrors, FormState, clean_text, tidy, too_long
 from bot.meetings import MEETING_LENGTH, meeting_times
@@ -478,3 +478,51 @@ def _status_words(meeting: CheckIn) -> str:
     return {"yes": "met", "not_yet": "not met yet", "rescheduled": "rescheduled"}.get(
         meeting.met or "", "no answer"
     )
+
+
+def follow_agreement(session: Session, team_id: str, pair_id: int, now: datetime) -> list[Letter]:
+    """After the agreement changed: the meeting whose message is out moves to the new time.
+
+    Its message (with what the mentee prepared) stays the one message of that meeting, edited to
+    the new time, instead of a second message while the first waits for a meeting that is gone.
+    Returns the edit to queue, if the message went out already.
+    """
+    pair = queries.pair_for_update(session, team_id, pair_id)
+    latest = queries.latest_checkin(session, pair_id) if pair is not None else None
+    if pair is None or latest is None or pair.next_meeting_at is None:
+        return []
+    starts = _starts_at(latest)
+    if latest.stage not in (MeetingStage.PREP.value, MeetingStage.SOON.value) or now >= starts:
+        return []  # held, skipped or under way: the next meeting gets a message of its own
+    new_start = pair.next_meeting_at
+    if new_start == starts:
+        return []
+    queries.lock_checkin(session, latest)
+    agreement = queries.agreement_for(session, pair.id)
+    plan = plan_of(agreement)
+    latest.moved_to = None if new_start == latest.due_at else new_start
+    times = meeting_times(new_start, plan, pair.mentee.tz, pair.mentor.tz)
+    stage = (
+        MeetingStage.PREP.value if times.prep_at is not None and now < times.soon_at else times.stage_at(now)
+    )
+    latest.stage, latest.next_step_at = stage, times.next_step_after(stage)
+    reschedule(session, pair, new_start, agreement)  # the meeting after this one gets the next message
+    session.flush()
+    row = queries.outbox_by_keys(session, [checkin_key(pair.id, latest.due_at)]).get(
+        checkin_key(pair.id, latest.due_at)
+    )
+    if row is None or row.status != "sent" or not row.message_ts:
+        return []  # still waiting to go out: it is written as it reads when it goes
+    channel = pair.dm_channel_id if row.channel.startswith("users:") else row.channel
+    if channel is None:
+        return []
+    return [
+        Letter(
+            key=f"meeting_agreed:{latest.id}:{new_start.isoformat()}",
+            kind="meeting_step",
+            to=channel,
+            payload={"ts": row.message_ts, RENDER: latest.id, "text": "moved"},
+            readers=(),
+            pair_id=pair.id,
+        )
+    ]

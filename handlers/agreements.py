@@ -10,6 +10,7 @@ from bot.agreements import agreement_form_data, parse_agreement, save_agreement
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.inputs import ActionInput, Submission
+from bot.meeting_actions import follow_agreement
 from bot.members import mentioned_user_ids
 from bot.notify import agreement_letter, dm
 from bot.outbox import post
@@ -85,7 +86,15 @@ def register(app: App, deps: Deps) -> None:
             keys = (
                 []
                 if isinstance(saved, Refusal) or saved.unchanged
-                else post(session, team_id, [agreement_letter(saved, parsed, user_id, now)], now)
+                else post(
+                    session,
+                    team_id,
+                    [
+                        agreement_letter(saved, parsed, user_id, now),
+                        *follow_agreement(session, team_id, saved.pair_id, now),
+                    ],
+                    now,
+                )
             )
         if isinstance(saved, Refusal):
             ack(response_action="errors", errors={ids.AGREE_EXPECTATIONS: saved.message})

@@ -649,3 +649,41 @@ def test_a_pair_paused_and_resumed_before_its_meeting_still_gets_its_reminder_an
     steps = [e.args["text"].split(":")[0] for e in loop.edits(card)]
     assert steps == ["Your meeting is coming up", "Check-in time"]
     assert len(loop.cards()) == 1, "no second message for the same meeting"
+
+
+def test_changing_the_agreement_moves_the_meeting_whose_message_is_out_instead_of_sending_another(
+    loop: Loop, session_factory: SessionFactory
+) -> None:
+    (tuesday,) = tuesdays(date(2026, 10, 13), 1)
+    loop.run_until(tuesday - timedelta(hours=20))
+    card = loop.cards()[tuesday]
+    prep = loop.open_form(card, ids.MEETING_PREP_OPEN, MENTEE)
+    loop.submit(prep, {ids.PREP_TOPICS: typed("Keep me (agreed-41)")}, MENTEE, "agreed-41")
+
+    # Monday afternoon: they agree to meet on Thursdays instead, from this week.
+    opened = len(loop.fake.calls_to("views.open"))
+    loop.slack.slash("agreement", user_id=MENTEE)
+    view = loop.fake.wait_for("views.open", count=opened + 1)[-1].args["view"]
+    fields = {
+        ids.AGREE_FREQUENCY: picked("weekly"),
+        ids.AGREE_WEEKDAY: picked("3"),
+        ids.AGREE_TIME: {"type": "timepicker", "selected_time": "10:00"},
+        ids.AGREE_TZ: typed("Europe/Berlin"),
+        ids.AGREE_FORMAT: picked("video"),
+        ids.AGREE_START: {"type": "datepicker", "selected_date": "2026-10-13"},
+        ids.AGREE_EXPECTATIONS: typed("We meet and we talk, on Thursdays now."),
+    }
+    assert loop.slack.submit(view, fields, user_id=MENTEE).body == ""
+    thursday = datetime(2026, 10, 15, 8, 0, tzinfo=UTC)
+    loop.fake.wait(lambda: "Thu 15 Oct" in text_of(loop.now_reads(card)), "the message to show the new day")
+    loop.run_until(thursday + timedelta(hours=6))
+
+    assert list(loop.cards()) == [tuesday], "one message for the meeting, not a second"
+    steps = [(e.args["text"].split(":")[0], e.sent_at) for e in loop.edits(card)]
+    assert ("Your meeting is coming up", thursday - timedelta(hours=1)) in steps
+    assert not [at for _, at in steps if at is not None and at < thursday - timedelta(hours=1)], (
+        "nothing on Tuesday"
+    )
+    assert "agreed-41" in text_of(loop.now_reads(card)), "what the mentee prepared stays"
+    assert text_of(loop.now_reads(card)).count("Check-in time") <= 1
+    assert loop.now_reads(card)["text"].startswith("Check-in time")

@@ -189,6 +189,8 @@ def checkin_message(card: CheckinCard) -> dict:
         ]
     if answered:
         blocks.append(SectionBlock(text=mrkdwn(f"*Answers so far*\n{_answers(card)}")))
+    if card.agenda is not None and not card.agenda.empty:
+        blocks.append(context(clip(f"On the agenda: {_agenda_lines(card.agenda)}", 3000)))
     blocks += _action_blocks(card)
     if card.starts:
         blocks += _notes_blocks(card)
