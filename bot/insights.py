@@ -81,14 +81,14 @@ class ProgramHealth:
     at_risk: tuple[AtRiskPair, ...] = ()
     meetings_prepared: int = 0  # meetings the mentee prepared an agenda for
     meetings_skipped: int = 0
+    meetings: int = 0  # meetings with a message, skipped ones aside
     actions: int = 0  # action items the pairs agreed
     actions_done: int = 0
 
     @property
     def prepared_share(self) -> float | None:
         """Meetings prepared / meetings not skipped; None before the first."""
-        held = self.checkins - self.meetings_skipped
-        return self.meetings_prepared / held if held > 0 else None
+        return self.meetings_prepared / self.meetings if self.meetings else None
 
     @property
     def people(self) -> int:
@@ -147,6 +147,7 @@ def program_health(session: Session, program: Program, now: datetime) -> Program
         at_risk=tuple(AtRiskPair(*row) for row in at_risk),
         meetings_prepared=checkins.prepared,
         meetings_skipped=checkins.skipped,
+        meetings=checkins.meetings,
         actions=actions.total,
         actions_done=actions.done,
     )

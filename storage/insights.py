@@ -179,22 +179,26 @@ class CheckInCounts(NamedTuple):
     met_yes: int  # answered with met = 'yes'
     prepared: int = 0  # the mentee prepared an agenda
     skipped: int = 0  # a member skipped the meeting
+    meetings: int = 0  # meetings with a message, skipped ones aside, upcoming ones included
 
 
 def checkin_counts(session: Session, program_id: int) -> CheckInCounts:
-    """Every check-in of the program's pairs: how many, how many answered, how many said they met."""
+    """The program's meetings: check-ins asked, answered, saying they met; meetings prepared, skipped."""
+    asked = CheckIn.stage == "checkin"  # a meeting still to come, or skipped, asks nothing yet
     row = session.execute(
         select(
-            func.count(CheckIn.id),
-            _count_if(CheckIn.answered_at.is_not(None)),
-            _count_if(and_(CheckIn.answered_at.is_not(None), CheckIn.met == "yes")),
+            _count_if(asked),
+            _count_if(and_(asked, CheckIn.answered_at.is_not(None))),
+            _count_if(and_(asked, CheckIn.answered_at.is_not(None), CheckIn.met == "yes")),
             _count_if(CheckIn.prepared_at.is_not(None)),
             _count_if(CheckIn.stage == "skipped"),
+            func.count(CheckIn.id),
         )
         .join(Pair, Pair.id == CheckIn.pair_id)
         .where(Pair.program_id == program_id)
     ).one()
-    return CheckInCounts(*(int(n) for n in row))
+    asked_n, answered, met_yes, prepared, skipped, everything = (int(n) for n in row)
+    return CheckInCounts(asked_n, answered, met_yes, prepared, skipped, everything - skipped)
 
 
 class ActionCounts(NamedTuple):

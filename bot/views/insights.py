@@ -72,7 +72,7 @@ def health_fields(health: ProgramHealth) -> list[str]:
         f"*Average pulse*\n{pulse}",
         f"*At risk*\n{plural(health.at_risk_count, 'pair')}",
         f"*Meetings prepared*\n{percent(health.prepared_share)} "
-        f"({health.meetings_prepared} of {health.checkins - health.meetings_skipped})",
+        f"({health.meetings_prepared} of {health.meetings})",
         f"*Action items done*\n{health.actions_done} of {health.actions}",
     ]
 
