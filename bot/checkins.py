@@ -211,6 +211,7 @@ def _card(
         has_questions=bool(checkin.mentor_questions),
         notes=checkin.notes,
         started=now >= (checkin.moved_to or checkin.due_at),
+        starts_at=checkin.moved_to or checkin.due_at,
     )
 
 

@@ -383,3 +383,15 @@ def decode_action_done(action_id: str | None) -> int | None:
     return decode_number(
         (action_id or "").removeprefix(f"{ACTION_DONE}_") if action_id != ACTION_DONE else None
     )
+
+
+def encode_notes_metadata(checkin_id: int, version: int) -> str:
+    """The notes form's private_metadata: its meeting, and the notes' version it opened with."""
+    return f"{checkin_id}:{version}"
+
+
+def decode_notes_metadata(raw: str | None) -> tuple[int, int] | None:
+    """The (meeting, version) `encode_notes_metadata` wrote; None for anything else."""
+    checkin, _, version = (raw or "").partition(":")
+    number, seen = decode_number(checkin), decode_number(version)
+    return (number, seen) if number is not None and seen is not None else None

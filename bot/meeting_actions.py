@@ -120,7 +120,10 @@ def _starts_at(checkin: CheckIn) -> datetime:
     return checkin.moved_to or checkin.due_at
 
 
-def _before_it(checkin: CheckIn, now: datetime) -> Refusal | None:
+def _before_it(checkin: CheckIn, now: datetime, pair: Pair) -> Refusal | None:
+    """Why a meeting can no longer be prepared, skipped or moved, if it cannot."""
+    if pair.status != PairStatus.ACTIVE.value:
+        return Refusal(f"Your mentorship is {pair.status}, so its meetings do not change now.")
     if checkin.stage == MeetingStage.SKIPPED.value:
         return Refusal("That meeting was skipped.")
     if now >= _starts_at(checkin) or checkin.stage == MeetingStage.CHECKIN.value:
@@ -149,7 +152,7 @@ def prep_form(
         return Refusal(
             f"Preparing is for <@{pair.mentee.user_id}>: what they add shows in the message for you."
         )
-    if (late := _before_it(checkin, now)) is not None:
+    if (late := _before_it(checkin, now, pair)) is not None:
         return late
     agenda = Agenda(checkin.prep_topics, checkin.prep_questions, checkin.prep_went_well, checkin.prep_hard)
     return PrepData(checkin.id, pair.mentor.user_id, agenda)
@@ -165,7 +168,7 @@ def prepare(
     checkin, pair, person = found
     if person.id != pair.mentee_id:
         return Refusal("Only the mentee prepares the agenda.")
-    if (late := _before_it(checkin, now)) is not None:
+    if (late := _before_it(checkin, now, pair)) is not None:
         return late
     before = (checkin.prep_topics, checkin.prep_questions, checkin.prep_went_well, checkin.prep_hard)
     after = (agenda.topics, agenda.questions, agenda.went_well, agenda.hard)
@@ -194,7 +197,7 @@ def skip_meeting(
     checkin, pair, person = found
     if checkin.stage == MeetingStage.SKIPPED.value:
         return Changed(shown_meeting(session, pair, checkin, now, repeated=True), None)
-    if (late := _before_it(checkin, now)) is not None:
+    if (late := _before_it(checkin, now, pair)) is not None:
         return late
     checkin.stage, checkin.next_step_at = MeetingStage.SKIPPED.value, None
     checkin.skipped_by_user_id = user_id
@@ -221,7 +224,7 @@ def move_meeting(
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
-    if (late := _before_it(checkin, now)) is not None:
+    if (late := _before_it(checkin, now, pair)) is not None:
         return late
     if new_start <= now:
         return Refusal("Pick a time that is still to come.", field=ids.MOVE_TIME)
@@ -272,7 +275,7 @@ def move_defaults(
     if isinstance(found, Refusal):
         return found
     checkin, pair, _person = found
-    if (late := _before_it(checkin, now)) is not None:
+    if (late := _before_it(checkin, now, pair)) is not None:
         return late
     agreement = queries.agreement_for(session, pair.id)
     return checkin.id, _starts_at(checkin), agreement.tz if agreement else (pair.mentee.tz or "UTC")
@@ -313,6 +316,7 @@ class NotesData:
     shared: str | None
     private: str | None
     viewer_is_mentor: bool
+    version: int  # of the shared notes, so a save over a partner's newer notes is refused
 
 
 def notes_form(session: Session, team_id: str, checkin_id: int, user_id: str) -> NotesData | Refusal:
@@ -330,17 +334,44 @@ def notes_form(session: Session, team_id: str, checkin_id: int, user_id: str) ->
         checkin.notes,
         note.text if note else None,
         person.id == pair.mentor_id,
+        notes_version(checkin),
     )
 
 
+def notes_version(checkin: CheckIn) -> int:
+    """Which save of the shared notes this is: when they were last saved, in whole microseconds."""
+    at = checkin.notes_at
+    return int(at.timestamp() * 1_000_000) if at is not None else 0
+
+
 def save_notes(
-    session: Session, team_id: str, checkin_id: int, user_id: str, form: NotesForm, now: datetime
+    session: Session,
+    team_id: str,
+    checkin_id: int,
+    user_id: str,
+    form: NotesForm,
+    now: datetime,
+    version: int | None = None,
 ) -> Answered | Refusal:
-    """Save shared notes, the caller's private note and new action items; a repeat adds nothing twice."""
+    """Save shared notes, the caller's private note and new action items; a repeat adds nothing twice.
+
+    Shared notes saved by the partner since the form opened (`version`) are never written over.
+    """
     found = _meeting(session, team_id, checkin_id, user_id)
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
+    if (
+        version is not None
+        and form.shared != checkin.notes
+        and notes_version(checkin) != version
+        and checkin.notes_by_user_id != user_id
+    ):
+        return Refusal(
+            "Your partner changed the notes since you opened this form. Copy what you wrote, close "
+            "the form and open the notes again.",
+            field=ids.NOTES_SHARED,
+        )
     if pair.status == PairStatus.ENDED.value:
         return Refusal("That mentorship has ended, so its notes can no longer change.")
     today = local_today(person.tz, now)  # the writer's own today

@@ -38,7 +38,7 @@ from bot.views.meetings import (
     prep_modal,
     questions_modal,
 )
-from bot.zones import local_today, zone
+from bot.zones import zone
 from handlers.home import publish_home
 
 DONE = re.compile(rf"^{ids.ACTION_DONE}_[0-9]{{1,18}}$")
@@ -187,7 +187,6 @@ def register(app: App, deps: Deps) -> None:
                 if checkin_id is not None
                 else Refusal("That button is broken.")
             )
-            today = local_today(None, deps.clock())
         if isinstance(found, Refusal):
             tell_clicker(client, action_input, found.message)
             return
@@ -198,7 +197,7 @@ def register(app: App, deps: Deps) -> None:
             found.mentee_user_id,
             found.shared,
             found.private,
-            today,
+            found.version,
         )
         client.views_open(trigger_id=action_input.trigger_id, view=view)
 
@@ -210,11 +209,11 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(form, dict):
             ack(response_action="errors", errors=form)
             return
-        checkin_id = checkin_id_of(submission.private_metadata)
+        meta = ids.decode_notes_metadata(submission.private_metadata)
         with deps.session_factory.begin() as session:
             outcome = (
-                save_notes(session, team_id, checkin_id, user_id, form, now)
-                if checkin_id is not None
+                save_notes(session, team_id, meta[0], user_id, form, now, version=meta[1])
+                if meta is not None
                 else Refusal("That form is broken: open it again.")
             )
         if isinstance(outcome, Refusal):

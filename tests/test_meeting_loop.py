@@ -687,3 +687,42 @@ def test_changing_the_agreement_moves_the_meeting_whose_message_is_out_instead_o
     assert "agreed-41" in text_of(loop.now_reads(card)), "what the mentee prepared stays"
     assert text_of(loop.now_reads(card)).count("Check-in time") <= 1
     assert loop.now_reads(card)["text"].startswith("Check-in time")
+
+
+def test_notes_saved_over_a_partners_newer_notes_are_refused_and_nothing_is_lost(
+    loop: Loop, session_factory: SessionFactory
+) -> None:
+    (meeting,) = tuesdays(date(2026, 10, 13), 1)
+    loop.run_until(meeting + timedelta(hours=6))
+    card = loop.cards()[meeting]
+    mentors_form = loop.open_form(card, ids.MEETING_NOTES_OPEN, MENTOR)
+    mentees_form = loop.open_form(card, ids.MEETING_NOTES_OPEN, MENTEE)
+    loop.submit(mentees_form, {ids.NOTES_SHARED: typed("Her notes (stale-1)")}, MENTEE, "stale-1")
+
+    reply = loop.slack.submit(mentors_form, {ids.NOTES_SHARED: typed("His notes (stale-2)")}, user_id=MENTOR)
+
+    assert "changed the notes" in reply.json()["errors"][ids.NOTES_SHARED]
+    with session_factory() as session:
+        assert session.scalars(select(CheckIn.notes)).one() == "Her notes (stale-1)"
+    again = loop.open_form(card, ids.MEETING_NOTES_OPEN, MENTOR)
+    loop.submit(
+        again, {ids.NOTES_SHARED: typed("Her notes (stale-1), and mine (stale-3)")}, MENTOR, "stale-3"
+    )
+
+
+def test_a_paused_pairs_meeting_can_no_longer_be_prepared_skipped_or_moved(
+    loop: Loop, session_factory: SessionFactory, pair_id: int
+) -> None:
+    (meeting,) = tuesdays(date(2026, 10, 13), 1)
+    loop.run_until(meeting - timedelta(hours=20))
+    card = loop.cards()[meeting]
+    loop.slack.click(ids.PAIR_PAUSE, str(pair_id), user_id=MENTEE)
+    loop.fake.wait(lambda: _status(session_factory, pair_id) == "paused", "the pause")
+
+    before = len(loop.fake.calls_to("chat.postEphemeral"))
+    loop.slack.press(loop.now_reads(card), ids.MEETING_SKIP, user_id=MENTOR)
+    refusal = loop.fake.wait_for("chat.postEphemeral", count=before + 1)[-1]
+
+    assert "paused" in refusal.args["text"]
+    with session_factory() as session:
+        assert session.scalars(select(CheckIn.stage)).one() == "prep"

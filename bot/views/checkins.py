@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     DatePickerElement,
     HeaderBlock,
     InputBlock,
@@ -18,7 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.views.common import clip, context, escape_text, mrkdwn, render, user
+from bot.views.common import clip, context, escape_text, mrkdwn, render, time_phrase, user
 
 MET_LABELS = {"yes": "Yes, we met", "not_yet": "Not yet", "rescheduled": "We rescheduled"}
 MAX_GOAL_BUTTONS = 5
@@ -102,6 +103,7 @@ class CheckinCard:
     has_questions: bool = False  # questions were chosen for the mentor
     notes: str | None = None  # the pair's shared notes
     started: bool = False  # the meeting's time has come (the check-in follows after it ends)
+    starts_at: datetime | None = None  # when it starts (or was moved to), for each reader's own clock
 
     @property
     def members(self) -> tuple[MemberAnswer, MemberAnswer]:
@@ -239,7 +241,12 @@ def _before_meeting(card: CheckinCard) -> dict:
     meet = "met at" if card.started else "meet"
     blocks: list[Block] = [
         HeaderBlock(text=head),
-        SectionBlock(text=mrkdwn(f"{user(mentor)} and {user(mentee)} {meet} *{escape_text(_when(card))}*.")),
+        SectionBlock(
+            text=mrkdwn(
+                f"{user(mentor)} and {user(mentee)} {meet} *{escape_text(_when(card))}*"
+                + (f" ({time_phrase(card.starts_at)} your time)." if card.starts_at else ".")
+            )
+        ),
     ]
     agenda = card.agenda
     if agenda is not None and not agenda.empty:
@@ -285,7 +292,17 @@ def _before_meeting(card: CheckinCard) -> dict:
     )
     if not card.started:
         buttons += [
-            ButtonElement(text="Skip this one", action_id=ids.MEETING_SKIP, value=str(card.checkin_id)),
+            ButtonElement(
+                text="Skip this one",
+                action_id=ids.MEETING_SKIP,
+                value=str(card.checkin_id),
+                confirm=ConfirmObject(
+                    title="Skip this meeting?",
+                    text="Your partner is told, and I ask nothing about this meeting afterwards.",
+                    confirm="Skip it",
+                    deny="Keep it",
+                ),
+            ),
             ButtonElement(
                 text="Moved to another time", action_id=ids.MEETING_MOVE_OPEN, value=str(card.checkin_id)
             ),

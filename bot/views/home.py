@@ -97,8 +97,6 @@ def _pairs(snapshot: HomeSnapshot) -> list[Block]:
         if pair.last_checkin:
             answer = MET_LABELS.get(pair.last_checkin_met or "", "not answered yet")
             lines.append(f"Last check-in: {day_phrase(pair.last_checkin)} ({answer.lower()})")
-        if pair.next_checkin:
-            lines.append(f"Next check-in: {time_phrase(pair.next_checkin)}")
         if pair.partner_story.motivations:
             lines.append(f"They hope to get: {escape_text(clip(pair.partner_story.motivations, 400))}")
         if pair.partner_story.background:

@@ -126,9 +126,12 @@ def notes_modal(
     mentee_user_id: str,
     shared: str | None,
     private: str | None,
-    today: date,
+    version: int,
 ) -> dict:
-    """Shared notes, up to three action items (what, who, by when) and a note only the writer sees."""
+    """Shared notes, up to three action items (what, who, by when) and a note only the writer sees.
+
+    `version` is the shared notes' version the form opens with: a save over a newer one is refused.
+    """
     owners = [Option(value="mentee", text="The mentee"), Option(value="mentor", text="The mentor")]
     blocks: list[Block] = [
         SectionBlock(
@@ -175,7 +178,7 @@ def notes_modal(
         title="Meeting notes",
         submit="Save",
         close="Cancel",
-        private_metadata=str(checkin_id),
+        private_metadata=ids.encode_notes_metadata(checkin_id, version),
         blocks=blocks,
     ).to_dict()
 
