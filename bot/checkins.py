@@ -465,21 +465,34 @@ def advance_meetings(session: Session, now: datetime, limit: int = 500) -> int:
     return len(due)
 
 
-def restated(session: Session, payload: dict, now: datetime) -> dict | None:
-    """A meeting message's words as they read now, for the sender about to post or edit it.
+def restated(session: Session, payloads: Sequence[dict], now: datetime) -> list[dict | None]:
+    """Meeting messages' words as they read now, for the sender about to post or edit them, in a
+    few statements for the whole batch.
 
-    None when the meeting is gone or a newer meeting's message has closed it: nothing to send.
+    None for a meeting that is gone or that a newer meeting's message has closed: nothing to send.
     """
-    checkin = session.get(CheckIn, payload.get(RENDER))
-    pair = session.get(Pair, checkin.pair_id) if checkin is not None else None
-    if checkin is None or pair is None:
-        return None
-    latest = queries.latest_checkin(session, pair.id)
-    if latest is None or latest.id != checkin.id:
-        return None
-    shown = shown_meeting(session, pair, checkin, now, repeated=False)
-    kept = {key: value for key, value in payload.items() if key in ("ts", "metadata", RENDER)}
-    return checkin_message(shown.card) | kept
+    wanted = [rid for p in payloads if isinstance(rid := p.get(RENDER), int)]
+    found = queries.checkins_with_pairs(session, wanted)
+    pairs = list({pair.id: pair for _, pair in found.values()}.values())
+    latest = queries.latest_checkins(session, [pair.id for pair in pairs])
+    got = _gather(session, pairs)
+    got.answers.update(queries.answers_of_checkins(session, list(found)))
+    profiles = queries.profiles_of(session, [(pair.program_id, pair.mentee_id) for pair in pairs])
+    out: list[dict | None] = []
+    for payload in payloads:
+        rid = payload.get(RENDER)
+        hit = found.get(rid) if isinstance(rid, int) else None
+        if hit is None or getattr(latest.get(hit[1].id), "id", None) != hit[0].id:
+            out.append(None)
+            continue
+        checkin, pair = hit
+        first = len(got.recent.get(pair.id, [])) <= 1  # the pair's only meeting so far
+        profile = profiles.get((pair.program_id, pair.mentee_id))
+        hopes = (profile.motivations or "") if first and profile else ""
+        card = _card(pair, checkin, got, now, first=first, hopes=hopes)
+        kept = {key: value for key, value in payload.items() if key in ("ts", "metadata", RENDER)}
+        out.append(checkin_message(card) | kept)
+    return out
 
 
 RENDER = "meeting"  # payload key: the check-in whose message this is, written afresh when sent

@@ -87,7 +87,10 @@ def claim(
     that read the same row never both take it, on PostgreSQL or SQLite.
     """
     claimed = []
-    for message, pair_status in queries.sendable_messages(session, now, limit, keys):
+    sendable = queries.sendable_messages(session, now, limit, keys)
+    meetings = [m.payload for m, _ in sendable if isinstance(m.payload, dict) and RENDER in m.payload]
+    fresh = dict(zip((id(p) for p in meetings), restated(session, meetings, now), strict=True))
+    for message, pair_status in sendable:
         if message.pair_id is not None and pair_status != PairStatus.ACTIVE.value:
             message.status = OutboxStatus.SKIPPED.value  # paused or ended pairs get nothing
             message.error = f"pair {pair_status}"
@@ -96,12 +99,12 @@ def claim(
             message.status, message.error = OutboxStatus.SKIPPED.value, "its occasion passed"
             continue
         payload = message.payload
-        if isinstance(payload, dict) and RENDER in payload:  # a meeting's message: as it reads now
-            fresh = restated(session, payload, now)
-            if fresh is None:
+        if id(payload) in fresh:  # a meeting's message: as it reads now, not as it was queued
+            now_reads = fresh[id(payload)]
+            if now_reads is None:
                 message.status, message.error = OutboxStatus.SKIPPED.value, "a newer meeting closed it"
                 continue
-            payload = fresh
+            payload = now_reads
         session.flush()
         if not queries.take_message(session, message.id, message.attempts, now, now + LEASE):
             continue

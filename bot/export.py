@@ -93,6 +93,8 @@ class CheckinRow:
     mentee_blocker: str | None = None
     agenda_topics: str | None = None
     agenda_questions: str | None = None
+    agenda_went_well: str | None = None
+    agenda_hard: str | None = None
     notes: str | None = None
 
 
@@ -192,6 +194,8 @@ CHECKIN_COLUMNS = (
     _field("mentee_blocker", free_text=True),
     _field("agenda_topics", free_text=True),
     _field("agenda_questions", free_text=True),
+    _field("agenda_went_well", free_text=True),
+    _field("agenda_hard", free_text=True),
     _field("notes", free_text=True),
 )
 GOAL_COLUMNS = (

@@ -131,6 +131,8 @@ def checkins(session: Session, team_id: str, program_id: int, *, free_text: bool
                 by_mentee.blocker.label("mentee_blocker"),
                 CheckIn.prep_topics.label("agenda_topics"),
                 CheckIn.prep_questions.label("agenda_questions"),
+                CheckIn.prep_went_well.label("agenda_went_well"),
+                CheckIn.prep_hard.label("agenda_hard"),
                 CheckIn.notes.label("notes"),
             )
             .outerjoin(

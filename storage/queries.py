@@ -804,3 +804,20 @@ def recent_checkins(session: Session, pair_ids: Iterable[int], count: int) -> di
     for checkin in rows:
         found[checkin.pair_id].append(checkin)
     return found
+
+
+def checkins_with_pairs(session: Session, checkin_ids: Iterable[int]) -> dict[int, tuple[CheckIn, Pair]]:
+    """These check-ins with their pairs (and the pairs' members), by check-in id, in two statements."""
+    ids = sorted(set(checkin_ids))
+    if not ids:
+        return {}
+    checkins = list(session.scalars(select(CheckIn).where(CheckIn.id.in_(ids))))
+    pairs = {
+        pair.id: pair
+        for pair in session.scalars(
+            select(Pair)
+            .where(Pair.id.in_(sorted({c.pair_id for c in checkins})))
+            .options(joinedload(Pair.mentor), joinedload(Pair.mentee))
+        )
+    }
+    return {c.id: (c, pairs[c.pair_id]) for c in checkins if c.pair_id in pairs}

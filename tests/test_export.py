@@ -376,25 +376,25 @@ def expected_rows(session_factory: SessionFactory, seeded: dict[str, int], *, fr
                     *("checkin_id", "pair_id", "due_at", "met", "answered_at", "answers"),
                     *("stage", "prepared", "action_items", "action_items_done"),
                     *("mentor_learned", "mentor_blocker", "mentee_learned", "mentee_blocker"),
-                    *("agenda_topics", "agenda_questions", "notes"),
+                    *("agenda_topics", "agenda_questions", "agenda_went_well", "agenda_hard", "notes"),
                 ],
-                7,
+                9,
             ),
             keep(
                 [
                     *(str(seeded["answered"]), str(pair.id), "2026-03-03T08:30:00Z", "yes"),
                     *("2026-03-03T17:05:09Z", "2", "checkin", "no", "0", "0"),
                     *(WRITTEN["learned mia"], WRITTEN["blocker mia"]),
-                    *(WRITTEN["learned tom"], WRITTEN["blocker tom"], "", "", ""),
+                    *(WRITTEN["learned tom"], WRITTEN["blocker tom"], "", "", "", "", ""),
                 ],
-                7,
+                9,
             ),
             keep(
                 [
                     *(str(seeded["waiting"]), str(pair.id), "2026-03-17T08:30:00Z", "", "", "0"),
-                    *("checkin", "no", "0", "0", "", "", "", "", "", "", ""),
+                    *("checkin", "no", "0", "0", "", "", "", "", "", "", "", "", ""),
                 ],
-                7,
+                9,
             ),
         ],
         "goals": [

@@ -8,7 +8,7 @@ from bot.commands import CommandInput
 from bot.insights import WeekPoint
 from bot.pairing import ProposalLine
 from bot.report import chart_alt_text, chart_title
-from bot.views.common import day_phrase, escape_text, plural, time_phrase
+from bot.views.common import day_phrase, escape_text, escaped, plural, time_phrase
 from bot.views.pairing import match_review_modal
 from tests.blockkit import assert_valid_view
 
@@ -84,3 +84,10 @@ def test_slash_command_text_is_read_as_typed_and_mentions_stay_mentions():
     command = CommandInput.from_payload({"text": "config new R&amp;D &lt;Platform&gt; <@UMIA|mia>"})
     assert (command.name, command.args) == ("config", "new R&D <Platform> <@UMIA|mia>")
     assert escape_text(command.args.removeprefix("new ")) == "R&amp;D &lt;Platform&gt; &lt;@UMIA|mia&gt;"
+
+
+def test_what_people_typed_is_escaped_before_it_is_cut_and_never_cut_inside_an_entity() -> None:
+    assert escaped("a & b", 100) == "a &amp; b"
+    assert len(escaped("&" * 1000, 3000)) <= 3000, "the limit holds for what Slack gets"
+    cut = escaped("x" * 8 + "<b>", 10)
+    assert cut == "xxxxxxxx…", "half an entity (&l) is dropped, not sent"

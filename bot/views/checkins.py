@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import ids
-from bot.views.common import clip, context, escape_text, mrkdwn, render, time_phrase, user
+from bot.views.common import clip, context, escape_text, escaped, mrkdwn, render, time_phrase, user
 
 MET_LABELS = {"yes": "Yes, we met", "not_yet": "Not yet", "rescheduled": "We rescheduled"}
 MAX_GOAL_BUTTONS = 5
@@ -114,9 +114,9 @@ class CheckinCard:
 def _answer_line(answer: MemberAnswer) -> str:
     parts = [MET_LABELS.get(answer.met, answer.met).lower() if answer.met else "has not said whether you met"]
     if answer.learned:
-        parts.append(f"learned: {escape_text(clip(answer.learned, 600))}")
+        parts.append(f"learned: {escaped(answer.learned, 600)}")
     if answer.blocker:
-        parts.append(f"blocked by: {escape_text(clip(answer.blocker, 600))}")
+        parts.append(f"blocked by: {escaped(answer.blocker, 600)}")
     if not answer.met and not answer.shared:
         parts = ["no answer yet"]
     return f"• {user(answer.user_id)}: " + "; ".join(parts)
@@ -198,7 +198,7 @@ def checkin_message(card: CheckinCard) -> dict:
         blocks += _notes_blocks(card)
     if card.first and not card.has_questions:
         hopes = (
-            f" {user(mentee.user_id)} hopes to get: “{escape_text(clip(card.hopes, 300))}”; ask what a first "
+            f" {user(mentee.user_id)} hopes to get: “{escaped(card.hopes, 300)}”; ask what a first "
             "step toward it would be."
             if card.hopes
             else ""
@@ -267,9 +267,7 @@ def _before_meeting(card: CheckinCard) -> dict:
         blocks.append(SectionBlock(text=mrkdwn(f"*Goals*\n{lines}")))
     if card.last_blocker is not None:
         who, text = card.last_blocker
-        blocks.append(
-            SectionBlock(text=mrkdwn(f"*Blocked last time* ({user(who)}): {escape_text(clip(text, 500))}"))
-        )
+        blocks.append(SectionBlock(text=mrkdwn(f"*Blocked last time* ({user(who)}): {escaped(text, 500)}")))
     blocks += _action_blocks(card)
     buttons = []
     if not soon and card.prepares:
@@ -327,7 +325,7 @@ def _agenda_lines(agenda: Agenda) -> str:
         ("Went well", agenda.went_well),
         ("Hard", agenda.hard),
     )
-    return "\n".join(f"• _{label}:_ {escape_text(clip(text, 600))}" for label, text in parts if text)
+    return "\n".join(f"• _{label}:_ {escaped(text, 600)}" for label, text in parts if text)
 
 
 def _action_blocks(card: CheckinCard) -> list[Block]:
@@ -340,7 +338,7 @@ def _action_blocks(card: CheckinCard) -> list[Block]:
         due = f", by {item.due_on:%a %d %b}" if item.due_on else ""
         late = " — *late*" if item.late else ""
         owner = user(item.owner_user_id)
-        line = f"• {escape_text(clip(item.text, 300))} ({owner}{due}){late}"
+        line = f"• {escaped(item.text, 300)} ({owner}{due}){late}"
         if item.call_out:
             line += f"\n      {owner}, this was due {item.due_on:%a %d %b}: done, or still on?"
         blocks.append(
@@ -359,7 +357,7 @@ def _action_blocks(card: CheckinCard) -> list[Block]:
 def _notes_blocks(card: CheckinCard) -> list[Block]:
     blocks: list[Block] = []
     if card.notes:
-        blocks.append(SectionBlock(text=mrkdwn(f"*Notes*\n{escape_text(clip(card.notes, 1500))}")))
+        blocks.append(SectionBlock(text=mrkdwn(f"*Notes*\n{escaped(card.notes, 1500)}")))
     blocks.append(
         ActionsBlock(
             elements=[
@@ -449,12 +447,9 @@ DUE_SOON_DAYS = 14
 
 def _goal_line(goal: GoalPrompt) -> str:
     pace = "" if goal.days_left is None else ", behind schedule" if goal.behind else ", on track"
-    line = (
-        f"• {escape_text(clip(goal.specific, 150))} "
-        f"({escape_text(goal.progress)}{_due_soon(goal.days_left)}{pace})"
-    )
+    line = f"• {escaped(goal.specific, 150)} ({escape_text(goal.progress)}{_due_soon(goal.days_left)}{pace})"
     if goal.note:
-        line += f"\n      _Latest:_ {escape_text(clip(goal.note, 300))}"
+        line += f"\n      _Latest:_ {escaped(goal.note, 300)}"
     return line
 
 
@@ -494,7 +489,7 @@ def reminder_message(goal_id: int, specific: str, days_left: int, deadline: date
         head = "Your goal is due today. Did you achieve it?"
     value = str(goal_id)
     blocks: list[Block] = [
-        SectionBlock(text=mrkdwn(f"{head}\n*{escape_text(clip(specific, 500))}*")),
+        SectionBlock(text=mrkdwn(f"{head}\n*{escaped(specific, 500)}*")),
         ActionsBlock(
             elements=[
                 ButtonElement(text="Achieved", action_id=ids.REMINDER_ACHIEVED, value=value, style="primary"),

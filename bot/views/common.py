@@ -39,6 +39,21 @@ def escape_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def escaped(text: str, limit: int) -> str:
+    """What a person typed, escaped for mrkdwn, then cut to `limit` characters between entities.
+
+    Escaping first keeps the limit true of what Slack gets (an `&` becomes five characters).
+    """
+    out = escape_text(text)
+    if len(out) <= limit:
+        return out
+    cut = out[: limit - 1]
+    amp = cut.rfind("&")
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]  # never half an entity
+    return cut + "…"
+
+
 def plural(n: int, word: str, plural: str | None = None) -> str:
     """`n` with `word` in the right number: "1 active pair", "2 active pairs", "3 replies"."""
     return f"{n} {word if n == 1 else (plural or word + 's')}"

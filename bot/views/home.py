@@ -23,6 +23,7 @@ from bot.views.common import (
     context,
     day_phrase,
     escape_text,
+    escaped,
     mrkdwn,
     plural,
     time_phrase,
@@ -98,9 +99,9 @@ def _pairs(snapshot: HomeSnapshot) -> list[Block]:
             answer = MET_LABELS.get(pair.last_checkin_met or "", "not answered yet")
             lines.append(f"Last check-in: {day_phrase(pair.last_checkin)} ({answer.lower()})")
         if pair.partner_story.motivations:
-            lines.append(f"They hope to get: {escape_text(clip(pair.partner_story.motivations, 400))}")
+            lines.append(f"They hope to get: {escaped(pair.partner_story.motivations, 400)}")
         if pair.partner_story.background:
-            lines.append(f"Their background: {escape_text(clip(pair.partner_story.background, 400))}")
+            lines.append(f"Their background: {escaped(pair.partner_story.background, 400)}")
         blocks.append(SectionBlock(text=mrkdwn("\n".join(lines))))
         if meeting := _meeting_lines(pair):
             blocks.append(SectionBlock(text=mrkdwn(clip(meeting, 3000))))
@@ -145,17 +146,15 @@ def _meeting_lines(pair: PairSummary) -> str:
         agenda = pair.agenda
         if agenda is not None and not agenda.empty:
             parts = [text for text in (agenda.topics, agenda.questions) if text]
-            lines.append(
-                "*Agenda:* " + escape_text(clip(" · ".join(parts) or "what went well and what was hard", 600))
-            )
+            lines.append("*Agenda:* " + escaped(" · ".join(parts) or "what went well and what was hard", 600))
         elif pair.role == "mentee":
             lines.append("*Agenda:* nothing yet; add to it from the meeting's message in your DM.")
         if pair.questions:
-            asked = "\n".join(f"   • {escape_text(clip(q, 300))}" for q in pair.questions)
+            asked = "\n".join(f"   • {escaped(q, 300)}" for q in pair.questions)
             lines.append(f"*Questions to ask* (only you see these):\n{asked}")
     if pair.actions:
         items = "\n".join(
-            f"   • {escape_text(clip(a.text, 200))} ({user(a.owner_user_id)}"
+            f"   • {escaped(a.text, 200)} ({user(a.owner_user_id)}"
             f"{f', by {a.due_on:%d %b}' if a.due_on else ''}){' — *late*' if a.late else ''}"
             for a in pair.actions[:MAX_HOME_ACTIONS]
         )

@@ -22,7 +22,7 @@ from slack_sdk.models.views import View
 from bot import ids
 from bot.forms import MAX_LENGTH, fit
 from bot.views.checkins import Agenda
-from bot.views.common import clip, context, escape_text, mrkdwn, render, user
+from bot.views.common import clip, context, escape_text, escaped, mrkdwn, render, user
 from bot.zones import local_time
 
 STAGE_LABELS = {"goal": "Goal", "reality": "Reality", "options": "Options", "way_forward": "Way forward"}
@@ -192,9 +192,7 @@ def questions_modal(mentee_user_id: str, questions: list[dict], hopes: str = "")
     blocks: list[Block] = []
     if hopes:
         blocks.append(
-            SectionBlock(
-                text=mrkdwn(f"{user(mentee_user_id)} hopes to get: “{escape_text(clip(hopes, 600))}”")
-            )
+            SectionBlock(text=mrkdwn(f"{user(mentee_user_id)} hopes to get: “{escaped(hopes, 600)}”"))
         )
     blocks += [
         SectionBlock(text=mrkdwn(lines or "No questions were chosen for this meeting.")),
@@ -236,16 +234,16 @@ def history_modal(partner_user_id: str, meetings: list[HistoryEntry]) -> dict:
         if meeting.agenda is not None and not meeting.agenda.empty:
             part.append(SectionBlock(text=mrkdwn("*Agenda*\n" + _agenda(meeting.agenda))))
         if meeting.notes:
-            part.append(SectionBlock(text=mrkdwn(f"*Notes*\n{escape_text(clip(meeting.notes, 2500))}")))
+            part.append(SectionBlock(text=mrkdwn(f"*Notes*\n{escaped(meeting.notes, 2500)}")))
         if meeting.actions:
             lines = "\n".join(
-                f"• {'~' if done else ''}{escape_text(clip(text, 300))}{'~' if done else ''} ({user(owner)}"
+                f"• {'~' if done else ''}{escaped(text, 300)}{'~' if done else ''} ({user(owner)}"
                 f"{f', by {due:%d %b}' if due else ''}{', done' if done else ''})"
                 for text, owner, due, done in meeting.actions
             )
             part.append(SectionBlock(text=mrkdwn(f"*Action items*\n{lines}")))
         if meeting.private:
-            part.append(context(f"Your private note: {escape_text(clip(meeting.private, 1500))}"))
+            part.append(context(f"Your private note: {escaped(meeting.private, 1500)}"))
         if len(blocks) + len(part) > MAX_HISTORY_BLOCKS:
             blocks.append(context("Older meetings do not fit here."))
             break
@@ -266,7 +264,7 @@ def _agenda(agenda: Agenda) -> str:
         ("Went well", agenda.went_well),
         ("Hard", agenda.hard),
     )
-    return "\n".join(f"• _{label}:_ {escape_text(clip(text, 600))}" for label, text in parts if text)
+    return "\n".join(f"• _{label}:_ {escaped(text, 600)}" for label, text in parts if text)
 
 
 def skipped_notice(user_id: str, starts: str) -> dict:
