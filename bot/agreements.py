@@ -157,6 +157,11 @@ class Saved:
     calendar: CalendarFile
     unchanged: bool = False  # the same agreement saved again: nothing new to tell the pair
 
+    @property
+    def moves_meetings(self) -> bool:
+        """Whether this save changed when the pair meets (not only how they prepare or what they bring)."""
+        return self.first_save or bool(set(self.changes) & {FIELD_LABELS[f] for f in TIME_FIELDS})
+
 
 FIELD_LABELS = {
     "frequency": "how often",
@@ -171,6 +176,7 @@ FIELD_LABELS = {
     "reminder_minutes": "reminder",
 }
 LOOP_FIELDS = ("prep_days", "reminder_minutes")  # how the bot helps, not when the pair meets
+TIME_FIELDS = ("frequency", "weekday", "local_time", "tz", "start_date")  # when the pair meets
 
 
 def save_agreement(

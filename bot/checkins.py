@@ -289,10 +289,18 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
         asked: set[int] = set()  # the drift question stands in for this meeting's message
         agreements = queries.agreements_of_pairs(session, ids)
         meeting_at = {pair.id: _latest_due(pair, agreements.get(pair.id), now) for pair in pairs}
+        # The meeting's row and message exist already (the agreement was saved again, the pair
+        # resumed before it, or it was moved to this time): nothing to count, nothing to post.
+        written = {
+            pair.id
+            for pair in pairs
+            if (latest := previous.get(pair.id)) is not None
+            and meeting_at[pair.id] in (latest.due_at, latest.moved_to)
+        }
         for pair in pairs:
             latest = previous.get(pair.id)
-            if latest is not None and latest.due_at == meeting_at[pair.id]:
-                continue  # written already (the agreement was saved again): nothing to count
+            if pair.id in written:
+                continue
             before_resume = (
                 pair.resumed_at is not None and latest is not None and latest.due_at < pair.resumed_at
             )
@@ -316,7 +324,7 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
         recent_questions = queries.recent_mentor_questions(session, [p.id for p in pairs], NO_REPEAT_MEETINGS)
         profiles = queries.profiles_of(session, [(pair.program_id, pair.mentee_id) for pair in pairs])
         rows = []
-        for pair in pairs:
+        for pair in (p for p in pairs if p.id not in written):
             due = meeting_at[pair.id]
             assert due is not None
             agreement = got.agreements.get(pair.id)
@@ -352,7 +360,7 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
             session, [(pair.id, due) for pair in pairs if (due := meeting_at[pair.id]) is not None]
         )
         # Action items past their date are called late, once, in the first message that shows them.
-        for pair in pairs:
+        for pair in (p for p in pairs if p.id not in written):
             for item in got.actions.get(pair.id, []):
                 owner = pair.mentor if item.owner_id == pair.mentor_id else pair.mentee
                 if (
@@ -368,7 +376,7 @@ def schedule_due(session: Session, now: datetime, limit: int = 500) -> int:
         for pair in pairs:
             due = meeting_at[pair.id]
             assert due is not None
-            checkin = checkins[(pair.id, due)]
+            checkin = previous[pair.id] if pair.id in written else checkins[(pair.id, due)]
             not_before = sendable_at(now, [pair.mentee.tz, pair.mentor.tz])
             earlier = closing.get(pair.id)
             if earlier is not None and earlier.id == checkin.id:
@@ -435,6 +443,10 @@ def advance_meetings(session: Session, now: datetime, limit: int = 500) -> int:
             row = rows.get(checkin_key(pair.id, checkin.due_at))
             if pair.status != PairStatus.ACTIVE.value or row is None or row.status in GONE:
                 checkin.next_step_at = None  # paused, ended, or its message never went: nothing to move
+                continue
+            if row.status == OutboxStatus.PENDING.value and row.claimed_until and row.claimed_until >= now:
+                # A sender is posting it right now, written as it read then: this step comes next.
+                checkin.next_step_at = now + timedelta(minutes=1)
                 continue
             starts = checkin.moved_to or checkin.due_at
             times = meeting_times(starts, plan_of(agreements.get(pair.id)), pair.mentee.tz, pair.mentor.tz)

@@ -7,6 +7,7 @@ show the change (`Answered`), and the partner hears of a skip or a move once, in
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -120,10 +121,13 @@ def _starts_at(checkin: CheckIn) -> datetime:
     return checkin.moved_to or checkin.due_at
 
 
-def _before_it(checkin: CheckIn, now: datetime, pair: Pair) -> Refusal | None:
+def _before_it(checkin: CheckIn, now: datetime, pair: Pair, session: Session) -> Refusal | None:
     """Why a meeting can no longer be prepared, skipped or moved, if it cannot."""
     if pair.status != PairStatus.ACTIVE.value:
         return Refusal(f"Your mentorship is {pair.status}, so its meetings do not change now.")
+    latest = queries.latest_checkin(session, pair.id)
+    if latest is not None and latest.id != checkin.id:
+        return Refusal("A newer meeting's message came since: change that one instead.")
     if checkin.stage == MeetingStage.SKIPPED.value:
         return Refusal("That meeting was skipped.")
     if now >= _starts_at(checkin) or checkin.stage == MeetingStage.CHECKIN.value:
@@ -152,7 +156,7 @@ def prep_form(
         return Refusal(
             f"Preparing is for <@{pair.mentee.user_id}>: what they add shows in the message for you."
         )
-    if (late := _before_it(checkin, now, pair)) is not None:
+    if (late := _before_it(checkin, now, pair, session)) is not None:
         return late
     agenda = Agenda(checkin.prep_topics, checkin.prep_questions, checkin.prep_went_well, checkin.prep_hard)
     return PrepData(checkin.id, pair.mentor.user_id, agenda)
@@ -168,7 +172,7 @@ def prepare(
     checkin, pair, person = found
     if person.id != pair.mentee_id:
         return Refusal("Only the mentee prepares the agenda.")
-    if (late := _before_it(checkin, now, pair)) is not None:
+    if (late := _before_it(checkin, now, pair, session)) is not None:
         return late
     before = (checkin.prep_topics, checkin.prep_questions, checkin.prep_went_well, checkin.prep_hard)
     after = (agenda.topics, agenda.questions, agenda.went_well, agenda.hard)
@@ -197,7 +201,7 @@ def skip_meeting(
     checkin, pair, person = found
     if checkin.stage == MeetingStage.SKIPPED.value:
         return Changed(shown_meeting(session, pair, checkin, now, repeated=True), None)
-    if (late := _before_it(checkin, now, pair)) is not None:
+    if (late := _before_it(checkin, now, pair, session)) is not None:
         return late
     checkin.stage, checkin.next_step_at = MeetingStage.SKIPPED.value, None
     checkin.skipped_by_user_id = user_id
@@ -224,7 +228,7 @@ def move_meeting(
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
-    if (late := _before_it(checkin, now, pair)) is not None:
+    if (late := _before_it(checkin, now, pair, session)) is not None:
         return late
     if new_start <= now:
         return Refusal("Pick a time that is still to come.", field=ids.MOVE_TIME)
@@ -275,7 +279,7 @@ def move_defaults(
     if isinstance(found, Refusal):
         return found
     checkin, pair, _person = found
-    if (late := _before_it(checkin, now, pair)) is not None:
+    if (late := _before_it(checkin, now, pair, session)) is not None:
         return late
     agreement = queries.agreement_for(session, pair.id)
     return checkin.id, _starts_at(checkin), agreement.tz if agreement else (pair.mentee.tz or "UTC")
@@ -334,14 +338,13 @@ def notes_form(session: Session, team_id: str, checkin_id: int, user_id: str) ->
         checkin.notes,
         note.text if note else None,
         person.id == pair.mentor_id,
-        notes_version(checkin),
+        notes_version(checkin.notes),
     )
 
 
-def notes_version(checkin: CheckIn) -> int:
-    """Which save of the shared notes this is: when they were last saved, in whole microseconds."""
-    at = checkin.notes_at
-    return int(at.timestamp() * 1_000_000) if at is not None else 0
+def notes_version(text: str | None) -> int:
+    """A short fingerprint of shared notes as a form showed them (CRC-32; 0 for none)."""
+    return zlib.crc32(text.encode("utf-8")) if text else 0
 
 
 def save_notes(
@@ -361,17 +364,16 @@ def save_notes(
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
-    if (
-        version is not None
-        and form.shared != checkin.notes
-        and notes_version(checkin) != version
-        and checkin.notes_by_user_id != user_id
-    ):
-        return Refusal(
-            "Your partner changed the notes since you opened this form. Copy what you wrote, close "
-            "the form and open the notes again.",
-            field=ids.NOTES_SHARED,
-        )
+    write_shared = form.shared != checkin.notes
+    if write_shared and version is not None and notes_version(checkin.notes) != version:
+        # Someone saved the notes since this form opened them.
+        if notes_version(form.shared) != version:
+            return Refusal(
+                "Your partner changed the notes since you opened this form. Copy what you wrote, "
+                "close the form and open the notes again.",
+                field=ids.NOTES_SHARED,
+            )
+        write_shared = False  # this form left them as they were: keep the newer ones
     if pair.status == PairStatus.ENDED.value:
         return Refusal("That mentorship has ended, so its notes can no longer change.")
     today = local_today(person.tz, now)  # the writer's own today
@@ -380,7 +382,7 @@ def save_notes(
             return Refusal(
                 "Pick today or a later day.", field=ids.encode_action_row(ids.ACTION_DUE, action.row)
             )
-    if form.shared != checkin.notes:
+    if write_shared:
         checkin.notes, checkin.notes_by_user_id, checkin.notes_at = form.shared, user_id, now
     note = queries.private_note(session, checkin.id, person.id)
     if form.private and note is None:
@@ -511,12 +513,16 @@ def _status_words(meeting: CheckIn) -> str:
     )
 
 
-def follow_agreement(session: Session, team_id: str, pair_id: int, now: datetime) -> list[Letter]:
-    """After the agreement changed: the meeting whose message is out moves to the new time.
+def follow_agreement(
+    session: Session, team_id: str, pair_id: int, now: datetime, *, time_changed: bool
+) -> list[Letter]:
+    """After the agreement was saved: the meeting whose message is out keeps being the next one.
 
-    Its message (with what the mentee prepared) stays the one message of that meeting, edited to
-    the new time, instead of a second message while the first waits for a meeting that is gone.
-    Returns the edit to queue, if the message went out already.
+    When the agreed time changed, that meeting moves to the new time: its message (with what the
+    mentee prepared) stays the one message of the meeting, edited to the new time, instead of a
+    second message while the first waits for a meeting that is gone. Otherwise a meeting a member
+    moved stays moved. Either way the next message is for the meeting after it. Returns the edit
+    to queue, if the message went out already.
     """
     pair = queries.pair_for_update(session, team_id, pair_id)
     latest = queries.latest_checkin(session, pair_id) if pair is not None else None
@@ -525,11 +531,12 @@ def follow_agreement(session: Session, team_id: str, pair_id: int, now: datetime
     starts = _starts_at(latest)
     if latest.stage not in (MeetingStage.PREP.value, MeetingStage.SOON.value) or now >= starts:
         return []  # held, skipped or under way: the next meeting gets a message of its own
-    new_start = pair.next_meeting_at
+    agreement = queries.agreement_for(session, pair.id)
+    new_start = pair.next_meeting_at if time_changed else starts
     if new_start == starts:
+        reschedule(session, pair, max(starts, latest.due_at), agreement)
         return []
     queries.lock_checkin(session, latest)
-    agreement = queries.agreement_for(session, pair.id)
     plan = plan_of(agreement)
     latest.moved_to = None if new_start == latest.due_at else new_start
     times = meeting_times(new_start, plan, pair.mentee.tz, pair.mentor.tz)
@@ -537,11 +544,12 @@ def follow_agreement(session: Session, team_id: str, pair_id: int, now: datetime
         MeetingStage.PREP.value if times.prep_at is not None and now < times.soon_at else times.stage_at(now)
     )
     latest.stage, latest.next_step_at = stage, times.next_step_after(stage)
-    reschedule(session, pair, new_start, agreement)  # the meeting after this one gets the next message
+    reschedule(
+        session, pair, max(new_start, latest.due_at), agreement
+    )  # the next message is for the one after
     session.flush()
-    row = queries.outbox_by_keys(session, [checkin_key(pair.id, latest.due_at)]).get(
-        checkin_key(pair.id, latest.due_at)
-    )
+    key = checkin_key(pair.id, latest.due_at)
+    row = queries.outbox_by_keys(session, [key]).get(key)
     if row is None or row.status != "sent" or not row.message_ts:
         return []  # still waiting to go out: it is written as it reads when it goes
     channel = pair.dm_channel_id if row.channel.startswith("users:") else row.channel
@@ -549,7 +557,7 @@ def follow_agreement(session: Session, team_id: str, pair_id: int, now: datetime
         return []
     return [
         Letter(
-            key=f"meeting_agreed:{latest.id}:{new_start.isoformat()}",
+            key=f"meeting_agreed:{latest.id}:{new_start.isoformat()}:{now.isoformat()}"[:120],
             kind="meeting_step",
             to=channel,
             payload={"ts": row.message_ts, RENDER: latest.id, "text": "moved"},

@@ -91,7 +91,13 @@ def register(app: App, deps: Deps) -> None:
                     team_id,
                     [
                         agreement_letter(saved, parsed, user_id, now),
-                        *follow_agreement(session, team_id, saved.pair_id, now),
+                        *follow_agreement(
+                            session,
+                            team_id,
+                            saved.pair_id,
+                            now,
+                            time_changed=saved.moves_meetings,
+                        ),
                     ],
                     now,
                 )

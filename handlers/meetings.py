@@ -209,7 +209,10 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(form, dict):
             ack(response_action="errors", errors=form)
             return
-        meta = ids.decode_notes_metadata(submission.private_metadata)
+        raw = submission.private_metadata
+        meta: tuple[int, int | None] | None = ids.decode_notes_metadata(raw)
+        if meta is None and (opened_before := ids.decode_number(raw)) is not None:
+            meta = (opened_before, None)  # a form opened before notes had versions
         with deps.session_factory.begin() as session:
             outcome = (
                 save_notes(session, team_id, meta[0], user_id, form, now, version=meta[1])

@@ -726,3 +726,83 @@ def test_a_paused_pairs_meeting_can_no_longer_be_prepared_skipped_or_moved(
     assert "paused" in refusal.args["text"]
     with session_factory() as session:
         assert session.scalars(select(CheckIn.stage)).one() == "prep"
+
+
+def _save_agreement(loop: Loop, weekday: str, expectations: str) -> None:
+    opened = len(loop.fake.calls_to("views.open"))
+    loop.slack.slash("agreement", user_id=MENTEE)
+    view = loop.fake.wait_for("views.open", count=opened + 1)[-1].args["view"]
+    fields = {
+        ids.AGREE_FREQUENCY: picked("weekly"),
+        ids.AGREE_WEEKDAY: picked(weekday),
+        ids.AGREE_TIME: {"type": "timepicker", "selected_time": "10:00"},
+        ids.AGREE_TZ: typed("Europe/Berlin"),
+        ids.AGREE_FORMAT: picked("video"),
+        ids.AGREE_START: {"type": "datepicker", "selected_date": "2026-10-13"},
+        ids.AGREE_EXPECTATIONS: typed(expectations),
+    }
+    published = len(loop.fake.calls_to("views.publish"))
+    assert loop.slack.submit(view, fields, user_id=MENTEE).body == ""
+    loop.fake.wait(lambda: len(loop.fake.calls_to("views.publish")) >= published + 2, "both Homes")
+
+
+def test_saving_the_agreement_again_after_it_moved_the_meeting_sends_no_second_message(
+    loop: Loop, session_factory: SessionFactory, pair_id: int
+) -> None:
+    (tuesday,) = tuesdays(date(2026, 10, 13), 1)
+    loop.run_until(tuesday - timedelta(hours=20))
+    _save_agreement(loop, "3", "We meet on Thursdays from now on.")
+    _save_agreement(loop, "3", "We meet on Thursdays, and we bring one question each.")
+    loop.run_until(datetime(2026, 10, 15, 14, 0, tzinfo=UTC))
+
+    assert list(loop.cards()) == [tuesday], "one message for the meeting"
+    with session_factory() as session:
+        assert session.get(Pair, pair_id).unanswered_checkins == 0
+        assert len(session.scalars(select(CheckIn)).all()) == 1
+
+
+def test_changing_only_what_each_brings_keeps_a_meeting_a_member_moved(
+    loop: Loop, session_factory: SessionFactory
+) -> None:
+    (tuesday,) = tuesdays(date(2026, 10, 13), 1)
+    loop.run_until(tuesday - timedelta(hours=20))
+    card = loop.cards()[tuesday]
+    move = loop.open_form(card, ids.MEETING_MOVE_OPEN, MENTOR)
+    wednesday = {
+        ids.MOVE_DATE: {"type": "datepicker", "selected_date": "2026-10-14"},
+        ids.MOVE_TIME: {"type": "timepicker", "selected_time": "16:00"},
+    }
+    loop.submit(move, wednesday, MENTOR, "moved to Wed 14 Oct at 16:00")
+    _save_agreement(loop, "1", "We meet on Tuesdays and we bring one question each.")
+    loop.run_until(datetime(2026, 10, 14, 21, 0, tzinfo=UTC))
+
+    assert list(loop.cards()) == [tuesday]
+    with session_factory() as session:
+        assert session.scalars(select(CheckIn.moved_to)).one() == datetime(2026, 10, 14, 14, 0, tzinfo=UTC)
+    steps = [e.args["text"].split(":")[0] for e in loop.edits(card)]
+    assert steps == ["Your meeting is coming up", "Check-in time"]
+
+
+def test_a_form_that_left_the_shared_notes_alone_saves_the_rest_and_keeps_the_partners_notes(
+    loop: Loop, session_factory: SessionFactory
+) -> None:
+    (meeting,) = tuesdays(date(2026, 10, 13), 1)
+    loop.run_until(meeting + timedelta(hours=6))
+    card = loop.cards()[meeting]
+    mentors_form = loop.open_form(card, ids.MEETING_NOTES_OPEN, MENTOR)
+    mentees_form = loop.open_form(card, ids.MEETING_NOTES_OPEN, MENTEE)
+    loop.submit(mentees_form, {ids.NOTES_SHARED: typed("Her notes (keep-1)")}, MENTEE, "keep-1")
+
+    loop.submit(
+        mentors_form,
+        {
+            ids.NOTES_SHARED: typed(""),
+            ids.encode_action_row(ids.ACTION_TEXT, 0): typed("Send the deck (keep-2)"),
+        },
+        MENTOR,
+        "keep-2",
+    )
+
+    with session_factory() as session:
+        assert session.scalars(select(CheckIn.notes)).one() == "Her notes (keep-1)"
+        assert session.scalars(select(ActionItem.text)).all() == ["Send the deck (keep-2)"]
