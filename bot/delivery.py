@@ -39,6 +39,7 @@ MAX_RETRY_AFTER = 120.0  # a longer Retry-After defers the message instead of ho
 WEB_WAIT = 2.0  # a listener thread waits out no longer a Retry-After: the clock sends it later
 MAX_BACKOFF = timedelta(minutes=15)  # transient refusals are retried at least this often, forever
 BATCH = 50
+FRESH = timedelta(minutes=1)  # a meeting's first post queued this recently is sent as written
 # Errors that no retry can fix; the message is recorded as failed and admins see it.
 PERMANENT = {
     "channel_not_found",
@@ -88,7 +89,15 @@ def claim(
     """
     claimed = []
     sendable = queries.sendable_messages(session, now, limit, keys)
-    meetings = [m.payload for m, _ in sendable if isinstance(m.payload, dict) and RENDER in m.payload]
+    # A meeting's message is written afresh: an edit always, a first post once it has waited (for
+    # daytime, for Slack); one queued a moment ago reads as it was written.
+    meetings = [
+        m.payload
+        for m, _ in sendable
+        if isinstance(m.payload, dict)
+        and RENDER in m.payload
+        and ("ts" in m.payload or now - m.created_at > FRESH)
+    ]
     fresh = dict(zip((id(p) for p in meetings), restated(session, meetings, now), strict=True))
     for message, pair_status in sendable:
         if message.pair_id is not None and pair_status != PairStatus.ACTIVE.value:
