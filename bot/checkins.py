@@ -502,7 +502,9 @@ def restated(session: Session, payloads: Sequence[dict], now: datetime) -> list[
         profile = profiles.get((pair.program_id, pair.mentee_id))
         hopes = (profile.motivations or "") if first and profile else ""
         card = _card(pair, checkin, got, now, first=first, hopes=hopes)
-        kept = {key: value for key, value in payload.items() if key in ("ts", "metadata", RENDER)}
+        kept = {key: value for key, value in payload.items() if key in ("ts", RENDER)}
+        if "metadata" in payload:  # the meeting it is about, where it is now
+            kept["metadata"] = meeting_metadata(pair.id, checkin.moved_to or checkin.due_at)
         out.append(checkin_message(card) | kept)
     return out
 
