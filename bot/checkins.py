@@ -210,8 +210,8 @@ def _card(
         skipped_by=checkin.skipped_by_user_id,
         has_questions=bool(checkin.mentor_questions),
         notes=checkin.notes,
-        started=now >= (checkin.moved_to or checkin.due_at),
-        starts_at=checkin.moved_to or checkin.due_at,
+        started=now >= checkin.starts_at,
+        starts_at=checkin.starts_at,
     )
 
 
@@ -448,7 +448,7 @@ def advance_meetings(session: Session, now: datetime, limit: int = 500) -> int:
                 # A sender is posting it right now, written as it read then: this step comes next.
                 checkin.next_step_at = now + timedelta(minutes=1)
                 continue
-            starts = checkin.moved_to or checkin.due_at
+            starts = checkin.starts_at
             times = meeting_times(starts, plan_of(agreements.get(pair.id)), pair.mentee.tz, pair.mentor.tz)
             stage = times.stage_at(now)
             checkin.next_step_at = times.next_step_after(stage)
@@ -504,7 +504,7 @@ def restated(session: Session, payloads: Sequence[dict], now: datetime) -> list[
         card = _card(pair, checkin, got, now, first=first, hopes=hopes)
         kept = {key: value for key, value in payload.items() if key in ("ts", RENDER)}
         if "metadata" in payload:  # the meeting it is about, where it is now
-            kept["metadata"] = meeting_metadata(pair.id, checkin.moved_to or checkin.due_at)
+            kept["metadata"] = meeting_metadata(pair.id, checkin.starts_at)
         out.append(checkin_message(card) | kept)
     return out
 

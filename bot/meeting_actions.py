@@ -117,10 +117,6 @@ def _meeting(
     return checkin, *found
 
 
-def _starts_at(checkin: CheckIn) -> datetime:
-    return checkin.moved_to or checkin.due_at
-
-
 def _before_it(checkin: CheckIn, now: datetime, pair: Pair, session: Session) -> Refusal | None:
     """Why a meeting can no longer be prepared, skipped or moved, if it cannot."""
     if pair.status != PairStatus.ACTIVE.value:
@@ -130,7 +126,7 @@ def _before_it(checkin: CheckIn, now: datetime, pair: Pair, session: Session) ->
         return Refusal("A newer meeting's message came since: change that one instead.")
     if checkin.stage == MeetingStage.SKIPPED.value:
         return Refusal("That meeting was skipped.")
-    if now >= _starts_at(checkin) or checkin.stage == MeetingStage.CHECKIN.value:
+    if now >= checkin.starts_at or checkin.stage == MeetingStage.CHECKIN.value:
         return Refusal("That meeting has started, so it can no longer change. Add notes to it instead.")
     return None
 
@@ -208,7 +204,7 @@ def skip_meeting(
     checkin.met, checkin.answered_at = "skipped", now  # nothing to ask about: it counts as answered
     session.flush()
     partner = pair.partner_of(person.id)
-    starts = _starts_at(checkin)
+    starts = checkin.starts_at
     letter = Letter(
         key=f"{SKIPPED}:{checkin.id}",
         kind=SKIPPED,
@@ -246,9 +242,7 @@ def move_meeting(
         return Changed(shown_meeting(session, pair, checkin, now, repeated=True), None)
     checkin.moved_to = new_start
     # The agenda stays open until the new time; the check-in follows the meeting.
-    stage = (
-        MeetingStage.PREP.value if times.prep_at is not None and now < times.soon_at else times.stage_at(now)
-    )
+    stage = times.stage_at(now)
     checkin.stage, checkin.next_step_at = stage, times.next_step_after(stage)
     session.flush()
     partner = pair.partner_of(person.id)
@@ -282,7 +276,7 @@ def move_defaults(
     if (late := _before_it(checkin, now, pair, session)) is not None:
         return late
     agreement = queries.agreement_for(session, pair.id)
-    return checkin.id, _starts_at(checkin), agreement.tz if agreement else (pair.mentee.tz or "UTC")
+    return checkin.id, checkin.starts_at, agreement.tz if agreement else (pair.mentee.tz or "UTC")
 
 
 @dataclass(frozen=True)
@@ -332,7 +326,7 @@ def notes_form(session: Session, team_id: str, checkin_id: int, user_id: str) ->
     note = queries.private_note(session, checkin.id, person.id)
     return NotesData(
         checkin.id,
-        meeting_words(_starts_at(checkin), person.tz),
+        meeting_words(checkin.starts_at, person.tz),
         pair.mentor.user_id,
         pair.mentee.user_id,
         checkin.notes,
@@ -485,7 +479,7 @@ def history(
         prepared = meeting.prepared_at is not None
         past.append(
             PastMeeting(
-                starts=meeting_words(_starts_at(meeting), person.tz),
+                starts=meeting_words(meeting.starts_at, person.tz),
                 status=_status_words(meeting),
                 agenda=Agenda(
                     meeting.prep_topics, meeting.prep_questions, meeting.prep_went_well, meeting.prep_hard
@@ -528,7 +522,7 @@ def follow_agreement(
     latest = queries.latest_checkin(session, pair_id) if pair is not None else None
     if pair is None or latest is None or pair.next_meeting_at is None:
         return []
-    starts = _starts_at(latest)
+    starts = latest.starts_at
     if latest.stage not in (MeetingStage.PREP.value, MeetingStage.SOON.value) or now >= starts:
         return []  # held, skipped or under way: the next meeting gets a message of its own
     agreement = queries.agreement_for(session, pair.id)
@@ -540,9 +534,7 @@ def follow_agreement(
     plan = plan_of(agreement)
     latest.moved_to = None if new_start == latest.due_at else new_start
     times = meeting_times(new_start, plan, pair.mentee.tz, pair.mentor.tz)
-    stage = (
-        MeetingStage.PREP.value if times.prep_at is not None and now < times.soon_at else times.stage_at(now)
-    )
+    stage = times.stage_at(now)
     latest.stage, latest.next_step_at = stage, times.next_step_after(stage)
     reschedule(
         session, pair, max(new_start, latest.due_at), agreement

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, time
+from typing import TypeVar
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.checkins import Answered
@@ -41,6 +44,7 @@ from bot.views.meetings import (
 from bot.zones import zone
 from handlers.home import publish_home
 
+T = TypeVar("T")
 DONE = re.compile(rf"^{ids.ACTION_DONE}_[0-9]{{1,18}}$")
 
 
@@ -65,18 +69,28 @@ def register(app: App, deps: Deps) -> None:
     def checkin_id_of(raw: str) -> int | None:
         return ids.decode_number(raw)
 
-    @app.action(ids.MEETING_PREP_OPEN)
-    def open_prep(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
-        ack()
-        checkin_id = checkin_id_of(action_input.value)
+    def clicked(
+        client: WebClient, click: ActionInput, lookup: Callable[[Session, str, int, str], T | Refusal]
+    ) -> T | None:
+        """`lookup` (session, team, the row the button names, who clicked) in one transaction;
+        None after telling the clicker, alone, why not."""
+        row_id = ids.decode_number(click.value)
         with deps.session_factory.begin() as session:
             found = (
-                prep_form(session, action_input.team_id, checkin_id, action_input.user_id, deps.clock())
-                if checkin_id is not None
+                lookup(session, click.team_id, row_id, click.user_id)
+                if row_id is not None
                 else Refusal("That button is broken.")
             )
         if isinstance(found, Refusal):
-            tell_clicker(client, action_input, found.message)
+            tell_clicker(client, click, found.message)
+            return None
+        return found
+
+    @app.action(ids.MEETING_PREP_OPEN)
+    def open_prep(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
+        ack()
+        found = clicked(client, action_input, lambda s, t, n, u: prep_form(s, t, n, u, deps.clock()))
+        if found is None:
             return
         view = prep_modal(found.checkin_id, found.mentor_user_id, found.agenda)
         client.views_open(trigger_id=action_input.trigger_id, view=view)
@@ -129,15 +143,8 @@ def register(app: App, deps: Deps) -> None:
     @app.action(ids.MEETING_MOVE_OPEN)
     def open_move(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        checkin_id = checkin_id_of(action_input.value)
-        with deps.session_factory.begin() as session:
-            found = (
-                move_defaults(session, action_input.team_id, checkin_id, action_input.user_id, deps.clock())
-                if checkin_id is not None
-                else Refusal("That button is broken.")
-            )
-        if isinstance(found, Refusal):
-            tell_clicker(client, action_input, found.message)
+        found = clicked(client, action_input, lambda s, t, n, u: move_defaults(s, t, n, u, deps.clock()))
+        if found is None:
             return
         client.views_open(trigger_id=action_input.trigger_id, view=move_modal(*found))
 
@@ -179,16 +186,8 @@ def register(app: App, deps: Deps) -> None:
     @app.action(ids.MEETING_NOTES_OPEN)
     def open_notes(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        checkin_id = checkin_id_of(action_input.value)
-        team_id, user_id = action_input.team_id, action_input.user_id
-        with deps.session_factory.begin() as session:
-            found = (
-                notes_form(session, team_id, checkin_id, user_id)
-                if checkin_id is not None
-                else Refusal("That button is broken.")
-            )
-        if isinstance(found, Refusal):
-            tell_clicker(client, action_input, found.message)
+        found = clicked(client, action_input, notes_form)
+        if found is None:
             return
         view = notes_modal(
             found.checkin_id,
@@ -229,16 +228,9 @@ def register(app: App, deps: Deps) -> None:
     @app.action(DONE)
     def done(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        item_id = ids.decode_number(action_input.value)
         team_id, user_id = action_input.team_id, action_input.user_id
-        with deps.session_factory.begin() as session:
-            outcome = (
-                mark_done(session, team_id, item_id, user_id, deps.clock())
-                if item_id is not None
-                else Refusal("That button is broken.")
-            )
-        if isinstance(outcome, Refusal):
-            tell_clicker(client, action_input, outcome.message)
+        outcome = clicked(client, action_input, lambda s, t, n, u: mark_done(s, t, n, u, deps.clock()))
+        if outcome is None:
             return
         if outcome.repeated:
             tell_clicker(client, action_input, "Already done: it is off the list.")
@@ -249,15 +241,8 @@ def register(app: App, deps: Deps) -> None:
     @app.action(ids.MEETING_QUESTIONS_OPEN)
     def open_questions(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        checkin_id = checkin_id_of(action_input.value)
-        with deps.session_factory.begin() as session:
-            found = (
-                mentor_questions(session, action_input.team_id, checkin_id, action_input.user_id)
-                if checkin_id is not None
-                else Refusal("That button is broken.")
-            )
-        if isinstance(found, Refusal):
-            tell_clicker(client, action_input, found.message)
+        found = clicked(client, action_input, mentor_questions)
+        if found is None:
             return
         client.views_open(
             trigger_id=action_input.trigger_id,
@@ -267,15 +252,8 @@ def register(app: App, deps: Deps) -> None:
     @app.action(ids.MEETING_HISTORY_OPEN)
     def open_history(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        pair_id = ids.decode_number(action_input.value)
-        with deps.session_factory.begin() as session:
-            found = (
-                history(session, action_input.team_id, pair_id, action_input.user_id)
-                if pair_id is not None
-                else Refusal("That button is broken.")
-            )
-        if isinstance(found, Refusal):
-            tell_clicker(client, action_input, found.message)
+        found = clicked(client, action_input, history)
+        if found is None:
             return
         partner, meetings = found
         entries = [

@@ -481,6 +481,11 @@ class CheckIn(Base):
     notes_by_user_id: Mapped[str | None] = mapped_column(SLACK_ID)
     notes_at: Mapped[datetime | None]
 
+    @property
+    def starts_at(self) -> datetime:
+        """When the meeting starts: where a member moved it, or as planned."""
+        return self.moved_to or self.due_at
+
 
 class CheckInAnswer(Base):
     """What one member said at a check-in: whether they met, what they learned, what blocks them."""
