@@ -692,17 +692,31 @@ class Answered:
     repeated: bool  # the member said the same again: nothing changed
 
 
-def _member_checkin(
-    session: Session, team_id: str, checkin_id: int, user_id: str
+def member_meeting(
+    session: Session,
+    team_id: str,
+    checkin_id: int,
+    user_id: str,
+    missing: str = "That meeting does not exist.",
 ) -> tuple[CheckIn, Pair, Person] | Refusal:
+    """A meeting (check-in) of a pair the caller is in, locked after its pair; anyone else is refused."""
     checkin = queries.checkin_in_team(session, team_id, checkin_id)
     if checkin is None:
-        return Refusal("That check-in does not exist.")
+        return Refusal(missing)
     found = member_pair(session, team_id, checkin.pair_id, user_id)
     if isinstance(found, Refusal):
         return found
-    pair, person = found
     queries.lock_checkin(session, checkin)
+    return checkin, *found
+
+
+def _member_checkin(
+    session: Session, team_id: str, checkin_id: int, user_id: str
+) -> tuple[CheckIn, Pair, Person] | Refusal:
+    found = member_meeting(session, team_id, checkin_id, user_id, "That check-in does not exist.")
+    if isinstance(found, Refusal):
+        return found
+    checkin, pair, person = found
     latest = queries.latest_checkin(session, pair.id)
     if latest is not None and latest.id != checkin.id:
         return Refusal(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot import ids
 from bot.agreements import plan_of, reschedule
-from bot.checkins import RENDER, Answered, checkin_key, shown_meeting
+from bot.checkins import RENDER, Answered, checkin_key, member_meeting, shown_meeting
 from bot.enrollment import story_of
 from bot.forms import FieldErrors, FormState, clean_text, tidy, too_long
 from bot.meetings import MEETING_LENGTH, meeting_times
@@ -26,7 +26,7 @@ from bot.views.checkins import Agenda
 from bot.views.meetings import moved_notice, skipped_notice
 from bot.zones import local_time, local_today
 from storage import queries
-from storage.models import ActionItem, CheckIn, MeetingStage, Pair, PairStatus, Person, PrivateNote
+from storage.models import ActionItem, CheckIn, MeetingStage, Pair, PairStatus, PrivateNote
 
 SKIPPED = "meeting_skipped"
 MOVED = "meeting_moved"
@@ -103,20 +103,6 @@ def parse_notes(values: dict) -> NotesForm | FieldErrors:
     return NotesForm(texts[ids.NOTES_SHARED] or None, texts[ids.NOTES_PRIVATE] or None, tuple(actions))
 
 
-def _meeting(
-    session: Session, team_id: str, checkin_id: int, user_id: str
-) -> tuple[CheckIn, Pair, Person] | Refusal:
-    """A meeting of a pair the caller is in; anyone else is refused."""
-    checkin = queries.checkin_in_team(session, team_id, checkin_id)
-    if checkin is None:
-        return Refusal("That meeting does not exist.")
-    found = member_pair(session, team_id, checkin.pair_id, user_id)
-    if isinstance(found, Refusal):
-        return found
-    queries.lock_checkin(session, checkin)
-    return checkin, *found
-
-
 def _before_it(checkin: CheckIn, now: datetime, pair: Pair, session: Session) -> Refusal | None:
     """Why a meeting can no longer be prepared, skipped or moved, if it cannot."""
     if pair.status != PairStatus.ACTIVE.value:
@@ -144,7 +130,7 @@ def prep_form(
     session: Session, team_id: str, checkin_id: int, user_id: str, now: datetime
 ) -> PrepData | Refusal:
     """The preparation form for the pair's mentee, until the meeting starts."""
-    found = _meeting(session, team_id, checkin_id, user_id)
+    found = member_meeting(session, team_id, checkin_id, user_id)
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
@@ -162,7 +148,7 @@ def prepare(
     session: Session, team_id: str, checkin_id: int, user_id: str, agenda: Agenda, now: datetime
 ) -> Answered | Refusal:
     """Save the mentee's preparation as the meeting's agenda; the message shows it at once."""
-    found = _meeting(session, team_id, checkin_id, user_id)
+    found = member_meeting(session, team_id, checkin_id, user_id)
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
@@ -191,7 +177,7 @@ def skip_meeting(
     session: Session, team_id: str, checkin_id: int, user_id: str, now: datetime
 ) -> Changed | Refusal:
     """Record the meeting as skipped: its check-in asks nothing, and the partner is told once."""
-    found = _meeting(session, team_id, checkin_id, user_id)
+    found = member_meeting(session, team_id, checkin_id, user_id)
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
@@ -220,7 +206,7 @@ def move_meeting(
     session: Session, team_id: str, checkin_id: int, user_id: str, new_start: datetime, now: datetime
 ) -> Changed | Refusal:
     """Move one meeting to another time: its steps follow, and the partner is told once per time."""
-    found = _meeting(session, team_id, checkin_id, user_id)
+    found = member_meeting(session, team_id, checkin_id, user_id)
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
@@ -269,7 +255,7 @@ def move_defaults(
     session: Session, team_id: str, checkin_id: int, user_id: str, now: datetime
 ) -> tuple[int, datetime, str] | Refusal:
     """The moving form's meeting, its current time, and the zone its times are read in."""
-    found = _meeting(session, team_id, checkin_id, user_id)
+    found = member_meeting(session, team_id, checkin_id, user_id)
     if isinstance(found, Refusal):
         return found
     checkin, pair, _person = found
@@ -292,7 +278,7 @@ def mentor_questions(
     session: Session, team_id: str, checkin_id: int, user_id: str
 ) -> MentorQuestions | Refusal:
     """The questions chosen for this meeting, for the pair's mentor only."""
-    found = _meeting(session, team_id, checkin_id, user_id)
+    found = member_meeting(session, team_id, checkin_id, user_id)
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
@@ -319,7 +305,7 @@ class NotesData:
 
 def notes_form(session: Session, team_id: str, checkin_id: int, user_id: str) -> NotesData | Refusal:
     """The notes form of a meeting, with the pair's notes and the caller's own private note."""
-    found = _meeting(session, team_id, checkin_id, user_id)
+    found = member_meeting(session, team_id, checkin_id, user_id)
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
@@ -354,7 +340,7 @@ def save_notes(
 
     Shared notes saved by the partner since the form opened (`version`) are never written over.
     """
-    found = _meeting(session, team_id, checkin_id, user_id)
+    found = member_meeting(session, team_id, checkin_id, user_id)
     if isinstance(found, Refusal):
         return found
     checkin, pair, person = found
