@@ -63,7 +63,13 @@ class PairStatus(StrEnum):
 
     ACTIVE = "active"
     PAUSED = "paused"
-    ENDED = "ended"
+    ENDED = "ended"  # ended early, by a member or an admin
+    COMPLETED = "completed"  # ran to its cohort's end: done as planned, not ended early
+
+
+# A pair that still runs: at most one per mentor and mentee, and the ones a mentor's capacity counts.
+OPEN_STATUSES = (PairStatus.ACTIVE.value, PairStatus.PAUSED.value)
+OPEN_PAIR = "status IN ('active', 'paused')"
 
 
 def _in(column: str, enum: type[StrEnum]) -> str:
@@ -183,8 +189,8 @@ class Pair(Base):
             "mentor_id",
             "mentee_id",
             unique=True,
-            sqlite_where=text("status <> 'ended'"),
-            postgresql_where=text("status <> 'ended'"),
+            sqlite_where=text(OPEN_PAIR),
+            postgresql_where=text(OPEN_PAIR),
         ),
     )
 
@@ -201,6 +207,9 @@ class Pair(Base):
     resumed_at: Mapped[datetime | None]  # check-ins due before it no longer count as unanswered
     ended_at: Mapped[datetime | None]
     ended_by_user_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    # The cohort the pair was matched in (null in an open-ended program) and when it ran to its end.
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    completed_at: Mapped[datetime | None]
     # The pair's group DM with mentor and mentee, once it has been opened.
     dm_channel_id: Mapped[str | None] = mapped_column(SLACK_ID)
     # When the clock next asks this pair to check in; null without an agreement or while not active.
@@ -245,6 +254,103 @@ class PairFeedback(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class Cohort(Base):
+    """One run of a program: a sign-up window, a start, a midpoint, a graduation and an end.
+
+    Its dates are days in `tz` (the zone of the admin who created it): each step happens on the
+    morning of its day there, and each person's part of it waits for their own daytime. The
+    `*_at` markers say which steps are done, so the clock takes each step once.
+    """
+
+    __tablename__ = "cohorts"
+    __table_args__ = (
+        UniqueConstraint("program_id", "name"),
+        CheckConstraint("signup_opens_on <= signup_closes_on", name="signup_window"),
+        CheckConstraint("signup_opens_on <= starts_on AND starts_on < ends_on", name="dates"),
+        CheckConstraint("graduation_days >= 1 AND graduation_days <= 30", name="graduation_days"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    tz: Mapped[str] = mapped_column(String(64))
+    signup_opens_on: Mapped[date] = mapped_column(Date)
+    signup_closes_on: Mapped[date] = mapped_column(Date)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    graduation_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    auto_match: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    created_by_user_id: Mapped[str] = mapped_column(SLACK_ID)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The sign-up announcement in the program's channel, edited in place when sign-up closes.
+    announcement_channel: Mapped[str | None] = mapped_column(SLACK_ID)
+    announced_at: Mapped[datetime | None]
+    signup_closed_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    midpoint_at: Mapped[datetime | None]
+    midpoint_report_at: Mapped[datetime | None]
+    graduation_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    # When the clock next has a step of this cohort to take; null once it has taken them all.
+    next_step_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class CohortMember(Base):
+    """Someone who signed up for a cohort, with the profile they keep in its program."""
+
+    __tablename__ = "cohort_members"
+    __table_args__ = (UniqueConstraint("cohort_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MidpointCheck(Base):
+    """A member's private answer halfway through a cohort: how it goes, and whether on track."""
+
+    __tablename__ = "midpoint_checks"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "person_id"),
+        CheckConstraint("rating >= 1 AND rating <= 5", name="rating"),
+        CheckConstraint("on_track IN ('yes', 'partly', 'no')", name="on_track"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    rating: Mapped[int] = mapped_column(Integer)
+    on_track: Mapped[str] = mapped_column(String(10))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ClosingSurvey(Base):
+    """A member's closing survey of a pair and what they chose at its end; admins see averages only."""
+
+    __tablename__ = "closing_surveys"
+    __table_args__ = (
+        UniqueConstraint("pair_id", "person_id"),
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating"),
+        CheckConstraint("recommend IS NULL OR (recommend >= 0 AND recommend <= 10)", name="recommend"),
+        CheckConstraint("choice IS NULL OR choice IN ('keep', 'close')", name="choice"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    rating: Mapped[int | None] = mapped_column(Integer)
+    what_changed: Mapped[str | None] = mapped_column(Text)
+    recommend: Mapped[int | None] = mapped_column(Integer)  # how likely to recommend the program, 0-10
+    answered_at: Mapped[datetime | None]
+    choice: Mapped[str | None] = mapped_column(String(10))  # at the end: keep meeting, or close
+    chosen_at: Mapped[datetime | None]
+
+
 class ProposalStatus(StrEnum):
     """What became of a proposed match."""
 
@@ -264,6 +370,7 @@ class MatchRun(Base):
     created_by_user_id: Mapped[str] = mapped_column(SLACK_ID)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id"))  # matching one cohort's people
 
     proposals: Mapped[list[MatchProposal]] = relationship(
         back_populates="run", order_by="MatchProposal.id", cascade="all, delete-orphan"
@@ -361,6 +468,9 @@ class Goal(Base):
     deadline: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default=GoalStatus.ACTIVE.value)
     closing_note: Mapped[str | None] = mapped_column(Text)
+    # How the pair rated the goal at graduation: achieved, partly or not yet.
+    final_rating: Mapped[str | None] = mapped_column(String(10))
+    rated_at: Mapped[datetime | None]
     # The modal that created the goal: a double-clicked submit cannot create it twice.
     source_view_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from storage.models import (
+    OPEN_STATUSES,
     ActionItem,
     Agreement,
     Base,
@@ -33,7 +34,7 @@ from storage.models import (
 
 MENTOR_ROLES = (Role.MENTOR.value, Role.BOTH.value)
 MENTEE_ROLES = (Role.MENTEE.value, Role.BOTH.value)
-OPEN = (PairStatus.ACTIVE.value, PairStatus.PAUSED.value)
+OPEN = OPEN_STATUSES
 
 
 def _insert(session: Session, model: type[Base]) -> Any:

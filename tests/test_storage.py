@@ -153,3 +153,45 @@ def test_upgrading_a_database_with_programs_keeps_them(empty_database_url: str) 
     engine.dispose()
     assert (program.name, program.skills, program.admin_user_ids) == ("Mentorship", [], [])
     assert program.default_cadence == "biweekly"
+
+
+def test_upgrading_keeps_pairs_and_what_refers_to_them_and_lets_pairs_complete(
+    empty_database_url: str,
+) -> None:
+    engine = create_db_engine(empty_database_url)
+    upgrade(engine, "0011")
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO workspaces (team_id, created_at) VALUES ('T1', '2026-01-01')",
+            "INSERT INTO programs (id, team_id, name, is_default, skills, admin_user_ids, default_cadence, "
+            "pulse_every_weeks, export_free_text, created_at) "
+            "VALUES (1, 'T1', 'Mentorship', true, '[]', '[]', 'biweekly', 4, false, CURRENT_TIMESTAMP)",
+            "INSERT INTO people (id, team_id, user_id, no_introductions, workspace_admin, created_at, "
+            "updated_at) "
+            "VALUES (1, 'T1', 'U1', false, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+            "(2, 'T1', 'U2', false, false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+            "INSERT INTO pairs (id, team_id, program_id, mentor_id, mentee_id, status, created_at, "
+            "unanswered_checkins) VALUES (7, 'T1', 1, 1, 2, 'active', CURRENT_TIMESTAMP, 0)",
+            "INSERT INTO checkins (team_id, pair_id, due_at, created_at, stage) "
+            "VALUES ('T1', 7, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'checkin')",
+        ):
+            connection.execute(text(statement))
+
+    upgrade(engine)
+
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM checkins WHERE pair_id = 7")).scalar() == 1
+        connection.execute(text("UPDATE pairs SET status = 'completed' WHERE id = 7"))
+        # A completed pair is history: the same two people may be paired again (in the next cohort).
+        connection.execute(
+            text(
+                "INSERT INTO pairs (team_id, program_id, mentor_id, mentee_id, status, created_at, "
+                "unanswered_checkins) VALUES ('T1', 1, 1, 2, 'active', CURRENT_TIMESTAMP, 0)"
+            )
+        )
+    with pytest.raises(IntegrityError), engine.begin() as connection:
+        connection.execute(text("UPDATE pairs SET status = 'finished' WHERE id = 7"))
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
