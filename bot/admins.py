@@ -14,6 +14,7 @@ for each member. The clock asks at most once a day per workspace and keeps the a
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
@@ -35,7 +36,12 @@ PAGE = 200  # users.list: Slack recommends no more than 200 a page
 
 def program_admins(session: Session, program: Program, settings: Settings) -> tuple[str, ...]:
     """Everyone who hears the program's reports and alerts, in a stable order."""
-    heard = [*(program.admin_user_ids or []), *sorted(settings.admin_user_ids)]
+    return heard_by(session, program, settings.admin_user_ids)
+
+
+def heard_by(session: Session, program: Program, configured: Collection[str]) -> tuple[str, ...]:
+    """`program_admins`, for a caller that has the configured admins (MENTORBOT_ADMINS) at hand."""
+    heard = [*(program.admin_user_ids or []), *sorted(configured)]
     if program.configured_by_user_id:
         heard.append(program.configured_by_user_id)
     if not heard:

@@ -25,6 +25,7 @@ from bot.checkins import (
     schedule_goal_reminders,
     schedule_pulses,
 )
+from bot.cohorts import take_cohort_steps
 from bot.notify import deactivation_letters
 from bot.outbox import GROUP, PAIR_DM, Letter, post
 from bot.pairing import member_deactivated
@@ -284,6 +285,7 @@ class DispatchReport:
 
     checkins: int = 0
     steps: int = 0  # meetings whose message moved on a step (agenda, reminder, check-in)
+    cohort_steps: int = 0  # sign-up, start, midpoint, graduation, end of cohorts
     reminders: int = 0
     sent: int = 0
     deferred: int = 0
@@ -303,6 +305,8 @@ def dispatch_due(
 ) -> DispatchReport:
     """Schedule everything due at `now`, then send the outbox until nothing sendable is left."""
     report = DispatchReport()
+    with session_factory.begin() as session:  # first: a completed pair is asked about no meeting
+        report.cohort_steps = take_cohort_steps(session, now, admins)
     while True:
         with session_factory.begin() as session:
             scheduled = schedule_due(session, now)

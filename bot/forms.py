@@ -43,6 +43,9 @@ MAX_LENGTH: dict[str, int] = {
     ids.PREP_HARD: 1000,
     ids.NOTES_SHARED: 2500,
     ids.NOTES_PRIVATE: 2500,
+    ids.COHORT_NAME: 80,
+    ids.MIDPOINT_NOTE: 1000,
+    ids.CLOSING_CHANGED: 1500,
     ids.ACTION_TEXT: 300,
 }
 

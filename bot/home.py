@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from bot.goals import GoalCard, goal_card
 from bot.insights import ProgramHealth, program_health
 from bot.views.checkins import ActionLine, Agenda
 from bot.zones import local_today
+from storage import cohorts as cohort_store
 from storage import queries
 from storage.models import MeetingStage, Program
 
@@ -25,6 +26,8 @@ class Enrollment:
 
     program_name: str
     role: str
+    # The cohort they signed up for that has not ended: its name, first and last day.
+    cohort: tuple[str, date, date] | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,13 @@ def load_home(
     if person is None:
         return HomeSnapshot(user_id=user_id, health=health)
     enrollments = tuple(
-        Enrollment(program_name=program.name, role=profile.role)
+        Enrollment(
+            program_name=program.name,
+            role=profile.role,
+            cohort=(c.name, c.starts_on, c.ends_on)
+            if (c := cohort_store.current_cohort_of(session, person.id, program.id)) is not None
+            else None,
+        )
         for profile, program in queries.active_profiles(session, person)
     )
     pairs = queries.open_pairs(session, person)

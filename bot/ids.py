@@ -164,6 +164,35 @@ ANSWERED = "answered"
 INSIGHTS_OPEN = "insights_open"  # the Refresh button of the admin health section
 INSIGHTS_NUDGE = "insights_nudge"
 
+# Cohorts: the cohort form, sign-up, the start, the midpoint, graduation and the end
+COHORT_MODAL = "cohort_modal"  # private_metadata: encode_cohort_metadata
+COHORT_NEW = "cohort_new"  # value: program id
+COHORT_EDIT = "cohort_edit"  # value: cohort id
+COHORT_NAME = "cohort_name"
+COHORT_SIGNUP_OPENS = "cohort_signup_opens"
+COHORT_SIGNUP_CLOSES = "cohort_signup_closes"
+COHORT_STARTS = "cohort_starts"
+COHORT_ENDS = "cohort_ends"
+COHORT_GRADUATION_DAYS = "cohort_graduation_days"
+COHORT_AUTO_MATCH = "cohort_auto_match"
+COHORT_JOIN = "cohort_join"  # value: cohort id
+COHORT_MATCH = "cohort_match"  # value: cohort id
+MIDPOINT_OPEN = "midpoint_open"  # value: pair id
+MIDPOINT_MODAL = "midpoint_modal"  # private_metadata: encode_pair_message
+MIDPOINT_RATING = "midpoint_rating"
+MIDPOINT_ON_TRACK = "midpoint_on_track"
+MIDPOINT_NOTE = "midpoint_note"
+GRADUATION_GOALS_OPEN = "graduation_goals_open"  # value: pair id
+GRADUATION_GOALS_MODAL = "graduation_goals_modal"  # private_metadata: encode_pair_message
+GOAL_RATING = "goal_rating"  # block ids are GOAL_RATING + "_" + goal id
+CLOSING_OPEN = "closing_open"  # value: pair id
+CLOSING_MODAL = "closing_modal"  # private_metadata: encode_pair_message
+CLOSING_RATING = "closing_rating"
+CLOSING_CHANGED = "closing_changed"
+CLOSING_RECOMMEND = "closing_recommend"
+AFTER_KEEP = "after_keep"  # value: pair id
+AFTER_CLOSE = "after_close"  # value: pair id
+
 
 # -- Codecs: every composite action_id, button value and private_metadata is written by one
 # encode_* and read by one decode_* here. Decoders never raise: a forged or stale payload
@@ -395,3 +424,53 @@ def decode_notes_metadata(raw: str | None) -> tuple[int, int] | None:
     checkin, _, version = (raw or "").partition(":")
     number, seen = decode_number(checkin), decode_number(version)
     return (number, seen) if number is not None and seen is not None else None
+
+
+def encode_cohort_metadata(program_id: int, cohort_id: int | None) -> str:
+    """The cohort form's private_metadata: its program, and the cohort it edits ("new" for none)."""
+    return f"{program_id}:{cohort_id if cohort_id is not None else 'new'}"
+
+
+def decode_cohort_metadata(raw: str | None) -> tuple[int, int | None] | None:
+    """The (program, cohort or None) `encode_cohort_metadata` wrote; None for anything else."""
+    program, _, cohort = (raw or "").partition(":")
+    program_id = decode_number(program)
+    if program_id is None:
+        return None
+    if cohort == "new":
+        return program_id, None
+    cohort_id = decode_number(cohort)
+    return (program_id, cohort_id) if cohort_id is not None else None
+
+
+_CHANNEL = re.compile(r"[CDGUW][A-Z0-9]{1,30}")  # a DM can be addressed by its user id
+_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,8}")
+
+
+def encode_pair_message(pair_id: int, channel: str | None, ts: str | None) -> str:
+    """A modal's private_metadata: its pair, and the message it was opened from (to update in place)."""
+    return f"{pair_id}:{channel or ''}:{ts or ''}"
+
+
+def decode_pair_message(raw: str | None) -> tuple[int, str | None, str | None] | None:
+    """The (pair, channel, ts) `encode_pair_message` wrote; None for anything else."""
+    pair, _, rest = (raw or "").partition(":")
+    channel, _, ts = rest.partition(":")
+    pair_id = decode_number(pair)
+    if pair_id is None or (channel and not _CHANNEL.fullmatch(channel)) or (ts and not _TS.fullmatch(ts)):
+        return None
+    if bool(channel) != bool(ts):
+        return None
+    return pair_id, channel or None, ts or None
+
+
+def encode_goal_rating(goal_id: int) -> str:
+    """The block id of one goal's re-rating in the graduation form."""
+    return f"{GOAL_RATING}_{goal_id}"
+
+
+def decode_goal_rating(block_id: str | None) -> int | None:
+    """The goal `encode_goal_rating` wrote; None for anything else."""
+    return decode_number(
+        (block_id or "").removeprefix(f"{GOAL_RATING}_") if block_id != GOAL_RATING else None
+    )

@@ -56,11 +56,13 @@ def clock_jobs(
             session_factory, client, now, clock=clock, sleep=sleep, admins=settings.admin_user_ids
         )
         line = (
+            f"cohort steps {report.cohort_steps}, "
             f"check-ins {report.checkins}, meeting steps {report.steps}, reminders {report.reminders}, "
             f"sent {report.sent}, "
             f"deferred {report.deferred}, failed {report.failed}"
         )
-        return Done(line, bool(report.checkins or report.steps or report.sent or report.failed))
+        worked = report.cohort_steps or report.checkins or report.steps or report.sent or report.failed
+        return Done(line, bool(worked))
 
     def weekly_reports(now: datetime) -> Done:
         sent = send_weekly_reports(session_factory, client, now, settings)

@@ -22,8 +22,10 @@ from bot.membership import member_pair
 from bot.programs import ensure_default_program, require_pair_admin, require_run_admin
 from bot.refusal import Refusal
 from bot.views.common import escape_text
+from storage import cohorts as cohort_store
 from storage import queries
 from storage.models import (
+    Cohort,
     GoalStatus,
     MatchProposal,
     MatchRun,
@@ -131,7 +133,22 @@ def pair_by_hand(
             f"<@{mentor.user_id}> already mentors {load} of the {mentor_profile.mentor_capacity} "
             "mentees they can take. Add `override` to the command to pair them anyway."
         )
-    pair = _insert_pair(session, team_id, program, mentor_person, mentee_person, by_user_id, None, now)
+    # Two people of the running cohort paired by hand belong to it, as matched pairs do.
+    cohort = cohort_store.running_cohort(session, program.id)
+    in_cohort = cohort is not None and {mentor_person.id, mentee_person.id} <= cohort_store.member_ids(
+        session, cohort.id
+    )
+    pair = _insert_pair(
+        session,
+        team_id,
+        program,
+        mentor_person,
+        mentee_person,
+        by_user_id,
+        None,
+        now,
+        cohort.id if cohort is not None and in_cohort else None,
+    )
     if pair is None:
         return Refusal(f"<@{mentor.user_id}> and <@{mentee.user_id}> were paired a moment ago.")
     return _new_pair(pair, program, mentor_person, mentee_person)
@@ -146,11 +163,13 @@ def _insert_pair(
     by_user_id: str,
     reason: str | None,
     now: datetime,
+    cohort_id: int | None = None,
 ) -> Pair | None:
     """Insert an active pair; None when a concurrent request created the same open pair first."""
     pair = Pair(
         team_id=team_id,
         program_id=program.id,
+        cohort_id=cohort_id,
         mentor_id=mentor.id,
         mentee_id=mentee.id,
         status=PairStatus.ACTIVE.value,
@@ -191,22 +210,34 @@ def start_match_run(
     now: datetime,
     *,
     mentee_id: int | None = None,
+    cohort: Cohort | None = None,
 ) -> MatchRun:
     """Propose pairs for every unpaired mentee (or only `mentee_id`) and keep them for review.
 
-    Nobody is proposed a mentor they were paired with before in the program.
+    Nobody is proposed a mentor they were paired with before in the program, so a mentee back for
+    another cohort always meets someone new. With a cohort, only the people who signed up for it
+    are matched, and the pairs made from the run belong to it.
     """
+    people = cohort_store.member_ids(session, cohort.id) if cohort is not None else None
     mentors = [
         _candidate(profile, max(0, profile.mentor_capacity - load))
         for profile, load in queries.mentors_with_load(session, program.id)
+        if people is None or profile.person_id in people
     ]
     mentees = [
         _candidate(profile)
         for profile in queries.unpaired_mentees(session, program.id)
-        if mentee_id is None or profile.person_id == mentee_id
+        if (mentee_id is None or profile.person_id == mentee_id)
+        and (people is None or profile.person_id in people)
     ]
     proposals = propose_matches(mentors, mentees, queries.past_pair_ids(session, program.id), now)
-    run = MatchRun(team_id=team_id, program_id=program.id, created_by_user_id=admin_user_id, created_at=now)
+    run = MatchRun(
+        team_id=team_id,
+        program_id=program.id,
+        created_by_user_id=admin_user_id,
+        created_at=now,
+        cohort_id=cohort.id if cohort is not None else None,
+    )
     run.proposals = [
         MatchProposal(mentor_id=p.mentor_id, mentee_id=p.mentee_id, score=p.score, reason=p.reason[:300])
         for p in proposals
@@ -214,6 +245,14 @@ def start_match_run(
     session.add(run)
     session.flush()
     return run
+
+
+def match_program(
+    session: Session, team_id: str, program: Program, admin_user_id: str, now: datetime
+) -> MatchRun:
+    """`/mentor match`: the program's running cohort, if it has one, else everyone unpaired."""
+    cohort = cohort_store.running_cohort(session, program.id)
+    return start_match_run(session, team_id, program, admin_user_id, now, cohort=cohort)
 
 
 @dataclass(frozen=True)
@@ -317,7 +356,13 @@ def confirm_match_run(
         return run
     if not queries.claim_match_run(session, run.id, now):
         return []
-    admin_user_id = admin.user_id
+    return make_pairs(session, team_id, run, keep, admin.user_id, now)
+
+
+def make_pairs(
+    session: Session, team_id: str, run: MatchRun, keep: Collection[int], admin_user_id: str, now: datetime
+) -> list[NewPair]:
+    """Turn the run's kept proposals into pairs where the mentor still has room and the mentee none yet."""
     program = session.get(Program, run.program_id)
     assert program is not None
     created: list[NewPair] = []
@@ -339,6 +384,7 @@ def confirm_match_run(
                 admin_user_id,
                 proposal.reason,
                 now,
+                run.cohort_id,
             )
             if still_free and mentee_free
             else None

@@ -12,6 +12,7 @@ from bot.inputs import parse_inputs
 from handlers import (
     agreements,
     checkins,
+    cohorts,
     commands,
     connections,
     enrollment,
@@ -42,6 +43,7 @@ def register_all(app: App, deps: Deps) -> None:
         connections,
         health,
         programs,
+        cohorts,
         export,
         home,
         insights,

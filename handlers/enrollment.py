@@ -7,6 +7,7 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.agreements import calendar_cancellation
+from bot.cohorts import signed_up
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.enrollment import enroll, join_form_data, leave, parse_join, program_ids, resolve_program
@@ -97,6 +98,8 @@ def register(app: App, deps: Deps) -> None:
             return
         with deps.session_factory.begin() as session:
             enrolled = enroll(session, team_id, member, parsed, now)
+            if enrolled.created:  # a sign-up, not a profile edit: into the cohort open for sign-up
+                signed_up(session, enrolled.profile, now)
         # The form itself says welcome (one screen, no DM); a profile edit just closes.
         if enrolled.created:
             ack(response_action="update", view=welcome_modal())

@@ -19,6 +19,7 @@ from bot.pairing import (
     carry_goals,
     change_status,
     confirm_match_run,
+    match_program,
     open_pair_by_users,
     pair_by_hand,
     pair_for_command,
@@ -26,12 +27,12 @@ from bot.pairing import (
     program_for_pair,
     record_feedback,
     review_lines,
-    start_match_run,
 )
 from bot.programs import is_admin
 from bot.refusal import Refusal
 from bot.views.common import escape_text
 from bot.views.pairing import (
+    FINDING,
     KEPT,
     end_confirmation,
     feedback_modal,
@@ -125,10 +126,10 @@ def register(app: App, deps: Deps) -> None:
         if found is None:
             return
         caller, program = found
-        loading = notice_modal("Proposed pairs", "Finding the best pairs… this takes a few seconds.")
+        loading = notice_modal("Proposed pairs", FINDING)
         opened = client.views_open(trigger_id=request.trigger_id, view=loading)
         with deps.session_factory.begin() as session:
-            run = start_match_run(session, request.team_id, program, caller.user_id, deps.clock())
+            run = match_program(session, request.team_id, program, caller.user_id, deps.clock())
             lines, unmatched = review_lines(session, run)
             view = match_review_modal(run.id, program.name, lines, unmatched)
         client.views_update(view_id=opened["view"]["id"], hash=opened["view"].get("hash"), view=view)

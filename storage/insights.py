@@ -228,7 +228,7 @@ def goal_counts(session: Session, program_id: int, today: date) -> GoalCounts:
     active = Goal.status == GoalStatus.ACTIVE.value
     late = (active & (Goal.deadline < today)) | (Goal.status == GoalStatus.MISSED.value)
     # An ended pair's goals, and a forgotten person's, are nobody's to catch up on.
-    still_running = (Pair.status != PairStatus.ENDED.value) & Person.forgotten_at.is_(None)
+    still_running = Pair.status.in_(OPEN) & Person.forgotten_at.is_(None)
     row = session.execute(
         select(
             func.count(Goal.id),

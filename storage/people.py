@@ -10,6 +10,7 @@ from storage.models import (
     Agreement,
     CheckIn,
     CheckInAnswer,
+    ClosingSurvey,
     Goal,
     GoalFeedback,
     GoalUpdate,
@@ -65,6 +66,12 @@ def forget(session: Session, person: Person, placeholder_user_id: str) -> None:
         update(PairFeedback)
         .where(PairFeedback.person_id == person.id)
         .values(comment=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(  # the rating and score stay in the averages; the words go
+        update(ClosingSurvey)
+        .where(ClosingSurvey.person_id == person.id)
+        .values(what_changed=None)
         .execution_options(synchronize_session=False)
     )
     session.execute(

@@ -82,6 +82,14 @@ ELSEWHERE = {
     "MEETING_MOVE_MODAL": "tests/test_meeting_loop.py (moved to the same time twice)",
     "MEETING_NOTES_MODAL": "tests/test_meeting_loop.py (the same action item twice)",
     "ACTION_DONE": "tests/test_meeting_loop.py (done twice, and from outside the pair)",
+    "COHORT_MODAL": "tests/test_cohorts.py (the same cohort twice: one cohort)",
+    "COHORT_JOIN": "tests/test_cohorts.py (joined twice: told they are in already)",
+    "COHORT_MATCH": "tests/test_cohorts.py (a proposal to review; confirming pairs each mentee once)",
+    "MIDPOINT_MODAL": "tests/test_cohorts.py (answered twice: one answer, the note sent once)",
+    "GRADUATION_GOALS_MODAL": "tests/test_cohorts.py (rated twice: the last rating stands)",
+    "CLOSING_MODAL": "tests/test_cohorts.py (answered twice: one survey)",
+    "AFTER_KEEP": "tests/test_cohorts.py (chosen twice: one choice)",
+    "AFTER_CLOSE": "tests/test_cohorts.py (closed twice: one cancellation)",
 }
 # Buttons and modals that only open, page or refresh something: a repeat does it again, harmlessly.
 NOT_STATE_CHANGING = {
@@ -108,6 +116,11 @@ NOT_STATE_CHANGING = {
     "MEETING_QUESTIONS_MODAL",
     "MEETING_HISTORY_OPEN",
     "MEETING_HISTORY_MODAL",
+    "COHORT_NEW",
+    "COHORT_EDIT",
+    "MIDPOINT_OPEN",
+    "GRADUATION_GOALS_OPEN",
+    "CLOSING_OPEN",
     "ANSWERED",  # not a control: the block that shows an answer where the buttons were
 }
 
@@ -116,7 +129,7 @@ def _is_input(name: str) -> bool:
     """Block and action ids of a modal's inputs and the command name: nothing to click."""
     prefixes = (
         *("JOIN_", "CONFIG_", "AGREE_", "GOAL_", "PROGRESS_", "CHECKIN_", "EXTEND_", "CONNECT_"),
-        *("PREP_", "MOVE_", "NOTES_"),
+        *("PREP_", "MOVE_", "NOTES_", "COHORT_", "MIDPOINT_", "CLOSING_"),
     )
     names = {"COMMAND", "VALUE", "MATCH_KEEP", "FEEDBACK_RATING", "FEEDBACK_COMMENT"}
     return name in names | {"ACTION_TEXT", "ACTION_OWNER", "ACTION_DUE"} or (

@@ -41,7 +41,7 @@ def test_dispatch_due_sends_what_is_due_once(tmp_path: Path, fake_slack: FakeSla
     first = run(["dispatch-due", "--at", "2026-10-05T09:00:00+02:00"], env, tmp_path)
     again = run(["dispatch-due", "--at", "2026-10-05T07:05:00Z"], env, tmp_path)
 
-    nothing = "check-ins 0, meeting steps 0, reminders 0, sent 0, deferred 0, failed 0"
+    nothing = "cohort steps 0, check-ins 0, meeting steps 0, reminders 0, sent 0, deferred 0, failed 0"
     assert early.stdout.strip() == nothing, early.stderr
     assert first.stdout.strip() == nothing.replace("check-ins 0", "check-ins 1").replace("sent 0", "sent 1")
     assert again.stdout.strip() == nothing

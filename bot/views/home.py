@@ -15,7 +15,7 @@ from slack_sdk.models.views import View
 
 from bot import ids
 from bot.commands import Subcommand
-from bot.home import HomeSnapshot, PairSummary
+from bot.home import Enrollment, HomeSnapshot, PairSummary
 from bot.views.checkins import MET_LABELS
 from bot.views.common import (
     MAX_BLOCKS_VIEW,
@@ -71,10 +71,17 @@ def _welcome(user_id: str) -> list[Block]:
     ]
 
 
+def _cohort(enrollment: Enrollment) -> str:
+    if enrollment.cohort is None:
+        return ""
+    name, starts, ends = enrollment.cohort
+    return f", in {escape_text(name)} ({starts.day} {starts:%B} to {ends.day} {ends:%B})"
+
+
 def _programs(snapshot: HomeSnapshot) -> list[Block]:
     if not snapshot.enrollments:
         return []
-    lines = [f"• *{escape_text(e.program_name)}*: {e.role}" for e in snapshot.enrollments]
+    lines = [f"• *{escape_text(e.program_name)}*: {e.role}{_cohort(e)}" for e in snapshot.enrollments]
     return [
         SectionBlock(
             text=mrkdwn("*Your programs*\n" + "\n".join(lines)),

@@ -329,6 +329,9 @@ def list_modal(lists: ProgramLists, page: int, program_id: int) -> dict:
     ).to_dict()
 
 
+FINDING = "Finding the best pairs… this takes a few seconds."
+
+
 def notice_modal(title: str, text: str) -> dict:
     """A modal that only says something: a loading notice, or thanks."""
     return View(
