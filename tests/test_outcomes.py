@@ -8,14 +8,26 @@ are hidden; nothing anyone wrote in a closing survey reaches an admin.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+import json
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
+import pandas
 import pytest
-from sqlalchemy import event
+from PIL import Image
+from sqlalchemy import event, select
 
+from bot.app import create_sending_client
+from bot.clock import Clock
 from bot.config import Settings
+from bot.home import HomeSnapshot
+from bot.insights import ProgramHealth
 from bot.outcomes import MIN_ANSWERS, Outcomes, program_outcomes
+from bot.report import send_weekly_reports
+from bot.views.common import MAX_BLOCKS_VIEW
+from bot.views.home import home_view
 from storage.db import SessionFactory
 from storage.models import (
     CheckIn,
@@ -31,9 +43,10 @@ from storage.models import (
     Program,
     Workspace,
 )
+from tests.blockkit import assert_valid_view
 from tests.conftest import TestDatabase
 from tests.fakes.slack_api import BOT_TOKEN, TEAM_ID, FakeSlack
-from tests.fakes.slack_requests import SIGNING_SECRET
+from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
 
 ADMIN = "UPROGADMIN"
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # a Monday: the weekly report is due
@@ -539,3 +552,193 @@ def test_outcomes_are_four_aggregate_queries_that_never_read_what_anyone_wrote(
     assert len(statements) == 4, statements
     for private in ("what_changed", "specific", "learned", "blocker", "notes", "closing_note", "comment"):
         assert all(private not in s for s in statements), private
+
+
+CHART = Path("/tmp/mentorbot-outcomes-chart.png")
+# Colours only the cohort panel uses: its "Completed" and "Goals achieved" bars.
+COMPLETED_BAR, GOALS_BAR = (0xEC, 0xB2, 0x2E), (0xE0, 0x1E, 0x5A)
+
+
+def read_with_pandas(content: bytes) -> pandas.DataFrame:
+    """The CSV as pandas reads it: every cell a string, empty cells kept empty."""
+    return pandas.read_csv(io.BytesIO(content), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_an_admins_home_shows_a_line_per_cohort_and_the_export_has_the_outcomes_file(
+    slack: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory, app_clock: Clock
+) -> None:
+    seed(session_factory, app_clock())
+    fake_slack.add_user(ADMIN)
+
+    slack.open_home(ADMIN)
+    view = fake_slack.wait_for("views.publish")[0].args["view"]
+    assert slack.slash("export", user_id=ADMIN).status == 200
+    fake_slack.wait_for("response_url")
+
+    assert_valid_view(view)
+    (outcome_block,) = [b for b in view["blocks"] if "*Outcomes of Mentorship*" in str(b)]
+    lines = outcome_block["text"]["text"].split("\n• ")
+    assert [line.split(" · ")[0] for line in lines[1:]] == [
+        "*Spring* (ended)",
+        "*Autumn* (running)",
+        "*Open-ended*",
+        "*All pairs*",
+    ]
+    spring, autumn = lines[1], lines[2]
+    for figure in (
+        "6 pairs: 1 active, 0 paused, 2 ended early, 3 completed",
+        "matched 1.5 days after sign-up",
+        "first meeting 7.0 days after the match",
+        "met 83%",
+        "still going at 30/90/180 days 83% / 83% / 67%",
+        "completed 50%",
+        "goals achieved 3 of 7 (partly 2)",
+        "midpoint 3.6 of 5",
+        "closing 3.8 of 5",
+        "recommend +17",
+    ):
+        assert figure in spring, figure
+    for figure in (
+        "first meeting 15 hours after the match",
+        "still going at 30/90/180 days 67% / not yet / not yet",
+        "completed: still running",
+        "goals and ratings: not enough answers yet",
+    ):
+        assert figure in autumn, figure
+    assert "midpoint 3.6 of 5" in lines[4], "the program's own row: 9 people"
+
+    (outcomes_file,) = [f for f in fake_slack.files.values() if f["filename"].startswith("outcomes-")]
+    assert outcomes_file["filename"] == f"outcomes-mentorship-{app_clock().date().isoformat()}.csv"
+    frame = read_with_pandas(outcomes_file["content"]).set_index("name")
+    assert list(frame.index) == ["Spring", "Autumn", "Open-ended", "All pairs"]
+    assert list(frame["group"]) == ["cohort", "cohort", "open-ended", "program"]
+    spring_row, autumn_row, total_row = frame.loc["Spring"], frame.loc["Autumn"], frame.loc["All pairs"]
+    assert (spring_row["cohort_ended"], autumn_row["cohort_ended"], total_row["cohort_ended"]) == (
+        "yes",
+        "no",
+        "",
+    )
+    assert (spring_row["median_days_signup_to_match"], autumn_row["median_days_match_to_first_meeting"]) == (
+        "1.5",
+        "0.62",  # 15 hours
+    )
+    assert (spring_row["met_pct"], spring_row["still_going_at_180_days_pct"]) == ("83.3", "66.7")
+    assert (autumn_row["pairs_90_days_old"], autumn_row["still_going_at_90_days_pct"]) == ("0", "")
+    assert (spring_row["goals_achieved"], spring_row["goals"], spring_row["goals_partly"]) == ("3", "7", "2")
+    assert (spring_row["midpoint_rating"], spring_row["recommend_score"]) == ("3.6", "16.7")
+    assert spring_row["hidden_because"] == ""
+    assert (autumn_row["goals"], autumn_row["midpoint_rating"], autumn_row["recommend_score"]) == ("", "", "")
+    assert autumn_row["hidden_because"] == (
+        "goals: fewer than 5 goal owners; "
+        "midpoint_rating, closing_rating, recommend_score: fewer than 5 people answered"
+    )
+    assert (total_row["completion_pct"], total_row["recommend_score"]) == ("50", "0"), (
+        "whole numbers read whole"
+    )
+
+
+def test_the_weekly_report_compares_the_cohorts_in_its_text_and_its_chart(
+    session_factory: SessionFactory, fake_slack: FakeSlack, settings: Settings
+) -> None:
+    seed(session_factory, NOW)
+
+    sent = send_weekly_reports(session_factory, create_sending_client(settings), NOW, settings)
+
+    assert sent == 1
+    (upload,) = [c for c in fake_slack.calls_to("files.completeUploadExternal") if c.ok]
+    comment = upload.args["initial_comment"]
+    assert "*Outcomes of Mentorship*" in comment
+    assert "• *Spring* (ended) · 6 pairs" in comment
+    assert (
+        "The chart shows meetings and answered check-ins per week, and the cohorts side by side." in comment
+    )
+    (asked,) = fake_slack.calls_to("files.getUploadURLExternal")
+    assert asked.args["alt_txt"].startswith(
+        "Cohorts compared: Spring: met at least once 83%, still going at 90 days 83%, completed 50%, "
+        "goals achieved 43%; Autumn: met at least once 50%, still going at 90 days not yet, "
+        "completed still running, goals achieved not enough answers yet. Bar chart of check-ins"
+    )
+    (chart,) = fake_slack.files.values()
+    CHART.write_bytes(chart["content"])  # look at it: /tmp/mentorbot-outcomes-chart.png
+    image = Image.open(io.BytesIO(chart["content"]))
+    assert (image.format, image.size) == ("PNG", (800, 800)), "a second panel below the weeks"
+    colors = {color: count for count, color in image.convert("RGB").getcolors(maxcolors=1 << 20)}
+    # Spring's completion (50%) and goals (43%) bars; Autumn has neither (running, too few owners).
+    assert colors.get(COMPLETED_BAR, 0) > 1000
+    assert colors.get(GOALS_BAR, 0) > 1000
+    assert colors.get(COMPLETED_BAR, 0) > colors.get(GOALS_BAR, 0), "50% is taller than 43%"
+
+
+def test_nothing_written_in_a_closing_survey_reaches_an_admin(
+    slack: SlackSender,
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    settings: Settings,
+    app_clock: Clock,
+) -> None:
+    now = app_clock()
+    seed(session_factory, now)
+    with session_factory.begin() as session:
+        for program in session.scalars(select(Program)):
+            program.export_free_text = True  # even with free text allowed
+    with session_factory() as session:
+        written = list(session.scalars(select(ClosingSurvey.what_changed)))
+    assert len(written) == 12
+    assert all(WRITTEN in text for text in written)
+    fake_slack.add_user(ADMIN)
+    fake_slack.add_user("UWSADMIN", is_admin=True)
+
+    slack.open_home(ADMIN)
+    slack.open_home("UWSADMIN")
+    slack.slash("export", user_id=ADMIN)
+    fake_slack.wait_for("views.publish", count=2)
+    fake_slack.wait_for("response_url")
+    monday = datetime.combine(now.date() - timedelta(days=now.weekday()), datetime.min.time(), UTC)
+    reports = send_weekly_reports(
+        session_factory, create_sending_client(settings), monday + timedelta(hours=10), settings
+    )
+
+    assert reports == 2, "Mentorship's to its admin, Other's to the workspace admin"
+    surfaces = {c.method for c in fake_slack.calls}
+    assert {"views.publish", "files.completeUploadExternal", "response_url"} <= surfaces
+    marker = WRITTEN.split(":")[0]
+    for call in fake_slack.calls:
+        assert marker not in json.dumps(call.args), call.method
+    assert sorted(f["filename"].split("-")[0] for f in fake_slack.files.values()) == [
+        "checkins",
+        "goals",
+        "mentorbot",  # the weekly charts
+        "mentorbot",
+        "outcomes",
+        "pairs",
+        "participants",
+    ]
+    for stored in fake_slack.files.values():
+        assert marker.encode() not in stored["content"], stored["filename"]
+
+
+def test_the_home_tab_of_an_admin_of_many_programs_and_cohorts_stays_within_100_blocks(
+    session_factory: SessionFactory,
+) -> None:
+    seeded = seed(session_factory, NOW)
+    found = outcomes(session_factory, seeded.program_id)
+    many = replace(
+        found, groups=tuple(replace(found.groups[0], name=f"Cohort {n} " + "x" * 60) for n in range(40))
+    )
+    programs = 60
+    health = tuple(
+        ProgramHealth(program_id=n, program_name=f"Program {n}", as_of=NOW) for n in range(1, programs + 1)
+    )
+    outcomes_of = tuple(
+        replace(many, program_id=n, program_name=f"Program {n}") for n in range(1, programs + 1)
+    )
+
+    view = home_view(HomeSnapshot(user_id=ADMIN, health=health, outcomes=outcomes_of), [])
+
+    assert_valid_view(view)
+    assert len(view["blocks"]) <= MAX_BLOCKS_VIEW
+    shown = [b for b in view["blocks"] if "*Outcomes of Program" in str(b)]
+    assert shown, "programs that fit keep their outcome lines"
+    assert all(len(b["text"]["text"]) <= 3000 for b in shown)
+    assert "…and 34 earlier cohorts: `/mentor export` has them all." in shown[0]["text"]["text"]
+    assert "more programs you administer" in str(view["blocks"])
