@@ -28,7 +28,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    exists,
     func,
     literal,
     null,
@@ -132,21 +131,24 @@ def _meetings(program_id: int) -> Any:
     """Each of the program's pairs that met, with the start of its first meeting that happened.
 
     A meeting happened when its check-in was asked (stage 'checkin': not one still to come or
-    skipped) and the check-in, or either member's answer to it, says "yes, we met".
+    skipped) and the check-in, or either member's answer to it, says "yes, we met". The two ways
+    are read as two plain joins rather than an EXISTS per check-in, so the database can hash them.
     """
-    said_yes = exists().where(CheckInAnswer.checkin_id == CheckIn.id, CheckInAnswer.met == "yes")
-    return (
-        select(
-            CheckIn.pair_id.label("pair_id"),
-            func.min(epoch_seconds(func.coalesce(CheckIn.moved_to, CheckIn.due_at))).label("first_at"),
-        )
+    start = func.coalesce(CheckIn.moved_to, CheckIn.due_at)
+    asked = and_(Pair.program_id == program_id, CheckIn.stage == MeetingStage.CHECKIN.value)
+    met = union_all(
+        select(CheckIn.pair_id.label("pair_id"), start.label("start"))
         .join(Pair, Pair.id == CheckIn.pair_id)
-        .where(
-            Pair.program_id == program_id,
-            CheckIn.stage == MeetingStage.CHECKIN.value,
-            or_(CheckIn.met == "yes", said_yes),
-        )
-        .group_by(CheckIn.pair_id)
+        .where(asked, CheckIn.met == "yes"),
+        select(CheckIn.pair_id, start)
+        .select_from(CheckInAnswer)
+        .join(CheckIn, CheckIn.id == CheckInAnswer.checkin_id)
+        .join(Pair, Pair.id == CheckIn.pair_id)
+        .where(asked, CheckInAnswer.met == "yes"),
+    ).subquery("meetings_held")
+    return (
+        select(met.c.pair_id, epoch_seconds(func.min(met.c.start)).label("first_at"))
+        .group_by(met.c.pair_id)
         .subquery("first_meetings")
     )
 
