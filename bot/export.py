@@ -1,4 +1,4 @@
-"""`/mentor export`: a program's participants, pairs, check-ins and goals as CSV files.
+"""`/mentor export`: a program's participants, pairs, check-ins, goals and outcomes as CSV files.
 
 The files open cleanly in a spreadsheet: UTF-8 with a byte-order mark (so Excel reads it as
 UTF-8), a header row, `\\r\\n` line endings, ISO-8601 dates and UTC instants ending in `Z`, lists
@@ -7,7 +7,11 @@ apostrophe so a spreadsheet shows it instead of running it.
 
 What people wrote (motivations, background, agreement place and expectations, check-in answers,
 goal texts) is exported only when the program's admins switched on "Export free text"; closing
-feedback, progress notes, mentor feedback, fit answers and pulses are never exported.
+feedback and surveys, progress notes, mentor feedback, fit answers and pulses are never exported.
+
+The outcomes file has one row per cohort, one for open-ended pairs and one for the whole program
+(`bot.outcomes`): a figure hidden by the privacy rule is an empty cell, and `hidden_because` says
+which figures are hidden and why.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.agreements import WEEKDAYS
+from bot.outcomes import MIN_ANSWERS, SURVIVAL_DAYS, GroupOutcomes, Outcomes, program_outcomes
 from bot.views.common import escape_text, plural
 from storage import export_queries
 from storage.models import Program
@@ -220,6 +225,76 @@ GOAL_COLUMNS = (
 )
 
 
+def _pct(share: float | None) -> float | None:
+    return None if share is None else round(share * 100, 1)
+
+
+def _days(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds / 86400, 2)
+
+
+def _group_kind(group: GroupOutcomes) -> str:
+    return "program" if group.is_total else "open-ended" if group.is_open_ended else "cohort"
+
+
+def _survival_columns(days: int) -> tuple[Column, ...]:
+    return (
+        Column(f"pairs_{days}_days_old", lambda g: g.survival_at(days).old_enough),
+        Column(f"still_going_at_{days}_days_pct", lambda g: _pct(g.survival_at(days).share)),
+    )
+
+
+def hidden_because(group: GroupOutcomes) -> str:
+    """Which of the group's figures the privacy rule hides, and why; empty when none is hidden."""
+    reasons = []
+    if group.goals is None:
+        reasons.append(f"goals: fewer than {MIN_ANSWERS} goal owners")
+    answers = [
+        name
+        for name, rating in (
+            ("midpoint_rating", group.midpoint),
+            ("closing_rating", group.closing),
+            ("recommend_score", group.recommend),
+        )
+        if rating is None
+    ]
+    if answers:
+        reasons.append(f"{', '.join(answers)}: fewer than {MIN_ANSWERS} people answered")
+    return "; ".join(reasons)
+
+
+OUTCOME_COLUMNS = (
+    Column("group", _group_kind),
+    Column("cohort_id", lambda g: g.cohort_id),
+    Column("name", lambda g: g.name),
+    Column("cohort_ended", lambda g: g.cohort_ended if g.cohort_id is not None else None),
+    Column("pairs", lambda g: g.pairs),
+    Column("active", lambda g: g.active),
+    Column("paused", lambda g: g.paused),
+    Column("ended_early", lambda g: g.ended_early),
+    Column("completed", lambda g: g.completed),
+    Column("median_days_signup_to_match", lambda g: _days(g.signup_to_match)),
+    Column("median_days_match_to_first_meeting", lambda g: _days(g.match_to_meeting)),
+    Column("pairs_met", lambda g: g.met),
+    Column("met_pct", lambda g: _pct(g.met_share)),
+    *(column for days in SURVIVAL_DAYS for column in _survival_columns(days)),
+    Column("pairs_in_ended_cohorts", lambda g: None if g.is_open_ended else g.in_ended_cohorts),
+    Column("completion_pct", lambda g: _pct(g.completion)),
+    Column("goals", lambda g: g.goals.total if g.goals else None),
+    Column("goals_achieved", lambda g: g.goals.achieved if g.goals else None),
+    Column("goals_partly", lambda g: g.goals.partly if g.goals else None),
+    Column("goals_achieved_pct", lambda g: _pct(g.goals.achieved_share) if g.goals else None),
+    Column("goals_partly_pct", lambda g: _pct(g.goals.partly_share) if g.goals else None),
+    Column("midpoint_answers", lambda g: g.midpoint.answers if g.midpoint else None),
+    Column("midpoint_rating", lambda g: round(g.midpoint.value, 2) if g.midpoint else None),
+    Column("closing_answers", lambda g: g.closing.answers if g.closing else None),
+    Column("closing_rating", lambda g: round(g.closing.value, 2) if g.closing else None),
+    Column("recommend_answers", lambda g: g.recommend.answers if g.recommend else None),
+    Column("recommend_score", lambda g: round(g.recommend.value, 1) if g.recommend else None),
+    Column("hidden_because", hidden_because),
+)
+
+
 @dataclass(frozen=True)
 class ExportData:
     """Everything one export holds, read in one transaction."""
@@ -230,21 +305,23 @@ class ExportData:
     pairs: tuple[PairRow, ...]
     checkins: tuple[CheckinRow, ...]
     goals: tuple[GoalRow, ...]
+    outcomes: Outcomes | None = None
 
 
 @dataclass(frozen=True)
 class ExportFile:
     """One CSV file to upload."""
 
-    name: str  # participants, pairs, checkins or goals
+    name: str  # participants, pairs, checkins, goals or outcomes
     filename: str
     title: str
     content: bytes
     rows: int
 
 
-def gather_export(session: Session, program: Program) -> ExportData:
-    """Read the program's rows (only this program of its workspace), honouring its free-text setting."""
+def gather_export(session: Session, program: Program, now: datetime) -> ExportData:
+    """Read the program's rows (only this program of its workspace), honouring its free-text setting,
+    and its outcomes as of `now`."""
     free_text = bool(program.export_free_text)
     scope = {"team_id": program.team_id, "program_id": program.id, "free_text": free_text}
 
@@ -258,6 +335,7 @@ def gather_export(session: Session, program: Program) -> ExportData:
         pairs=rows(export_queries.pairs, PairRow, program=program.name),
         checkins=rows(export_queries.checkins, CheckinRow),
         goals=rows(export_queries.goals, GoalRow),
+        outcomes=program_outcomes(session, program, now),
     )
 
 
@@ -266,7 +344,7 @@ def _tuples(values: dict[str, object]) -> dict[str, object]:
 
 
 def export_files(data: ExportData, today: date) -> list[ExportFile]:
-    """The four CSV files, named `<what>-<program>-<YYYY-MM-DD>.csv`."""
+    """The CSV files (four, and outcomes when gathered), named `<what>-<program>-<YYYY-MM-DD>.csv`."""
     slug = filename_part(data.program_name)
     tables: tuple[tuple[str, str, Sequence[Column], Sequence[object]], ...] = (
         ("participants", "Participants", PARTICIPANT_COLUMNS, data.participants),
@@ -274,6 +352,9 @@ def export_files(data: ExportData, today: date) -> list[ExportFile]:
         ("checkins", "Check-ins", CHECKIN_COLUMNS, data.checkins),
         ("goals", "Goals", GOAL_COLUMNS, data.goals),
     )
+    if data.outcomes is not None:
+        groups = (*data.outcomes.groups, data.outcomes.total)
+        tables += (("outcomes", "Outcomes", OUTCOME_COLUMNS, groups),)
     return [
         ExportFile(
             name=name,

@@ -13,6 +13,7 @@ from bot.cadence import describe, next_occurrence
 from bot.enrollment import Story, story_of
 from bot.goals import GoalCard, goal_card
 from bot.insights import ProgramHealth, program_health
+from bot.outcomes import Outcomes, program_outcomes
 from bot.views.checkins import ActionLine, Agenda
 from bot.zones import local_today
 from storage import cohorts as cohort_store
@@ -62,6 +63,8 @@ class HomeSnapshot:
     pairs: tuple[PairSummary, ...] = ()
     # The health of each program the person administers (admins only; counts and states).
     health: tuple[ProgramHealth, ...] = ()
+    # How each of those programs' pairs fared, per cohort (admins only; shown from five people).
+    outcomes: tuple[Outcomes, ...] = ()
 
 
 def load_home(
@@ -69,12 +72,14 @@ def load_home(
 ) -> HomeSnapshot:
     """Read the person's programs, open pairs, agreements and goals; someone unknown gets an empty one.
 
-    `admin_of` are the programs the caller found the person administers; each gets its health.
+    `admin_of` are the programs the caller found the person administers; each gets its health
+    and its outcomes.
     """
     health = tuple(program_health(session, program, now) for program in admin_of)
+    outcomes = tuple(program_outcomes(session, program, now) for program in admin_of)
     person = queries.find_person(session, team_id, user_id)
     if person is None:
-        return HomeSnapshot(user_id=user_id, health=health)
+        return HomeSnapshot(user_id=user_id, health=health, outcomes=outcomes)
     enrollments = tuple(
         Enrollment(
             program_name=program.name,
@@ -138,4 +143,6 @@ def load_home(
                 ),
             )
         )
-    return HomeSnapshot(user_id=user_id, enrollments=enrollments, pairs=tuple(summaries), health=health)
+    return HomeSnapshot(
+        user_id=user_id, enrollments=enrollments, pairs=tuple(summaries), health=health, outcomes=outcomes
+    )

@@ -24,6 +24,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -33,6 +34,7 @@ from bot.admins import program_admins, refresh_workspace_admins
 from bot.config import Settings
 from bot.delivery import PERMANENT, backoff
 from bot.insights import ProgramHealth, WeekPoint, program_health, weekly_series
+from bot.outcomes import GroupOutcomes, Outcomes, program_outcomes
 from bot.views.insights import report_message
 from bot.zones import local_time
 from storage import insights as store
@@ -50,7 +52,32 @@ DAY_HOURS = range(8, 20)
 
 
 CHART_SUBTITLE = "Meetings and answered check-ins per week"
+COHORTS_SUBTITLE = "Cohorts side by side (% of each cohort's pairs or goals)"
 MAX_ALT_TEXT = 1000
+MAX_CHART_COHORTS = 6  # the latest ones
+# The cohort panel's bars: a label, how to read the share from a cohort, and what "none" means.
+COHORT_BARS: tuple[tuple[str, str], ...] = (
+    ("Met at least once", "#2eb67d"),
+    ("Still going at 90 days", "#4a90d9"),
+    ("Completed", "#ecb22e"),
+    ("Goals achieved", "#e01e5a"),
+)
+
+
+def cohort_shares(group: GroupOutcomes) -> tuple[tuple[float | None, str], ...]:
+    """The cohort panel's four shares of a cohort, each with what to say when there is none."""
+    goals = group.goals
+    return (
+        (group.met_share, "no pairs"),
+        (group.survival_at(90).share, "not yet"),
+        (group.completion, "still running" if not group.cohort_ended else "no pairs"),
+        (goals.achieved_share if goals else None, "not enough answers yet" if goals is None else "no goals"),
+    )
+
+
+def chart_cohorts(outcomes: Outcomes | None) -> tuple[GroupOutcomes, ...]:
+    """The cohorts the chart compares: the latest MAX_CHART_COHORTS, earliest first."""
+    return outcomes.cohorts[-MAX_CHART_COHORTS:] if outcomes is not None else ()
 
 
 def chart_title(program_name: str) -> str:
@@ -58,7 +85,7 @@ def chart_title(program_name: str) -> str:
     return "\n".join([*textwrap.wrap(program_name, 60, break_long_words=True), CHART_SUBTITLE])
 
 
-def chart_alt_text(program_name: str, series: Sequence[WeekPoint]) -> str:
+def chart_alt_text(program_name: str, series: Sequence[WeekPoint], outcomes: Outcomes | None = None) -> str:
     """What the chart shows, in words, for people who cannot see it (the upload's alt text)."""
     weeks = "; ".join(
         f"week of {point.week_start:%b} {point.week_start.day}: {point.checkins} sent, "
@@ -66,19 +93,37 @@ def chart_alt_text(program_name: str, series: Sequence[WeekPoint]) -> str:
         for point in series
     )
     text = f"Bar chart of check-ins for {program_name}, per week. {weeks or 'No weeks yet'}."
+    cohorts = chart_cohorts(outcomes)
+    if cohorts:
+        compared = "; ".join(
+            f"{group.name}: "
+            + ", ".join(
+                f"{label.lower()} {f'{round(value * 100)}%' if value is not None else none}"
+                for (label, _), (value, none) in zip(COHORT_BARS, cohort_shares(group), strict=True)
+            )
+            for group in cohorts
+        )
+        text = f"Cohorts compared: {compared}. {text}"
     return text if len(text) <= MAX_ALT_TEXT else text[: MAX_ALT_TEXT - 1] + "…"
 
 
-def chart_png(series: Sequence[WeekPoint], title: str = CHART_SUBTITLE) -> bytes:
-    """A bar chart of meetings and answered check-ins per week, as PNG bytes (Agg, no display)."""
+def chart_png(
+    series: Sequence[WeekPoint], title: str = CHART_SUBTITLE, outcomes: Outcomes | None = None
+) -> bytes:
+    """A bar chart of meetings and answered check-ins per week, as PNG bytes (Agg, no display).
+
+    When the program has cohorts, a second panel below compares them side by side: pairs that met
+    at least once, pairs still going at 90 days, pairs completed and goals achieved, in percent.
+    """
     # Imported here: only the clock draws charts, and matplotlib takes a while to import.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-    figure = Figure(figsize=(8, 4), dpi=100)
+    cohorts = chart_cohorts(outcomes)
+    figure = Figure(figsize=(8, 8) if cohorts else (8, 4), dpi=100)
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    axes, lower = figure.subplots(2, 1) if cohorts else (figure.add_subplot(), None)
     positions = list(range(len(series)))
     width = 0.38
     axes.bar(
@@ -113,10 +158,40 @@ def chart_png(series: Sequence[WeekPoint], title: str = CHART_SUBTITLE) -> bytes
     axes.set_title(title, pad=28)
     axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
+    if lower is not None:
+        _cohort_panel(lower, cohorts, PercentFormatter)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Title": title, "Software": None})
     return buffer.getvalue()
+
+
+def _cohort_panel(axes: Any, cohorts: Sequence[GroupOutcomes], percent_formatter: Any) -> None:
+    """Grouped bars, one group per cohort; a share there is none of reads as a word, not a bar."""
+    width = 0.8 / len(COHORT_BARS)
+    for n, (label, color) in enumerate(COHORT_BARS):
+        offset = (n - (len(COHORT_BARS) - 1) / 2) * width
+        for x, group in enumerate(cohorts):
+            value, none = cohort_shares(group)[n]
+            spot = x + offset
+            if value is None:
+                axes.text(spot, 2, none, rotation=90, ha="center", va="bottom", fontsize=7, color="#616061")
+                continue
+            axes.bar(spot, value * 100, width, color=color, label=label if x == 0 else None)
+            axes.text(spot, value * 100 + 1, f"{round(value * 100)}", ha="center", va="bottom", fontsize=7)
+        if not any(cohort_shares(group)[n][0] is not None for group in cohorts):
+            axes.bar(0, 0, width, color=color, label=label)  # still named in the legend
+    axes.set_xticks(
+        list(range(len(cohorts))),
+        ["\n".join(textwrap.wrap(group.name, 18)[:2]) for group in cohorts],
+    )
+    axes.set_xlim(-0.6, max(len(cohorts), 2) - 0.4)
+    axes.set_ylim(0, 112)
+    axes.yaxis.set_major_formatter(percent_formatter(xmax=100, decimals=0))
+    axes.set_ylabel("Share")
+    axes.set_title(COHORTS_SUBTITLE, pad=28)
+    axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=8)
+    axes.spines[["top", "right"]].set_visible(False)
 
 
 def report_due(local: datetime) -> bool:
@@ -213,6 +288,7 @@ def _finish(
 @dataclass(frozen=True)
 class _Report:
     health: ProgramHealth
+    outcomes: Outcomes
     message: dict
     png: bytes
     alt_text: str
@@ -227,8 +303,15 @@ def _build(session_factory: SessionFactory, program_id: int, now: datetime) -> _
         if health.people == 0 and health.pairs == 0:
             return None  # nobody in the program yet: nothing to report
         series = weekly_series(session, program, now, WEEKS)
-    png = chart_png(series, chart_title(health.program_name))
-    return _Report(health, report_message(health, series), png, chart_alt_text(health.program_name, series))
+        outcomes = program_outcomes(session, program, now)
+    png = chart_png(series, chart_title(health.program_name), outcomes)
+    return _Report(
+        health,
+        outcomes,
+        report_message(health, series, outcomes),
+        png,
+        chart_alt_text(health.program_name, series, outcomes),
+    )
 
 
 def send_weekly_reports(
@@ -266,7 +349,8 @@ def _post_report(client: WebClient, channel: str, due: _Due, report: _Report) ->
             channel=channel,
             content=report.png,
             filename=f"mentorbot-{due.week}-program-{due.program_id}.png",
-            title=f"{report.health.program_name}: meetings and answered check-ins, {due.week}",
+            title=f"{report.health.program_name}: meetings and answered check-ins"
+            f"{', cohorts compared' if report.outcomes.cohorts else ''}, {due.week}",
             alt_txt=report.alt_text,
             initial_comment=report.message["comment"],
         )

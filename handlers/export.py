@@ -17,7 +17,10 @@ from handlers.admin import program_for_admin
 log = logging.getLogger(__name__)
 
 EXPORT = Subcommand(
-    "export", "get the program's participants, pairs, check-ins and goals as CSV files", "[program]", True
+    "export",
+    "get the program's participants, pairs, check-ins, goals and outcomes as CSV files",
+    "[program]",
+    True,
 )
 
 
@@ -31,7 +34,7 @@ def register(app: App, deps: Deps) -> None:
             return
         now = deps.clock()
         with deps.session_factory.begin() as session:
-            data = gather_export(session, found[1])
+            data = gather_export(session, found[1], now)
         files = export_files(data, now.astimezone(UTC).date())
         channel = client.conversations_open(users=request.user_id)["channel"]["id"]
         sent: list[ExportFile] = []

@@ -431,7 +431,12 @@ def expected_rows(session_factory: SessionFactory, seeded: dict[str, int], *, fr
     }
 
 
-def test_an_admin_gets_four_csv_files_in_a_dm_that_parse_back_to_exactly_the_programs_rows(
+def without_outcomes(rows: dict[str, list[list[str]]]) -> dict[str, list[list[str]]]:
+    """The files of rows (the outcomes file holds figures: tests/test_outcomes.py reads it)."""
+    return {name: table for name, table in rows.items() if name != "outcomes"}
+
+
+def test_an_admin_gets_five_csv_files_in_a_dm_that_parse_back_to_exactly_the_programs_rows(
     paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
 ) -> None:
     save_agreement(paired, fake_slack)
@@ -440,14 +445,20 @@ def test_an_admin_gets_four_csv_files_in_a_dm_that_parse_back_to_exactly_the_pro
 
     sent = export(paired, fake_slack)
 
-    assert sent.rows == expected_rows(session_factory, seeded, free_text=False)
+    assert without_outcomes(sent.rows) == expected_rows(session_factory, seeded, free_text=False)
     today = datetime.now(UTC).date().isoformat()
     assert sent.filenames == {
-        name: f"{name}-mentorship-{today}.csv" for name in ("participants", "pairs", "checkins", "goals")
+        name: f"{name}-mentorship-{today}.csv"
+        for name in ("participants", "pairs", "checkins", "goals", "outcomes")
     }
+    header, *groups = sent.rows["outcomes"]
+    assert [row[header.index("name")] for row in groups] == ["Open-ended", "All pairs"]
     admin_dm = fake_slack.wait_until("conversations.open", lambda call: call.args["users"] == ADMIN)
     assert sent.channels == {admin_dm.response["channel"]["id"]}
-    assert "participants (5 rows), pairs (2 rows), checkins (2 rows), goals (2 rows)" in sent.reply
+    assert (
+        "participants (5 rows), pairs (2 rows), checkins (2 rows), goals (2 rows), outcomes (2 rows)"
+        in sent.reply
+    )
     assert "What people wrote is left out" in sent.reply
     for content in sent.raw.values():
         lines = content.removeprefix(BOM).split(b"\r\n")
@@ -470,7 +481,7 @@ def test_free_text_is_left_out_by_default_and_exported_once_an_admin_allows_it(
     for content in before.raw.values():
         for text in private:
             assert text.encode() not in content, f"{text!r} leaked into a default export"
-    assert after.rows == expected_rows(session_factory, seeded, free_text=True)
+    assert without_outcomes(after.rows) == expected_rows(session_factory, seeded, free_text=True)
     assert "They include what people wrote" in after.reply
     for content in after.raw.values():
         for text in NEVER.values():
@@ -584,8 +595,8 @@ def test_a_file_slack_refuses_is_named_in_the_reply_and_the_others_still_arrive(
 
     sent = export(paired, fake_slack)
 
-    assert sorted(sent.rows) == ["checkins", "goals", "pairs"]
-    assert "I sent you 3 CSV files" in sent.reply
+    assert sorted(sent.rows) == ["checkins", "goals", "outcomes", "pairs"]
+    assert "I sent you 4 CSV files" in sent.reply
     assert "I could not upload participants (internal_error)" in sent.reply
 
 

@@ -725,7 +725,7 @@ def test_nothing_an_admin_can_reach_shows_a_pairs_private_contents(
     slack.slash("export", user_id=PROGRAM_ADMIN)
     fake_slack.wait_for("views.publish", count=3)  # two opened, one refreshed after the nudge
     fake_slack.wait_for("views.open")
-    fake_slack.wait_for("files.completeUploadExternal", count=4)  # the export's CSV files
+    fake_slack.wait_for("files.completeUploadExternal", count=5)  # the export's CSV files
     # Tuesday 18:00 UTC of this week: daytime for the admins in UTC and in Los Angeles.
     tuesday = datetime.combine(now.date() - timedelta(days=now.weekday() - 1), datetime.min.time(), UTC)
     sent = send_weekly_reports(
@@ -739,7 +739,7 @@ def test_nothing_an_admin_can_reach_shows_a_pairs_private_contents(
         assert SECRET not in json.dumps(call.args), f"{call.method} to an admin shows private text"
     files = list(fake_slack.files.values())
     assert any(b"UM1" in f["content"] for f in files if f["filename"].endswith(".csv")), "the export has rows"
-    assert sorted(f["filename"].rsplit(".", 1)[-1] for f in files) == ["csv"] * 4 + ["png"] * 3
+    assert sorted(f["filename"].rsplit(".", 1)[-1] for f in files) == ["csv"] * 5 + ["png"] * 3
     for stored in files:
         assert SECRET.encode() not in stored["content"], stored["filename"]
         assert SECRET not in f"{stored['filename']} {stored['title']}"

@@ -39,7 +39,7 @@ MAX_GOALS_PER_PAIR = 3
 
 
 def home_view(snapshot: HomeSnapshot, subcommands: list[Subcommand]) -> dict:
-    """The Home tab for `snapshot`, as a `views.publish` view; admins get program health on top."""
+    """The Home tab for `snapshot`, as a `views.publish` view; admins get their programs on top."""
     blocks: list[Block] = [HeaderBlock(text="Mentorship")]
     if not snapshot.enrollments and not snapshot.pairs:
         blocks += _welcome(snapshot.user_id)
@@ -49,7 +49,7 @@ def home_view(snapshot: HomeSnapshot, subcommands: list[Subcommand]) -> dict:
     blocks += [DividerBlock(), *_commands(subcommands)]
     if snapshot.health:
         # The admin section takes what the person's own part leaves, less a divider between them.
-        admin = insights_blocks(snapshot.health, MAX_BLOCKS_VIEW - len(blocks) - 1)
+        admin = insights_blocks(snapshot.health, MAX_BLOCKS_VIEW - len(blocks) - 1, snapshot.outcomes)
         blocks = [*admin, DividerBlock(), *blocks] if admin else blocks
     assert len(blocks) <= MAX_BLOCKS_VIEW, "home view over Slack's block limit"
     return View(type="home", blocks=blocks).to_dict()

@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 
 from bot import ids
 from bot.insights import AtRiskPair, ProgramHealth, WeekPoint
+from bot.outcomes import Outcomes
 from bot.views.checkins import MET_LABELS
 from bot.views.common import (
     MAX_BLOCKS_MESSAGE,
@@ -33,6 +34,7 @@ from bot.views.common import (
     render,
     user,
 )
+from bot.views.outcomes import MAX_COHORTS_REPORT, outcomes_block
 
 # The nudge button's action id, derived from INSIGHTS_OPEN the way FIT_ANSWER's are; value: pair id.
 # INSIGHTS_OPEN itself refreshes the section (value: program id).
@@ -120,12 +122,15 @@ def _at_risk_blocks(program_id: int, pair: AtRiskPair) -> list[Block]:
     ]
 
 
-def insights_blocks(healths: Sequence[ProgramHealth], max_blocks: int) -> list[Block]:
+def insights_blocks(
+    healths: Sequence[ProgramHealth], max_blocks: int, outcomes: Sequence[Outcomes] = ()
+) -> list[Block]:
     """The admin section of the Home tab in at most `max_blocks` blocks (nothing under 3).
 
-    Each program gets one block of figures, its at-risk count among them. At-risk pairs (two
-    blocks each, with Nudge pair, Pause and End) fill what is left, program by program, with a
-    line saying how many more there are.
+    Each program gets one block of figures, its at-risk count among them, and one of outcome lines
+    when `outcomes` has the program's (budget permitting). At-risk pairs (two blocks each, with
+    Nudge pair, Pause and End) fill what is left, program by program, with a line saying how many
+    more there are.
     """
     if not healths or max_blocks < 3:
         return []
@@ -138,13 +143,29 @@ def insights_blocks(healths: Sequence[ProgramHealth], max_blocks: int) -> list[B
             ),
         ),
     ]
-    shown = list(healths)
-    if len(shown) > max_blocks - len(blocks):
-        shown = shown[: max_blocks - len(blocks) - 1]
-    hidden_programs = len(healths) - len(shown)
-    free = max_blocks - len(blocks) - len(shown) - (1 if hidden_programs else 0)
-    for health in shown:
-        blocks.append(_summary(health))
+    by_program = {found.program_id: found for found in outcomes}
+    heads: list[tuple[ProgramHealth, list[Block]]] = []
+    for health in healths:
+        head: list[Block] = [_summary(health)]
+        if health.program_id in by_program:
+            head.append(outcomes_block(by_program[health.program_id]))
+        heads.append((health, head))
+    room = max_blocks - len(blocks)
+    if sum(len(head) for _, head in heads) > room:
+        room -= 1  # for the line saying how many programs are left out
+        fitted: list[tuple[ProgramHealth, list[Block]]] = []
+        for health, head in heads:
+            if len(head) > room:
+                head = head[:1]  # the figures without the outcome lines
+            if len(head) > room:
+                break
+            fitted.append((health, head))
+            room -= len(head)
+        heads = fitted
+    hidden_programs = len(healths) - len(heads)
+    free = max_blocks - len(blocks) - sum(len(head) for _, head in heads) - (1 if hidden_programs else 0)
+    for health, head in heads:
+        blocks += head
         rows = min(len(health.at_risk), MAX_AT_RISK_SHOWN)
         while rows > 0 and 2 * rows + (1 if rows < health.at_risk_count else 0) > free:
             rows -= 1
@@ -168,8 +189,10 @@ def insights_blocks(healths: Sequence[ProgramHealth], max_blocks: int) -> list[B
     return blocks
 
 
-def report_message(health: ProgramHealth, series: Sequence[WeekPoint]) -> dict:
-    """The weekly report DM for one program: figures, the last weeks in numbers, at-risk pairs."""
+def report_message(
+    health: ProgramHealth, series: Sequence[WeekPoint], outcomes: Outcomes | None = None
+) -> dict:
+    """The weekly report DM for one program: figures, outcomes, the last weeks in numbers, at-risk pairs."""
     weeks = "; ".join(
         f"{point.week_start:%b} {point.week_start.day}: {point.meetings} met, {point.answered} answered"
         for point in series[-4:]
@@ -177,6 +200,7 @@ def report_message(health: ProgramHealth, series: Sequence[WeekPoint]) -> dict:
     blocks: list[Block] = [
         HeaderBlock(text=clip(f"Weekly report: {health.program_name}", 150)),
         _summary(health),
+        *([outcomes_block(outcomes, MAX_COHORTS_REPORT)] if outcomes is not None else []),
         SectionBlock(text=mrkdwn(f"*Recent weeks* (meetings, answered check-ins)\n{weeks or 'none yet'}")),
     ]
     if health.at_risk:
@@ -189,7 +213,10 @@ def report_message(health: ProgramHealth, series: Sequence[WeekPoint]) -> dict:
                 text=mrkdwn("*At risk* (nudge, pause or end them from my Home tab)\n" + "\n".join(lines))
             )
         )
-    blocks.append(context(f"{PRIVACY_NOTE} The chart below shows meetings and answered check-ins per week."))
+    chart = "meetings and answered check-ins per week"
+    if outcomes is not None and outcomes.cohorts:
+        chart += ", and the cohorts side by side"
+    blocks.append(context(f"{PRIVACY_NOTE} The chart below shows {chart}."))
     assert len(blocks) <= MAX_BLOCKS_MESSAGE
     text = (
         f"Weekly report for {escape_text(health.program_name)}: "
