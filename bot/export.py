@@ -246,6 +246,22 @@ def _survival_columns(days: int) -> tuple[Column, ...]:
 
 def hidden_because(group: GroupOutcomes) -> str:
     """Which of the group's figures the privacy rule hides, and why; empty when none is hidden."""
+    if group.is_total:
+        hidden = [
+            name
+            for name, figure in (
+                ("goals", group.goals),
+                ("midpoint_rating", group.midpoint),
+                ("closing_rating", group.closing),
+                ("recommend_score", group.recommend),
+            )
+            if figure is None
+        ]
+        return (
+            f"{', '.join(hidden)}: hidden where a group's are, or fewer than {MIN_ANSWERS} people"
+            if hidden
+            else ""
+        )
     reasons = []
     if group.goals is None:
         reasons.append(f"goals: fewer than {MIN_ANSWERS} goal owners")

@@ -35,8 +35,9 @@ the recommend score count the people who answered, the goals figure counts the g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -218,10 +219,26 @@ def program_outcomes(session: Session, program: Program, now: datetime) -> Outco
     groups = [group((0, c.cohort_id), c.name, c.completed_at is not None) for c in cohorts]
     if (0, None) in pairs:
         groups.append(group((0, None), OPEN_ENDED))
+    keys = [(0, c.cohort_id) for c in cohorts] + [(0, None)]
+
+    def people(key: tuple[int, int | None], figure: str) -> int:
+        g, a = goals.get(key), answers.get(key)
+        if figure == "goals":
+            return g.owners if g is not None else 0
+        return getattr(a, f"{figure}_people") if a is not None else 0
+
+    # A group's hidden figure could be worked out from the program's total and the groups shown
+    # (six answers overall, five in one cohort: the sixth is the difference), so a figure hidden
+    # anywhere is hidden in the total too.
+    hidden_somewhere: dict[str, Any] = {
+        figure: None
+        for figure in ("goals", "midpoint", "closing", "recommend")
+        if any(0 < people(key, figure) < MIN_ANSWERS for key in keys)
+    }
     return Outcomes(
         program_id=program.id,
         program_name=program.name,
         as_of=now,
         groups=tuple(groups),
-        total=group((1, None), ALL_PAIRS),
+        total=replace(group((1, None), ALL_PAIRS), **hidden_somewhere),
     )

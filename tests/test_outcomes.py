@@ -437,28 +437,25 @@ def test_every_outcome_figure_is_the_one_worked_out_by_hand(session_factory: Ses
     )
     assert autumn.goals is None, "4 owners: not enough"
     assert open_ended.goals is None, "2 owners: not enough"
-    assert total.goals is not None
-    assert (total.goals.total, total.goals.achieved, total.goals.partly) == (7 + 4 + 3, 3 + 1 + 1, 2)
+    # The total would give Autumn's and the open-ended goals away (total minus Spring): hidden too.
+    assert total.goals is None
 
     # Midpoint: Spring 5, 4, 3, 4, 2 from five people; Autumn 4 people; none open-ended.
     assert spring.midpoint is not None
     assert (spring.midpoint.value, spring.midpoint.answers) == (pytest.approx(18 / 5), 5)
     assert (autumn.midpoint, open_ended.midpoint) == (None, None)
-    assert total.midpoint is not None
-    assert (total.midpoint.value, total.midpoint.answers) == (pytest.approx((18 + 14) / 9), 9)
+    assert total.midpoint is None, "nine people, but minus Spring's five it is Autumn's four"
 
     # Closing ratings: Spring 5, 4, 4, 2, 5, 3 (A6's mentor gave only a score).
     assert spring.closing is not None
     assert (spring.closing.value, spring.closing.answers) == (pytest.approx(23 / 6), 6)
     assert (autumn.closing, open_ended.closing) == (None, None)
-    assert total.closing is not None
-    assert (total.closing.value, total.closing.answers) == (pytest.approx((23 + 4 + 1 + 2) / 9), 9)
+    assert total.closing is None
     # Recommend: Spring 10, 9, 8, 3, 10, 6: 3 promoters, 2 detractors of 6.
     assert spring.recommend is not None
     assert (spring.recommend.value, spring.recommend.answers) == (pytest.approx(100 * (3 - 2) / 6), 6)
-    # All: those, Autumn's 7 and O2's 0: 3 promoters, 3 detractors of 8.
-    assert total.recommend is not None
-    assert (total.recommend.value, total.recommend.answers) == (pytest.approx(0.0), 8)
+    # All of them (Autumn's 7 and O2's 0 with Spring's) would single out Autumn's and O2's answers.
+    assert total.recommend is None
 
 
 def _midpoint(session_factory: SessionFactory, seeded: Seeded, pair: str, user_id: str, rating: int) -> None:
@@ -605,7 +602,7 @@ def test_an_admins_home_shows_a_line_per_cohort_and_the_export_has_the_outcomes_
         "goals and ratings: not enough answers yet",
     ):
         assert figure in autumn, figure
-    assert "midpoint 3.6 of 5" in lines[4], "the program's own row: 9 people"
+    assert "goals and ratings: not enough answers yet" in lines[4], "the total would give Autumn's away"
 
     (outcomes_file,) = [f for f in fake_slack.files.values() if f["filename"].startswith("outcomes-")]
     assert outcomes_file["filename"] == f"outcomes-mentorship-{app_clock().date().isoformat()}.csv"
@@ -632,8 +629,10 @@ def test_an_admins_home_shows_a_line_per_cohort_and_the_export_has_the_outcomes_
         "goals: fewer than 5 goal owners; "
         "midpoint_rating, closing_rating, recommend_score: fewer than 5 people answered"
     )
-    assert (total_row["completion_pct"], total_row["recommend_score"]) == ("50", "0"), (
-        "whole numbers read whole"
+    assert total_row["completion_pct"] == "50", "whole numbers read whole"
+    assert total_row["recommend_score"] == ""
+    assert total_row["hidden_because"].startswith(
+        "goals, midpoint_rating, closing_rating, recommend_score: hidden"
     )
 
 
