@@ -14,6 +14,7 @@ written with the step, so a step taken by two clocks at once still speaks once.
 
 from __future__ import annotations
 
+import logging
 import zlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -27,7 +28,9 @@ from bot import ids
 from bot.admins import heard_by
 from bot.agreements import calendar_cancellation, reschedule
 from bot.config import Settings
+from bot.enrollment import Enrolled
 from bot.forms import FieldErrors, FormState, fit, too_long
+from bot.inputs import MessageAt
 from bot.members import Member
 from bot.membership import member_pair
 from bot.notify import cancellation_letter, welcome
@@ -48,11 +51,13 @@ from storage.models import (
     MidpointCheck,
     Pair,
     PairStatus,
-    Profile,
     Program,
 )
 
+log = logging.getLogger(__name__)
+
 STEP_TIME = time(9, 0)
+RETRY_STEP_AFTER = timedelta(minutes=15)
 REPORT_AFTER = timedelta(days=3)  # the midpoint's totals go to admins once members had time to answer
 MIN_LENGTH = timedelta(days=14)
 GRADUATION_DAYS = ("3", "7", "14")
@@ -61,6 +66,7 @@ COHORT = "cohort"  # the outbox kind of every cohort letter
 ON_TRACK = ("yes", "partly", "no")
 GOAL_RATINGS = ("achieved", "partly", "not_yet")
 CHOICES = ("keep", "close")
+MENTEE_RATES = "The goals are your mentee's: they record how far each got, once you have talked it over."
 
 
 class Step(StrEnum):
@@ -366,6 +372,7 @@ class NeedsProfile:
     """Someone who clicked Join without a profile in the program: the sign-up form comes first."""
 
     program_name: str
+    cohort_id: int  # the cohort to join once the form is saved
 
 
 def join_cohort(
@@ -377,6 +384,8 @@ def join_cohort(
         return Refusal("That cohort no longer exists.")
     program = session.get(Program, cohort.program_id)
     assert program is not None
+    if program.archived_at is not None:
+        return Refusal(f"{escape_text(program.name)} has been closed, so its cohorts take nobody new.")
     if not joinable(cohort, now):
         return Refusal(
             f"Sign-up for {escape_text(cohort.name)} closed on {cohort.signup_closes_on:%A %-d %B}. "
@@ -385,20 +394,30 @@ def join_cohort(
     person = queries.find_person(session, team_id, member.user_id)
     profile = queries.profile(session, program.id, person.id) if person is not None else None
     if person is None or profile is None or profile.left_at is not None:
-        return NeedsProfile(program.name)
+        return NeedsProfile(program.name, cohort.id)
     added = store.add_member(session, cohort, person.id, now)
     return Joined(cohort.name, program.name, cohort.starts_on, already=not added)
 
 
-def signed_up(session: Session, profile: Profile, now: datetime) -> Joined | None:
-    """After a sign-up: the person joins the program's cohort whose sign-up is open, if there is one."""
-    for cohort in store.cohorts_of(session, profile.program_id):
-        if cohort.announced_at is not None and joinable(cohort, now):
-            program = session.get(Program, cohort.program_id)
-            assert program is not None
-            added = store.add_member(session, cohort, profile.person_id, now)
-            return Joined(cohort.name, program.name, cohort.starts_on, already=not added)
-    return None
+def signed_up(session: Session, enrolled: Enrolled, cohort: int | str | None, now: datetime) -> Joined | None:
+    """After the sign-up form is saved: into the cohort it was opened for (its Join button), or,
+    for a new profile or `/mentor join`, the program's cohort open for sign-up; a profile edit joins
+    nothing."""
+    profile = enrolled.profile
+    chosen = store.cohort(session, profile.team_id, cohort) if isinstance(cohort, int) else None
+    if chosen is None or chosen.program_id != profile.program_id or not joinable(chosen, now):
+        if cohort is None and not enrolled.created:
+            return None
+        chosen = next(
+            (c for c in store.cohorts_of(session, profile.program_id) if c.announced_at and joinable(c, now)),
+            None,
+        )
+    if chosen is None:
+        return None
+    program = session.get(Program, chosen.program_id)
+    assert program is not None
+    added = store.add_member(session, chosen, profile.person_id, now)
+    return Joined(chosen.name, program.name, chosen.starts_on, already=not added)
 
 
 def next_cohort(session: Session, cohort: Cohort, now: datetime) -> Cohort | None:
@@ -415,23 +434,42 @@ def next_cohort(session: Session, cohort: Cohort, now: datetime) -> Cohort | Non
 
 
 def take_cohort_steps(session: Session, now: datetime, configured_admins: Collection[str] = ()) -> int:
-    """Take every cohort step due by `now`, each once (a second clock finds it marked); how many."""
+    """Take every cohort step due by `now`, each once (a second clock finds it marked); how many.
+
+    Each cohort's steps are taken in a savepoint: one that fails is logged and tried again a little
+    later, and the other cohorts' steps, the check-ins and the outbox go on.
+    """
     taken = 0
     for cohort in store.due_cohorts(session, now):
         program = session.get(Program, cohort.program_id)
         assert program is not None
-        for step in Step:
-            if getattr(cohort, step.value) is not None or step_at(cohort, step) > now:
-                continue
-            if not store.mark_step(session, cohort.id, step.value, now):
-                continue
-            setattr(cohort, step.value, now)
-            letters = STEPS[step](
-                session, cohort, program, now, heard_by(session, program, configured_admins)
-            )
-            post(session, cohort.team_id, letters, now)
-            taken += 1
-        cohort.next_step_at = next_step_at(cohort)
+        try:
+            with session.begin_nested():
+                taken += _take_steps(
+                    session, cohort, program, now, heard_by(session, program, configured_admins)
+                )
+        except Exception:  # a defect in one cohort must not stop the clock for everyone
+            log.exception("could not take the steps due for cohort %s; trying again later", cohort.id)
+            session.expire(cohort)
+            cohort.next_step_at = now + RETRY_STEP_AFTER
+            continue
+    session.flush()
+    return taken
+
+
+def _take_steps(
+    session: Session, cohort: Cohort, program: Program, now: datetime, admins: tuple[str, ...]
+) -> int:
+    taken = 0
+    for step in Step:
+        if getattr(cohort, step.value) is not None or step_at(cohort, step) > now:
+            continue
+        if not store.mark_step(session, cohort.id, step.value, now):
+            continue
+        setattr(cohort, step.value, now)
+        post(session, cohort.team_id, STEPS[step](session, cohort, program, now, admins), now)
+        taken += 1
+    cohort.next_step_at = next_step_at(cohort)
     session.flush()
     return taken
 
@@ -490,8 +528,8 @@ def _close_signup(
 def _start(
     session: Session, cohort: Cohort, program: Program, now: datetime, admins: tuple[str, ...]
 ) -> list[Letter]:
-    if cohort.completed_at is not None or now >= step_at(cohort, Step.MIDPOINT):
-        return []
+    if cohort.completed_at is not None or now >= step_at(cohort, Step.COMPLETE):
+        return []  # the clock was away for the whole cohort: nothing left to start
     info = cohort_info(cohort, program)
     mentors, mentees = store.member_roles(session, cohort)
     letters: list[Letter] = []
@@ -501,8 +539,7 @@ def _start(
             session, cohort.team_id, run, {p.id for p in run.proposals}, cohort.created_by_user_id, now
         )
         letters += welcome(made, cohort.created_by_user_id)
-        unmatched = mentees - len(made)
-        message = views.started_matched(info, len(made), max(0, unmatched))
+        message = views.started_matched(info, len(made), store.unpaired_mentee_count(session, cohort))
     else:
         message = views.start_prompt(info, mentors, mentees)
     letters += [
@@ -538,26 +575,33 @@ def _midpoint(
 
 
 def midpoint_totals(session: Session, cohort: Cohort) -> views.MidpointTotals:
-    """The cohort's midpoint answers as totals, and the pairs that need attention."""
-    pairs = [
-        p
-        for p in store.pairs_of(session, cohort.id, OPEN_STATUSES)
-        if p.created_at < step_at(cohort, Step.MIDPOINT)
-    ]
-    rows = [row for row in store.midpoint_rows(session, cohort.id) if row[0] in {p.id for p in pairs}]
+    """The cohort's midpoint answers as totals, and the pairs that need attention.
+
+    Answers count by person (a mentor of two mentees answers twice) and flag a pair only from
+    MIN_ANSWERS people up: with fewer, a flagged pair would say what one of them answered. A pair
+    that has not met yet, or is paused, is flagged whatever anyone answered.
+    """
+    asked = store.asked_at_midpoint(session, cohort.id)
+    pairs = [p for p in store.pairs_of(session, cohort.id, OPEN_STATUSES) if p.id in asked]
+    rows = [row for row in store.midpoint_rows(session, cohort.id) if row[0] in asked]
+    people = {person_id for _, person_id, _, _ in rows}
+    enough = len(people) >= MIN_ANSWERS
     met = store.met_pair_ids(session, cohort.id)
-    worried = {pair_id for pair_id, rating, on_track in rows if rating <= 2 or on_track == "no"}
+    worried = (
+        {pair_id for pair_id, _, rating, on_track in rows if rating <= 2 or on_track == "no"}
+        if enough
+        else set()
+    )
     attention = tuple(
         (p.id, p.mentor.user_id, p.mentee.user_id)
         for p in pairs
         if p.id in worried or p.id not in met or p.status == PairStatus.PAUSED.value
     )
-    enough = len(rows) >= MIN_ANSWERS
     return views.MidpointTotals(
-        asked=2 * len(pairs),
-        answered=len(rows),
-        average=sum(r[1] for r in rows) / len(rows) if enough else None,
-        on_track={answer: sum(1 for r in rows if r[2] == answer) for answer in ON_TRACK} if enough else None,
+        asked=len({user for p in pairs for user in (p.mentor_id, p.mentee_id)}),
+        answered=len(people),
+        average=sum(r[2] for r in rows) / len(rows) if enough else None,
+        on_track={answer: sum(1 for r in rows if r[3] == answer) for answer in ON_TRACK} if enough else None,
         attention=attention,
     )
 
@@ -580,7 +624,8 @@ def _graduation(
     if now >= step_at(cohort, Step.COMPLETE):
         return []
     letters = []
-    for pair in store.pairs_of(session, cohort.id, (PairStatus.ACTIVE.value,)):
+    # A paused pair is asked too (pair_id unset: sent though it is paused): its cohort ends all the same.
+    for pair in store.pairs_of(session, cohort.id, OPEN_STATUSES):
         state = graduation_state(session, pair, cohort, program, now)
         letters.append(
             Letter(
@@ -588,7 +633,6 @@ def _graduation(
                 kind=COHORT,
                 to=group(pair.mentor.user_id, pair.mentee.user_id),
                 payload=views.graduation_message(state),
-                pair_id=pair.id,
                 expires_at=step_at(cohort, Step.COMPLETE),
             )
         )
@@ -599,11 +643,15 @@ def _graduation_key(pair_id: int) -> str:
     return f"graduation:{pair_id}"
 
 
+def _completed_key(pair_id: int) -> str:
+    return f"completed:{pair_id}"
+
+
 def _complete(
     session: Session, cohort: Cohort, program: Program, now: datetime, admins: tuple[str, ...]
 ) -> list[Letter]:
     letters = []
-    for pair in store.pairs_of(session, cohort.id, (PairStatus.ACTIVE.value,)):
+    for pair in store.pairs_of(session, cohort.id, OPEN_STATUSES):  # paused pairs end with it too
         if not store.complete_pair(session, pair.id, now):
             continue
         session.refresh(pair)
@@ -612,7 +660,7 @@ def _complete(
         # Sent though the pair is no longer active (pair_id unset): it is the pair's last message.
         letters.append(
             Letter(
-                key=f"completed:{pair.id}",
+                key=_completed_key(pair.id),
                 kind=COHORT,
                 to=group(pair.mentor.user_id, pair.mentee.user_id),
                 payload=views.completion_message(state),
@@ -722,10 +770,24 @@ def parse_midpoint(values: dict) -> MidpointForm | FieldErrors:
 
 @dataclass(frozen=True)
 class MidpointAnswered:
-    """A midpoint answer kept, the question as it now reads, and the note for admins, if any."""
+    """A midpoint answer kept, the question as it now reads (and where), and the note for admins."""
 
     message: dict
+    at: MessageAt | None
     letters: list[Letter] = field(default_factory=list)
+
+
+def _ours(session: Session, pair_id: int, user_id: str, at: MessageAt | None) -> MessageAt | None:
+    """The message a form came from, if it is one of this pair's cohort messages to this member.
+
+    A form carries where it was opened from, to update that message in place; only a message the
+    outbox sent for this pair (its midpoint check to this member, its graduation or its end) is
+    updated, whatever the form says.
+    """
+    if at is None:
+        return None
+    keys = (f"midpoint:{pair_id}:{user_id}", _graduation_key(pair_id), _completed_key(pair_id))
+    return at if at.ts in store.message_ts_of(session, keys) else None
 
 
 def answer_midpoint(
@@ -736,8 +798,13 @@ def answer_midpoint(
     form: MidpointForm,
     now: datetime,
     configured_admins: Collection[str] = (),
+    at: MessageAt | None = None,
 ) -> MidpointAnswered | Refusal:
-    """Keep the member's midpoint answer (a second one replaces the first); pass a note to admins."""
+    """Keep the member's midpoint answer (a second one replaces the first); pass a note to admins.
+
+    The note goes to the program's admins other than the pair's two members: it is written about
+    the mentorship, and its writer was told their partner would not see it.
+    """
     found = cohort_pair(session, team_id, pair_id, user_id)
     if isinstance(found, Refusal):
         return found
@@ -750,18 +817,24 @@ def answer_midpoint(
         {"rating": form.rating, "on_track": form.on_track, "answered_at": now},
     )
     info = cohort_info(found.cohort, found.program)
-    message = views.midpoint_question(info, pair_id, found.partner_user_id, answered=True)
+    at = _ours(session, pair_id, user_id, at)
+    readers = [
+        admin
+        for admin in heard_by(session, found.program, configured_admins)
+        if admin not in (found.pair.mentor.user_id, found.pair.mentee.user_id)
+    ]
+    unsent = bool(form.note) and not readers
+    message = views.midpoint_question(info, pair_id, found.partner_user_id, answered=True, note_unsent=unsent)
     if not form.note:
-        return MidpointAnswered(message)
+        return MidpointAnswered(message, at)
     # The note is written to the admins, as the form says: it goes to them as a message, once per text.
     crc = zlib.crc32(form.note.encode())
     note = views.midpoint_note(info, user_id, found.partner_user_id, form.note)
     letters = [
         Letter(key=f"midpoint_note:{pair_id}:{user_id}:{crc}:{admin}", kind=COHORT, to=admin, payload=note)
-        for admin in heard_by(session, found.program, configured_admins)
-        if admin != user_id
+        for admin in readers
     ]
-    return MidpointAnswered(message, letters)
+    return MidpointAnswered(message, at, letters)
 
 
 def goals_to_rate(session: Session, team_id: str, pair_id: int, user_id: str) -> views.GoalsToRate | Refusal:
@@ -769,6 +842,8 @@ def goals_to_rate(session: Session, team_id: str, pair_id: int, user_id: str) ->
     found = cohort_pair(session, team_id, pair_id, user_id)
     if isinstance(found, Refusal):
         return found
+    if found.person_id != found.pair.mentee_id:
+        return Refusal(MENTEE_RATES)
     goals = store.pair_goals(session, pair_id)
     return views.GoalsToRate(
         pair_id,
@@ -788,23 +863,51 @@ def parse_goal_ratings(values: dict) -> dict[int, str]:
 
 
 def rate_goals(
-    session: Session, team_id: str, pair_id: int, user_id: str, ratings: dict[int, str], now: datetime
-) -> views.GraduationState | Refusal:
-    """Re-rate the pair's goals (either member may; the last rating wins); an achieved goal is closed."""
+    session: Session,
+    team_id: str,
+    pair_id: int,
+    user_id: str,
+    ratings: dict[int, str],
+    now: datetime,
+    at: MessageAt | None = None,
+) -> LookBack | Refusal:
+    """The mentee records how far each goal got (looked at together with the mentor at graduation).
+
+    The last rating stands: "achieved" closes an open goal, and a goal closed by its rating opens
+    again when it is rated otherwise; a goal closed some other way keeps its status.
+    """
     found = cohort_pair(session, team_id, pair_id, user_id)
     if isinstance(found, Refusal):
         return found
+    if found.pair.status == PairStatus.ENDED.value:
+        return Refusal("That mentorship has ended, so its goals can no longer be re-rated.")
+    if found.cohort.graduation_at is None:
+        return Refusal("Goals are re-rated at graduation, a week or so before the cohort ends.")
+    if found.person_id != found.pair.mentee_id:
+        return Refusal(MENTEE_RATES)
     if not ratings:
         return Refusal("Pick a rating for at least one goal.")
     for goal in store.pair_goals(session, pair_id):
         rating = ratings.get(goal.id)
         if rating is None:
             continue
-        goal.final_rating, goal.rated_at, goal.updated_at = rating, now, now
+        closed_by_rating = goal.status == GoalStatus.ACHIEVED.value and goal.closed_at == goal.rated_at
         if rating == "achieved" and goal.status == GoalStatus.ACTIVE.value:
             goal.status, goal.closed_at = GoalStatus.ACHIEVED.value, now
+        elif rating != "achieved" and closed_by_rating and goal.rated_at is not None:
+            goal.status, goal.closed_at = GoalStatus.ACTIVE.value, None
+        goal.final_rating, goal.rated_at, goal.updated_at = rating, now, now
     session.flush()
-    return graduation_state(session, found.pair, found.cohort, found.program, now)
+    state = graduation_state(session, found.pair, found.cohort, found.program, now)
+    return LookBack(state, _ours(session, pair_id, user_id, at))
+
+
+@dataclass(frozen=True)
+class LookBack:
+    """Where a pair stands with graduation after an answer, and the message to show it in."""
+
+    state: views.GraduationState
+    at: MessageAt | None
 
 
 @dataclass(frozen=True)
@@ -835,8 +938,14 @@ def parse_closing(values: dict) -> ClosingForm | FieldErrors:
 
 
 def answer_closing(
-    session: Session, team_id: str, pair_id: int, user_id: str, form: ClosingForm, now: datetime
-) -> views.GraduationState | Refusal:
+    session: Session,
+    team_id: str,
+    pair_id: int,
+    user_id: str,
+    form: ClosingForm,
+    now: datetime,
+    at: MessageAt | None = None,
+) -> LookBack | Refusal:
     """Keep the member's closing survey (a second one replaces the first)."""
     found = cohort_pair(session, team_id, pair_id, user_id)
     if isinstance(found, Refusal):
@@ -854,7 +963,8 @@ def answer_closing(
             "answered_at": now,
         },
     )
-    return graduation_state(session, found.pair, found.cohort, found.program, now)
+    state = graduation_state(session, found.pair, found.cohort, found.program, now)
+    return LookBack(state, _ours(session, pair_id, user_id, at))
 
 
 @dataclass(frozen=True)

@@ -474,3 +474,25 @@ def decode_goal_rating(block_id: str | None) -> int | None:
     return decode_number(
         (block_id or "").removeprefix(f"{GOAL_RATING}_") if block_id != GOAL_RATING else None
     )
+
+
+JOINING = "join"  # the sign-up form's intent: join the program's cohort open for sign-up
+
+
+def encode_join_metadata(program_id: int, cohort: int | str | None = None) -> str:
+    """The sign-up form's private_metadata: its program, and a cohort to join (an id, JOINING, or none)."""
+    return f"{program_id}:{cohort}" if cohort is not None else str(program_id)
+
+
+def decode_join_metadata(raw: str | None) -> tuple[int, int | str | None] | None:
+    """The (program, cohort id or JOINING or None) `encode_join_metadata` wrote; None for anything else."""
+    program, _, cohort = (raw or "").partition(":")
+    program_id = decode_number(program)
+    if program_id is None:
+        return None
+    if not cohort:
+        return program_id, None
+    if cohort == JOINING:
+        return program_id, JOINING
+    cohort_id = decode_number(cohort)
+    return (program_id, cohort_id) if cohort_id is not None else None

@@ -133,11 +133,8 @@ def pair_by_hand(
             f"<@{mentor.user_id}> already mentors {load} of the {mentor_profile.mentor_capacity} "
             "mentees they can take. Add `override` to the command to pair them anyway."
         )
-    # Two people of the running cohort paired by hand belong to it, as matched pairs do.
-    cohort = cohort_store.running_cohort(session, program.id)
-    in_cohort = cohort is not None and {mentor_person.id, mentee_person.id} <= cohort_store.member_ids(
-        session, cohort.id
-    )
+    # Two people of a cohort paired by hand belong to it, as matched pairs do.
+    cohort = cohort_store.shared_cohort(session, program.id, (mentor_person.id, mentee_person.id))
     pair = _insert_pair(
         session,
         team_id,
@@ -147,7 +144,7 @@ def pair_by_hand(
         by_user_id,
         None,
         now,
-        cohort.id if cohort is not None and in_cohort else None,
+        cohort.id if cohort is not None else None,
     )
     if pair is None:
         return Refusal(f"<@{mentor.user_id}> and <@{mentee.user_id}> were paired a moment ago.")

@@ -145,7 +145,9 @@ def register(app: App, deps: Deps) -> None:
             publish_home(deps, client, action_input.team_id, member.user_id, member)
         elif form is not None and not isinstance(form, Refusal):
             # No profile yet: the sign-up form, for this program; signing up joins the open cohort.
-            view = join_modal(form.programs, form.program_id, form.defaults, editing=form.editing)
+            view = join_modal(
+                form.programs, form.program_id, form.defaults, editing=form.editing, cohort=outcome.cohort_id
+            )
             client.views_open(trigger_id=action_input.trigger_id, view=view)
 
     @app.action(ids.COHORT_MATCH)
@@ -205,6 +207,7 @@ def register(app: App, deps: Deps) -> None:
                 parsed,
                 now,
                 deps.settings.admin_user_ids,
+                target[1],
             )
             keys = (
                 []
@@ -215,8 +218,8 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={ids.MIDPOINT_RATING: outcome.message})
             return
         ack()
-        if target[1] is not None:
-            update_message(client, target[1], outcome.message)
+        if outcome.at is not None:
+            update_message(client, outcome.at, outcome.message)
         deps.send_now(client, keys)
 
     @app.action(ids.GRADUATION_GOALS_OPEN)
@@ -243,15 +246,15 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={first: views.OUT_OF_DATE})
             return
         with deps.session_factory.begin() as session:
-            state = rate_goals(
-                session, submission.team_id, target[0], submission.user_id, ratings, deps.clock()
+            looked = rate_goals(
+                session, submission.team_id, target[0], submission.user_id, ratings, deps.clock(), target[1]
             )
-        if isinstance(state, Refusal):
-            ack(response_action="errors", errors={first: state.message})
+        if isinstance(looked, Refusal):
+            ack(response_action="errors", errors={first: looked.message})
             return
         ack()
-        if target[1] is not None:
-            update_message(client, target[1], _look_back(state))
+        if looked.at is not None:
+            update_message(client, looked.at, _look_back(looked.state))
 
     @app.view(ids.CLOSING_MODAL)
     def submit_closing(ack: Ack, client: WebClient, submission: Submission) -> None:
@@ -264,15 +267,15 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={ids.CLOSING_RATING: views.OUT_OF_DATE})
             return
         with deps.session_factory.begin() as session:
-            state = answer_closing(
-                session, submission.team_id, target[0], submission.user_id, parsed, deps.clock()
+            looked = answer_closing(
+                session, submission.team_id, target[0], submission.user_id, parsed, deps.clock(), target[1]
             )
-        if isinstance(state, Refusal):
-            ack(response_action="errors", errors={ids.CLOSING_RATING: state.message})
+        if isinstance(looked, Refusal):
+            ack(response_action="errors", errors={ids.CLOSING_RATING: looked.message})
             return
         ack()
-        if target[1] is not None:
-            update_message(client, target[1], _look_back(state))
+        if looked.at is not None:
+            update_message(client, looked.at, _look_back(looked.state))
 
     @app.action(ids.AFTER_KEEP)
     @app.action(ids.AFTER_CLOSE)

@@ -41,7 +41,8 @@ def register(app: App, deps: Deps) -> None:
         if isinstance(data, Refusal):
             respond(text=data.message, response_type="ephemeral")
             return
-        view = join_modal(data.programs, data.program_id, data.defaults, editing=data.editing)
+        joining = ids.JOINING if request.name == JOIN.name else None  # `/mentor profile` only edits
+        view = join_modal(data.programs, data.program_id, data.defaults, editing=data.editing, cohort=joining)
         client.views_open(trigger_id=request.trigger_id, view=view)
 
     def leave_program(ack: Ack, respond: Respond, client: WebClient, request: CommandInput) -> None:
@@ -98,8 +99,8 @@ def register(app: App, deps: Deps) -> None:
             return
         with deps.session_factory.begin() as session:
             enrolled = enroll(session, team_id, member, parsed, now)
-            if enrolled.created:  # a sign-up, not a profile edit: into the cohort open for sign-up
-                signed_up(session, enrolled.profile, now)
+            meta = ids.decode_join_metadata(submission.private_metadata)
+            signed_up(session, enrolled, meta[1] if meta is not None else None, now)
         # The form itself says welcome (one screen, no DM); a profile edit just closes.
         if enrolled.created:
             ack(response_action="update", view=welcome_modal())

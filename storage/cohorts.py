@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 from typing import Any, cast
 
@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from storage import queries
 from storage.models import (
+    OPEN_STATUSES,
     CheckIn,
+    CheckInAnswer,
     ClosingSurvey,
     Cohort,
     CohortMember,
@@ -23,6 +25,7 @@ from storage.models import (
     Pair,
     PairStatus,
     Profile,
+    Program,
 )
 from storage.queries import MENTEE_ROLES, MENTOR_ROLES
 
@@ -47,7 +50,8 @@ def due_cohorts(session: Session, now: datetime, limit: int = 50) -> list[Cohort
     return list(
         session.scalars(
             select(Cohort)
-            .where(Cohort.next_step_at <= now)
+            .join(Program, Program.id == Cohort.program_id)
+            .where(Cohort.next_step_at <= now, Program.archived_at.is_(None))
             .order_by(Cohort.next_step_at, Cohort.id)
             .limit(limit)
         )
@@ -130,11 +134,11 @@ def pairs_of(session: Session, cohort_id: int, statuses: Iterable[str]) -> list[
 
 
 def complete_pair(session: Session, pair_id: int, now: datetime) -> bool:
-    """Mark an active pair completed (its cohort ended); True when this call did."""
+    """Mark an active or paused pair completed (its cohort ended); True when this call did."""
     return queries.transition_pair(
         session,
         pair_id,
-        (PairStatus.ACTIVE.value,),
+        OPEN_STATUSES,
         {
             "status": PairStatus.COMPLETED.value,
             "completed_at": now,
@@ -142,6 +146,15 @@ def complete_pair(session: Session, pair_id: int, now: datetime) -> bool:
             "next_meeting_at": None,
         },
     )
+
+
+def message_ts_of(session: Session, keys: Iterable[str]) -> set[str]:
+    """The timestamps Slack gave the outbox messages with these keys that have been sent."""
+    return {
+        ts
+        for ts in session.scalars(select(OutboxMessage.message_ts).where(OutboxMessage.key.in_(list(keys))))
+        if ts is not None
+    }
 
 
 def message_ts(session: Session, key: str) -> str | None:
@@ -181,38 +194,86 @@ def pair_goals(session: Session, pair_id: int) -> list[Goal]:
     )
 
 
-def midpoint_rows(session: Session, cohort_id: int) -> list[tuple[int, int, str]]:
-    """(pair id, rating, on track) of every midpoint answer in the cohort."""
+def midpoint_rows(session: Session, cohort_id: int) -> list[tuple[int, int, int, str]]:
+    """(pair id, person id, rating, on track) of every midpoint answer in the cohort."""
     rows = session.execute(
-        select(MidpointCheck.pair_id, MidpointCheck.rating, MidpointCheck.on_track)
+        select(MidpointCheck.pair_id, MidpointCheck.person_id, MidpointCheck.rating, MidpointCheck.on_track)
         .join(Pair, Pair.id == MidpointCheck.pair_id)
         .where(Pair.cohort_id == cohort_id)
     )
-    return [(pair_id, rating, on_track) for pair_id, rating, on_track in rows]
+    return [(pair_id, person_id, rating, on_track) for pair_id, person_id, rating, on_track in rows]
 
 
 def met_pair_ids(session: Session, cohort_id: int) -> set[int]:
-    """The cohort's pairs that have said they met at least once."""
+    """The cohort's pairs that met at least once: the check-in, or either member, said so."""
+    in_cohort = (Pair.cohort_id == cohort_id, CheckIn.stage == MeetingStage.CHECKIN.value)
+    said = (
+        select(CheckIn.pair_id).join(Pair, Pair.id == CheckIn.pair_id).where(*in_cohort, CheckIn.met == "yes")
+    )
+    answered = (
+        select(CheckIn.pair_id)
+        .join(Pair, Pair.id == CheckIn.pair_id)
+        .join(CheckInAnswer, CheckInAnswer.checkin_id == CheckIn.id)
+        .where(*in_cohort, CheckInAnswer.met == "yes")
+    )
+    return set(session.scalars(said.union(answered)))
+
+
+def asked_at_midpoint(session: Session, cohort_id: int) -> set[int]:
+    """The cohort's pairs whose members were sent the midpoint check."""
     return set(
         session.scalars(
-            select(CheckIn.pair_id)
-            .join(Pair, Pair.id == CheckIn.pair_id)
+            select(OutboxMessage.pair_id)
+            .join(Pair, Pair.id == OutboxMessage.pair_id)
             .where(
-                Pair.cohort_id == cohort_id, CheckIn.met == "yes", CheckIn.stage == MeetingStage.CHECKIN.value
+                Pair.cohort_id == cohort_id,
+                OutboxMessage.key.startswith("midpoint:"),
+                OutboxMessage.sent_at.is_not(None),
             )
             .distinct()
         )
     )
 
 
+def unpaired_mentee_count(session: Session, cohort: Cohort) -> int:
+    """The cohort's people who want a mentor and have no open pair in its program."""
+    mentees = {p.person_id for p in queries.unpaired_mentees(session, cohort.program_id)}
+    return len(mentees & member_ids(session, cohort.id))
+
+
 def running_cohort(session: Session, program_id: int) -> Cohort | None:
-    """The cohort admins are pairing for now: sign-up has opened and it has not ended (the earliest)."""
+    """The cohort `/mentor match` pairs for: the latest that has started and not ended, or else the
+    one starting soonest whose sign-up has opened."""
+    started = session.scalar(
+        select(Cohort)
+        .where(Cohort.program_id == program_id, Cohort.started_at.is_not(None), Cohort.completed_at.is_(None))
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+        .limit(1)
+    )
+    if started is not None:
+        return started
     return session.scalar(
         select(Cohort)
         .where(
             Cohort.program_id == program_id, Cohort.announced_at.is_not(None), Cohort.completed_at.is_(None)
         )
         .order_by(Cohort.starts_on, Cohort.id)
+        .limit(1)
+    )
+
+
+def shared_cohort(session: Session, program_id: int, person_ids: Collection[int]) -> Cohort | None:
+    """The latest cohort of the program, not ended, that all these people signed up for."""
+    ids = list(person_ids)
+    return session.scalar(
+        select(Cohort)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(
+            Cohort.program_id == program_id, Cohort.completed_at.is_(None), CohortMember.person_id.in_(ids)
+        )
+        .group_by(Cohort.id)
+        .having(func.count(func.distinct(CohortMember.person_id)) == len(set(ids)))
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
         .limit(1)
     )
 

@@ -122,6 +122,7 @@ NOT_STATE_CHANGING = {
     "GRADUATION_GOALS_OPEN",
     "CLOSING_OPEN",
     "ANSWERED",  # not a control: the block that shows an answer where the buttons were
+    "JOINING",  # not a control: what the sign-up form's metadata says it joins
 }
 
 

@@ -26,6 +26,7 @@ from bot.delivery import dispatch_due
 from bot.goals import GoalForm, create_goal
 from storage.db import SessionFactory
 from storage.models import ClosingSurvey, Cohort, CohortMember, Goal, MidpointCheck, Pair, Person, Profile
+from storage.models import Program as ProgramRow
 from tests.fakes.slack_api import TEAM_ID, Call, FakeSlack
 from tests.fakes.slack_requests import SlackSender, picked, ticked, typed
 from tests.scenarios import ADMIN, configure, enroll, join_fields, open_join
@@ -337,7 +338,9 @@ def test_a_twelve_week_cohort_from_sign_up_to_graduation_and_the_next_one(
     assert "3 of 4 members answered" in report_text
     assert "from five answers" in report_text
     assert "We keep missing" not in report_text  # the note went to admins as its writer asked, not in totals
-    assert ids.INSIGHTS_NUDGE in _buttons(report.args["blocks"])  # the pair with a low rating
+    # Three people answered: flagging the pair with a low rating would say who gave it.
+    assert "No pair needs attention." in report_text
+    assert ids.INSIGHTS_NUDGE not in _buttons(report.args["blocks"])
 
     # A week before the end: one message per pair to re-rate goals and answer the closing survey.
     program.run_until(datetime(2027, 3, 30, 12, 0, tzinfo=UTC))
@@ -623,12 +626,25 @@ def test_answers_and_choices_given_twice_count_once(
         ids.MIDPOINT_ON_TRACK: picked("yes"),
         ids.MIDPOINT_NOTE: typed("Hi"),
     }
+    with session_factory.begin() as session:  # the mentor runs the program too: the note is not for her
+        found = session.get(ProgramRow, pair.program_id)
+        assert found is not None
+        found.admin_user_ids = ["UMIA"]
     for _ in range(2):
         assert program.slack.submit(midpoint, answer, user_id="UTOM").body == ""
     goals = {"callback_id": ids.GRADUATION_GOALS_MODAL, "private_metadata": metadata}
-    for rating in ("partly", "achieved"):
+    rated = {ids.encode_goal_rating(goal_id): picked("partly")}
+    assert (
+        "at graduation"
+        in program.slack.submit(goals, rated, user_id="UTOM").json()["errors"][
+            ids.encode_goal_rating(goal_id)
+        ]
+    )
+    program.run_until(datetime(2027, 3, 29, 12, 0, tzinfo=UTC))
+    assert "talked it over" in json.dumps(program.slack.submit(goals, rated, user_id="UMIA").json())
+    for rating in ("achieved", "partly", "achieved"):  # the last rating stands, and closes the goal
         rated = {ids.encode_goal_rating(goal_id): picked(rating)}
-        assert program.slack.submit(goals, rated, user_id="UMIA").body == ""
+        assert program.slack.submit(goals, rated, user_id="UTOM").body == ""
     closing = {"callback_id": ids.CLOSING_MODAL, "private_metadata": metadata}
     survey = {
         ids.CLOSING_RATING: picked("4"),
@@ -649,12 +665,106 @@ def test_answers_and_choices_given_twice_count_once(
     notes = [
         c for c in fake_slack.calls_to("chat.postMessage") if "wrote to the admins" in (c.args["text"] or "")
     ]
-    assert len(notes) == 1
+    assert [c.args["channel"] for c in notes] == [ADMIN]  # once, and never to the partner
     assert len(fake_slack.calls_to("files.completeUploadExternal")) == uploads + 1
     with session_factory() as session:
         assert [(m.rating, m.on_track) for m in session.scalars(select(MidpointCheck))] == [(3, "yes")]
-        assert session.scalars(select(Goal.final_rating)).all() == ["achieved"]
+        assert [(g.final_rating, g.status) for g in session.scalars(select(Goal))] == [
+            ("achieved", "achieved")
+        ]
         surveys = {s.person_id: (s.rating, s.choice) for s in session.scalars(select(ClosingSurvey))}
         mentee = session.scalar(select(Person.id).where(Person.user_id == "UTOM"))
         mentor = session.scalar(select(Person.id).where(Person.user_id == "UMIA"))
     assert surveys == {mentee: (4, "close"), mentor: (None, "keep")}
+
+
+def test_a_pair_paused_at_the_end_is_completed_with_the_others_and_asked_to_look_back(
+    program: Program, session_factory: SessionFactory, fake_slack: FakeSlack
+) -> None:
+    program.create_cohort("Winter 2027", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
+    program.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
+    [announcement] = program.posts_with(ids.COHORT_JOIN)
+    program.join_from(announcement, "UMIA")
+    program.join_from(announcement, "UTOM", mentor=False)
+    program.run_until(datetime(2027, 1, 11, 12, 0, tzinfo=UTC))
+    answered = len(fake_slack.responses())
+    program.slack.slash("pause", user_id="UTOM")
+    fake_slack.wait(lambda: len(fake_slack.responses()) > answered, "the pause")
+
+    program.run_until(datetime(2027, 4, 5, 12, 0, tzinfo=UTC))
+
+    [pair] = program.pairs()
+    assert pair.status == "completed"
+    completions = program.posts_with(ids.AFTER_KEEP)
+    graduations = [c for c in program.posts_with(ids.CLOSING_OPEN) if c not in completions]
+    assert (len(graduations), len(completions)) == (1, 1)  # graduation reached the paused pair too
+    assert program.posts_with(ids.MIDPOINT_OPEN) == []  # nobody is asked how a paused pair goes
+
+
+def test_join_puts_people_in_the_cohort_they_clicked_and_join_adds_a_returning_member(
+    program: Program, session_factory: SessionFactory, fake_slack: FakeSlack
+) -> None:
+    program.create_cohort("Engineering", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
+    program.create_cohort("Sales", "2027-01-04", "2027-01-12", "2027-01-13", "2027-04-07")
+    program.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
+    sales = next(c for c in program.posts_with(ids.COHORT_JOIN) if "Sales" in c.args["text"])
+
+    program.join_from(sales, "UTOM", mentor=False)  # no profile: the sign-up form, then Sales
+    views = len(fake_slack.calls_to("views.open"))
+    program.slack.slash("join", user_id="UMIA")  # a profile from before: `/mentor join` joins too
+    program.slack.submit(program.opened(views), join_fields(), user_id="UMIA")
+    program.slack.slash("profile", user_id="UMAX")  # (UMAX has no profile: the form signs him up)
+
+    with session_factory() as session:
+        joined = {
+            (user, cohort)
+            for user, cohort in session.execute(
+                select(Person.user_id, Cohort.name)
+                .join(CohortMember, CohortMember.person_id == Person.id)
+                .join(Cohort, Cohort.id == CohortMember.cohort_id)
+            )
+        }
+    assert joined == {("UTOM", "Sales"), ("UMIA", "Engineering")}
+
+
+def test_a_form_that_names_another_message_updates_nothing_but_its_own(
+    program: Program, session_factory: SessionFactory, fake_slack: FakeSlack
+) -> None:
+    program.create_cohort("Winter 2027", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
+    program.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
+    [announcement] = program.posts_with(ids.COHORT_JOIN)
+    program.join_from(announcement, "UMIA")
+    program.join_from(announcement, "UTOM", mentor=False)
+    program.run_until(datetime(2027, 1, 11, 12, 0, tzinfo=UTC))
+    [pair] = program.pairs()
+    edits = len(fake_slack.calls_to("chat.update"))
+
+    forged = ids.encode_pair_message(pair.id, CHANNEL, announcement.response["ts"])  # the channel's post
+    midpoint = {"callback_id": ids.MIDPOINT_MODAL, "private_metadata": forged}
+    answer = {
+        ids.MIDPOINT_RATING: picked("3"),
+        ids.MIDPOINT_ON_TRACK: picked("yes"),
+        ids.MIDPOINT_NOTE: typed(""),
+    }
+    assert program.slack.submit(midpoint, answer, user_id="UTOM").body == ""
+
+    assert len(fake_slack.calls_to("chat.update")) == edits
+    assert ids.COHORT_JOIN not in _buttons(fake_slack.message_of(announcement)["blocks"])  # closed, as it was
+
+
+def test_a_clock_away_from_before_the_start_to_after_the_midpoint_still_starts_the_cohort(
+    program: Program, session_factory: SessionFactory, fake_slack: FakeSlack
+) -> None:
+    program.create_cohort("Winter 2027", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
+    program.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
+    [announcement] = program.posts_with(ids.COHORT_JOIN)
+    program.join_from(announcement, "UMIA")
+    program.join_from(announcement, "UTOM", mentor=False)
+
+    back = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)  # the clock was down from 5 January
+    program.clock.now = fake_slack.now = back
+    program.run_until(back + STEP)
+
+    [pair] = program.pairs()
+    assert pair.cohort_id == program.cohort_id("Winter 2027")
+    assert program.posts_with(ids.MIDPOINT_OPEN) == []  # its midpoint passed while the clock was away

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from storage.db import SessionFactory, create_db_engine, create_session_factory
-from storage.migrate import schema_state, upgrade
+from storage.migrate import downgrade, schema_state, upgrade
 from storage.models import Base, Pair, PairStatus, Person, Profile, Program, Workspace
 from tests.conftest import TestDatabase
 
@@ -194,4 +195,45 @@ def test_upgrading_keeps_pairs_and_what_refers_to_them_and_lets_pairs_complete(
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
+
+
+def test_a_migration_that_fails_half_way_changes_nothing_and_can_be_run_again(
+    empty_database_url: str,
+) -> None:
+    engine = create_db_engine(empty_database_url)
+    upgrade(engine, "0011")
+    with engine.begin() as connection:  # 0012 adds this column last: it fails after making its tables
+        connection.execute(text("ALTER TABLE goals ADD COLUMN rated_at VARCHAR(10)"))
+
+    with pytest.raises(Exception, match="rated_at"):
+        upgrade(engine)
+
+    with engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_heads() == ("0011",)
+        tables = set(sa_inspect(connection).get_table_names())
+    assert "cohorts" not in tables
+    assert not any(name.startswith("_alembic_tmp") for name in tables)
+    with engine.begin() as connection:
+        connection.execute(text("ALTER TABLE goals DROP COLUMN rated_at"))
+    assert upgrade(engine).is_current
+    engine.dispose()
+
+
+def test_the_cohort_migration_goes_down_and_up_again_with_rows_in_place(empty_database_url: str) -> None:
+    engine = create_db_engine(empty_database_url)
+    upgrade(engine)
+    with create_session_factory(engine).begin() as session:
+        session.add(Workspace(team_id="T1"))
+        session.flush()
+        program = Program(team_id="T1", name="Mentorship", is_default=True, skills=[], admin_user_ids=[])
+        mentor, mentee = Person(team_id="T1", user_id="U1"), Person(team_id="T1", user_id="U2")
+        session.add_all([program, mentor, mentee])
+        session.flush()
+        session.add(Pair(team_id="T1", program_id=program.id, mentor_id=mentor.id, mentee_id=mentee.id))
+
+    assert downgrade(engine, "0011").current == ("0011",)
+    assert upgrade(engine).is_current
+    with create_session_factory(engine)() as session:
+        assert len(session.scalars(select(Pair)).all()) == 1
     engine.dispose()

@@ -40,6 +40,10 @@ OUT_OF_DATE = "This form is out of date: open it again from its message."
 ONLY_ADMINS = "Only the program's admins can change its cohorts."
 ONLY_ACTIVE = "Only active members of this workspace can join mentoring."
 MIDPOINT_THANKS = "Thank you: your midpoint answer is in. You can change it until graduation."
+NOTE_UNSENT = (
+    "Your note was not passed on: the program's only admins are in your mentorship. "
+    "Talk to your People team, or use `/mentor end` if it is not working."
+)
 ON_TRACK_LABELS = {"yes": "Yes", "partly": "Partly", "no": "Not really"}
 RATING_LABELS = {"achieved": "Achieved", "partly": "Partly", "not_yet": "Not yet"}
 GRADUATION_LABELS = {
@@ -201,7 +205,7 @@ def cohorts_message(program_id: int, program_name: str, lines: list[CohortLine])
             ]
         )
     )
-    return {"text": f"Cohorts of {program_name}", "blocks": render(blocks)}
+    return {"text": f"Cohorts of {escape_text(program_name)}", "blocks": render(blocks)}
 
 
 # -- sign-up and the start -------------------------------------------------------------------------
@@ -225,13 +229,13 @@ def signup_announcement(info: CohortInfo, *, open_: bool, joined: int) -> dict:
                 ]
             ),
         ]
-        return {"text": f"Sign-up is open for {info.name}", "blocks": render(blocks)}
+        return {"text": f"Sign-up is open for {escape_text(info.name)}", "blocks": render(blocks)}
     text = (
         f"Sign-up for *{info.title}* has closed: {plural(joined, 'person', 'people')} joined. "
         f"It runs from {_day(info.starts_on)} to {_day(info.ends_on)}."
     )
     return {
-        "text": f"Sign-up for {info.name} has closed",
+        "text": f"Sign-up for {escape_text(info.name)} has closed",
         "blocks": render([SectionBlock(text=mrkdwn(text))]),
     }
 
@@ -275,7 +279,7 @@ def start_prompt(info: CohortInfo, mentors: int, mentees: int) -> dict:
             ]
         ),
     ]
-    return {"text": f"{info.name} starts today", "blocks": render(blocks)}
+    return {"text": f"{escape_text(info.name)} starts today", "blocks": render(blocks)}
 
 
 def started_matched(info: CohortInfo, pairs: int, unmatched: int) -> dict:
@@ -293,12 +297,12 @@ def started_matched(info: CohortInfo, pairs: int, unmatched: int) -> dict:
 
 
 def midpoint_question(
-    info: CohortInfo, pair_id: int, partner_user_id: str, *, answered: bool = False
+    info: CohortInfo, pair_id: int, partner_user_id: str, *, answered: bool = False, note_unsent: bool = False
 ) -> dict:
     """To each member, privately, halfway through; once answered, it says so and offers a change."""
     text = (
         f"You are halfway through *{info.title}* with {user(partner_user_id)}. How is it going? "
-        "Three quick questions, only for you and the program's admins."
+        "Three quick questions: the program's admins see only totals, and a note if you write them one."
     )
     label = "Change my answer" if answered else "Answer (1 minute)"
     blocks: list[Block] = [
@@ -307,7 +311,9 @@ def midpoint_question(
     ]
     if answered:
         blocks.append(context(f"✓ {MIDPOINT_THANKS}"))
-    return {"text": f"Halfway through {info.name}: how is it going?", "blocks": render(blocks)}
+    if note_unsent:
+        blocks.append(context(NOTE_UNSENT))
+    return {"text": f"Halfway through {escape_text(info.name)}: how is it going?", "blocks": render(blocks)}
 
 
 def midpoint_modal(pair_id: int, partner_user_id_name: str, channel: str | None, ts: str | None) -> dict:
@@ -396,7 +402,7 @@ def midpoint_report(info: CohortInfo, totals: MidpointTotals) -> dict:
     else:
         blocks.append(context("No pair needs attention."))
     return {
-        "text": f"Midpoint of {info.name}: {totals.answered} of {totals.asked} answered",
+        "text": f"Midpoint of {escape_text(info.name)}: {totals.answered} of {totals.asked} answered",
         "blocks": render(blocks),
     }
 
@@ -455,7 +461,10 @@ def graduation_message(state: GraduationState) -> dict:
         ActionsBlock(elements=buttons),
         context(_progress(state)),
     ]
-    return {"text": f"{info.name} ends on {_day(info.ends_on)}: time to look back", "blocks": render(blocks)}
+    return {
+        "text": f"{escape_text(info.name)} ends on {_day(info.ends_on)}: time to look back",
+        "blocks": render(blocks),
+    }
 
 
 CHOICE_LABELS = {"keep": "keeps meeting", "close": "closed"}
@@ -511,7 +520,7 @@ def completion_message(state: GraduationState) -> dict:
                 ),
             )
         ]
-    return {"text": f"You completed {info.name}: thank you", "blocks": render(blocks)}
+    return {"text": f"You completed {escape_text(info.name)}: thank you", "blocks": render(blocks)}
 
 
 @dataclass(frozen=True)

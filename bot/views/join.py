@@ -47,9 +47,18 @@ def _single(options: list[Option], value: str | None) -> Option | None:
 
 
 def join_modal(
-    programs: list[ProgramChoice], program_id: int, defaults: ProfileDefaults, *, editing: bool
+    programs: list[ProgramChoice],
+    program_id: int,
+    defaults: ProfileDefaults,
+    *,
+    editing: bool,
+    cohort: int | str | None = None,
 ) -> dict:
-    """The sign-up modal; with `editing`, the same form to change a profile."""
+    """The sign-up modal; with `editing`, the same form to change a profile.
+
+    `cohort` is what saving it joins: a cohort's id (its Join button), `ids.JOINING` (the
+    program's cohort open for sign-up, for `/mentor join`), or nothing (a profile edit).
+    """
     program = next(p for p in programs if p.program_id == program_id)
     blocks: list[Block] = []
     if len(programs) > 1:
@@ -178,7 +187,7 @@ def join_modal(
         title="Your mentoring profile" if editing else "Join mentoring",
         submit="Save" if editing else "Join",
         close="Cancel",
-        private_metadata=str(program_id),
+        private_metadata=ids.encode_join_metadata(program_id, cohort),
         blocks=blocks,
     ).to_dict()
 

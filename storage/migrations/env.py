@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from bot.config import DEFAULT_DATABASE_URL, normalize_database_url
 from storage.db import create_db_engine
+from storage.migrate import migrating
 from storage.models import Base
 from storage.types import UTCDateTime
 
@@ -47,7 +48,7 @@ def run_migrations_online() -> None:
     url = normalize_database_url(os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
     engine = create_db_engine(url)
     try:
-        with engine.connect() as connection:
+        with migrating(engine) as connection:
             _run(connection)
     finally:
         engine.dispose()
