@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,7 +15,7 @@ from bot.programs import ensure_default_program
 from bot.refusal import Refusal
 from bot.views.common import escape_text
 from bot.zones import is_valid_zone
-from storage import queries
+from storage import exclusions, queries
 from storage.models import Pair, PairStatus, Profile, Program, Role
 
 EXPERIENCE_LEVELS = {
@@ -33,6 +34,8 @@ MAX_CAPACITY = 5
 MAX_OTHER_ITEMS = 10
 MAX_ITEM_LENGTH = 60
 MIN_STORY = 10
+MAX_EXCLUDED = 20
+USER_ID = re.compile(r"[UW][A-Z0-9]{1,30}")
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class ProfileDefaults:
     meeting_formats: tuple[str, ...] = field(default=("video",))
     mentor_capacity: int = 1
     tz: str = ""
+    excluded: tuple[str, ...] = ()  # people they would rather not be paired with (only they see it)
 
 
 @dataclass(frozen=True)
@@ -89,6 +93,7 @@ class JoinForm:
     meeting_formats: tuple[str, ...]
     mentor_capacity: int
     tz: str
+    excluded: tuple[str, ...] = ()
 
 
 def parse_join(values: dict, program_ids: set[int], default_program_id: int) -> JoinForm | FieldErrors:
@@ -140,6 +145,10 @@ def parse_join(values: dict, program_ids: set[int], default_program_id: int) -> 
     if not is_valid_zone(tz):
         errors[ids.JOIN_TZ] = "Use a time zone name like Europe/Berlin or America/New_York."
 
+    excluded = tuple(dict.fromkeys(u for u in state.users(ids.JOIN_EXCLUDE) if USER_ID.fullmatch(u)))
+    if len(excluded) > MAX_EXCLUDED:
+        errors[ids.JOIN_EXCLUDE] = f"Name at most {MAX_EXCLUDED} people."
+
     if errors:
         return errors
     return JoinForm(
@@ -153,6 +162,7 @@ def parse_join(values: dict, program_ids: set[int], default_program_id: int) -> 
         meeting_formats=tuple(formats),
         mentor_capacity=capacity if mentoring else 0,
         tz=tz,
+        excluded=excluded,
     )
 
 
@@ -213,6 +223,9 @@ def enroll(session: Session, team_id: str, member: Member, form: JoinForm, now: 
     profile.mentor_capacity = form.mentor_capacity
     profile.tz_override = form.tz if form.tz != member.tz else None
     profile.updated_at = now
+    exclusions.set_excluded(
+        session, team_id, person.id, [u for u in form.excluded if u != member.user_id], now
+    )
     session.flush()
     return Enrolled(profile=profile, created=created)
 
@@ -300,6 +313,7 @@ def join_form_data(
             meeting_formats=tuple(existing.meeting_formats),
             mentor_capacity=existing.mentor_capacity or 1,
             tz=existing.tz_override or member.tz or "",
+            excluded=tuple(exclusions.excluded_user_ids(session, person.id)) if person else (),
         )
     return JoinFormData(
         programs=[ProgramChoice(p.id, p.name, tuple(p.skills)) for p in programs],

@@ -29,6 +29,7 @@ JOIN_BACKGROUND = "join_background"
 JOIN_FORMATS = "join_formats"
 JOIN_CAPACITY = "join_capacity"
 JOIN_TZ = "join_tz"
+JOIN_EXCLUDE = "join_exclude"
 
 # Program settings modal
 CONFIG_MODAL = "config_modal"

@@ -23,7 +23,7 @@ from bot.programs import ensure_default_program, require_pair_admin, require_run
 from bot.refusal import Refusal
 from bot.views.common import escape_text
 from storage import cohorts as cohort_store
-from storage import queries
+from storage import exclusions, queries
 from storage.models import (
     Cohort,
     GoalStatus,
@@ -120,6 +120,11 @@ def pair_by_hand(
         return Refusal(
             f"<@{mentee.user_id}> has not joined {escape_text(program.name)} as a mentee: ask them to run "
             "`/mentor join` and choose mentee (or both)."
+        )
+    if exclusions.apart(session, mentor_person.id, mentee_person.id):
+        # Whoever asked for it is never named: the exclusion is private to the one who made it.
+        return Refusal(
+            f"<@{mentor.user_id}> and <@{mentee.user_id}> cannot be paired. Choose another mentor or mentee."
         )
     existing = queries.open_pair_between(session, program.id, mentor_person.id, mentee_person.id)
     if existing is not None:
@@ -227,7 +232,9 @@ def start_match_run(
         if (mentee_id is None or profile.person_id == mentee_id)
         and (people is None or profile.person_id in people)
     ]
-    proposals = propose_matches(mentors, mentees, queries.past_pair_ids(session, program.id), now)
+    # Never a past pair, and never two people one of whom would rather not be paired with the other.
+    forbidden = queries.past_pair_ids(session, program.id) | exclusions.kept_apart(session, team_id)
+    proposals = propose_matches(mentors, mentees, forbidden, now)
     run = MatchRun(
         team_id=team_id,
         program_id=program.id,

@@ -236,6 +236,26 @@ class Pair(Base):
         return self.mentee if person_id == self.mentor_id else self.mentor
 
 
+class Exclusion(Base):
+    """Someone a person would rather not be paired with, in any program of the workspace.
+
+    Private to the person who wrote it: nobody is told, admins included; matching, browsing and
+    pairing by hand keep the two apart, in both directions.
+    """
+
+    __tablename__ = "exclusions"
+    __table_args__ = (
+        UniqueConstraint("person_id", "excluded_id"),
+        CheckConstraint("person_id <> excluded_id", name="not_self"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    excluded_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class PairFeedback(Base):
     """A member's closing rating and comment on a pair; admins see only aggregates."""
 

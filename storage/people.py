@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
+from storage import exclusions
 from storage.models import (
     ActionItem,
     Agreement,
@@ -68,6 +69,7 @@ def forget(session: Session, person: Person, placeholder_user_id: str) -> None:
         .values(comment=None)
         .execution_options(synchronize_session=False)
     )
+    exclusions.forget(session, person.id)
     session.execute(  # the rating and score stay in the averages; the words go
         update(ClosingSurvey)
         .where(ClosingSurvey.person_id == person.id)

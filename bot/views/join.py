@@ -22,6 +22,7 @@ from bot import ids
 from bot.enrollment import (
     EXPERIENCE_LEVELS,
     MAX_CAPACITY,
+    MAX_EXCLUDED,
     MEETING_FORMATS,
     ROLES,
     ProfileDefaults,
@@ -178,6 +179,20 @@ def join_modal(
                 action_id=ids.VALUE,
                 max_length=MAX_LENGTH[ids.JOIN_TZ],
                 initial_value=fit(ids.JOIN_TZ, defaults.tz),
+            ),
+        )
+    )
+    blocks.append(
+        InputBlock(
+            block_id=ids.JOIN_EXCLUDE,
+            label="Anyone you would rather not be paired with?",
+            hint="Private: nobody is told, not them and not the admins. Matching and pairing keep you apart.",
+            optional=True,
+            element=UserMultiSelectElement(
+                action_id=ids.VALUE,
+                initial_users=list(defaults.excluded) or None,
+                max_selected_items=MAX_EXCLUDED,
+                placeholder="Your manager, say, or a close colleague",
             ),
         )
     )
