@@ -194,6 +194,8 @@ def save_agreement(
     pair, _person = found
     if pair.status == PairStatus.ENDED.value:
         return Refusal("That mentorship has ended, so its agreement can no longer change.")
+    if pair.status == PairStatus.COMPLETED.value:  # its cohort is over: mentorbot schedules nothing more
+        return Refusal("That mentorship has completed, so mentorbot no longer keeps its meetings.")
     first = queries.agreement_for(session, pair.id) is None and queries.insert_agreement(
         session,
         {"team_id": team_id, "pair_id": pair.id, "saved_by_user_id": user_id, "saved_at": now}

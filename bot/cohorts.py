@@ -14,6 +14,7 @@ written with the step, so a step taken by two clocks at once still speaks once.
 
 from __future__ import annotations
 
+import json
 import logging
 import zlib
 from collections.abc import Collection
@@ -34,7 +35,7 @@ from bot.inputs import MessageAt
 from bot.members import Member
 from bot.membership import member_pair
 from bot.notify import cancellation_letter, welcome
-from bot.outbox import Letter, group, post
+from bot.outbox import WHILE_OPEN, Letter, group, post
 from bot.pairing import ProposalLine, make_pairs, review_lines, start_match_run
 from bot.programs import administered_program
 from bot.refusal import Refusal
@@ -66,6 +67,7 @@ COHORT = "cohort"  # the outbox kind of every cohort letter
 ON_TRACK = ("yes", "partly", "no")
 GOAL_RATINGS = ("achieved", "partly", "not_yet")
 CHOICES = ("keep", "close")
+ACHIEVED_AS_RATED = "Achieved, as rated at graduation."  # the closing note of a goal its rating closed
 MENTEE_RATES = "The goals are your mentee's: they record how far each got, once you have talked it over."
 
 
@@ -263,8 +265,11 @@ def save_cohort(
     form: CohortForm,
     member: Member,
     now: datetime,
-) -> Cohort | FieldErrors:
-    """Create the cohort or change its dates; the steps already taken stay taken."""
+) -> SavedCohort | FieldErrors:
+    """Create the cohort or change its dates; the steps already taken stay taken.
+
+    While sign-up is open, the channel's announcement is edited to say what changed.
+    """
     if cohort_id is None:
         cohort = Cohort(
             team_id=program.team_id,
@@ -296,7 +301,23 @@ def save_cohort(
         return {
             ids.COHORT_NAME: f"{escape_text(program.name)} has a cohort called “{escape_text(form.name)}”."
         }
-    return cohort
+    ts = store.message_ts(session, _announcement_key(cohort)) if cohort_id is not None else None
+    if ts is None or cohort.announcement_channel is None or cohort.signup_closed_at is not None:
+        return SavedCohort(cohort, [])
+    edited = views.signup_announcement(cohort_info(cohort, program), open_=True, joined=0) | {"ts": ts}
+    crc = zlib.crc32(json.dumps(edited, sort_keys=True).encode())
+    key = f"cohort_signup_edit:{cohort.id}:{crc}"
+    return SavedCohort(
+        cohort, post(session, cohort.team_id, [Letter(key, COHORT, cohort.announcement_channel, edited)], now)
+    )
+
+
+@dataclass(frozen=True)
+class SavedCohort:
+    """A cohort saved, and the edit of its announcement queued under these keys, if any."""
+
+    cohort: Cohort
+    keys: list[str]
 
 
 def cohort_lines(session: Session, program: Program, now: datetime) -> list[views.CohortLine]:
@@ -399,25 +420,46 @@ def join_cohort(
     return Joined(cohort.name, program.name, cohort.starts_on, already=not added)
 
 
-def signed_up(session: Session, enrolled: Enrolled, cohort: int | str | None, now: datetime) -> Joined | None:
+def signed_up(
+    session: Session, enrolled: Enrolled, cohort: int | str | None, now: datetime
+) -> Joined | Refusal | None:
     """After the sign-up form is saved: into the cohort it was opened for (its Join button), or,
-    for a new profile or `/mentor join`, the program's cohort open for sign-up; a profile edit joins
-    nothing."""
+    for `/mentor join` or a new profile, the program's cohort open for sign-up; a profile edit joins
+    nothing. A cohort that closed meanwhile (or is of another program) is refused, not swapped."""
     profile = enrolled.profile
-    chosen = store.cohort(session, profile.team_id, cohort) if isinstance(cohort, int) else None
-    if chosen is None or chosen.program_id != profile.program_id or not joinable(chosen, now):
-        if cohort is None and not enrolled.created:
+    if isinstance(cohort, int):
+        chosen = store.cohort(session, profile.team_id, cohort)
+        if chosen is None or chosen.program_id != profile.program_id:
+            return None  # the form was switched to another program: a sign-up there, no cohort
+        if not joinable(chosen, now):
+            return Refusal(
+                f"Sign-up for {escape_text(chosen.name)} closed before you saved: your profile is kept, "
+                "and an admin of the program can tell you about the next cohort."
+            )
+    elif cohort == ids.JOINING or enrolled.created:
+        open_now = [
+            c for c in store.cohorts_of(session, profile.program_id) if c.announced_at and joinable(c, now)
+        ]
+        if not open_now:
             return None
-        chosen = next(
-            (c for c in store.cohorts_of(session, profile.program_id) if c.announced_at and joinable(c, now)),
-            None,
-        )
-    if chosen is None:
+        chosen = open_now[0]
+    else:
         return None
     program = session.get(Program, chosen.program_id)
     assert program is not None
     added = store.add_member(session, chosen, profile.person_id, now)
     return Joined(chosen.name, program.name, chosen.starts_on, already=not added)
+
+
+def cohort_line(joined: Joined | Refusal | None) -> str | None:
+    """What the saved sign-up form says about a cohort: the one joined, or why not."""
+    if isinstance(joined, Refusal):
+        return joined.message
+    if joined is None:
+        return None
+    return views.joined_text(
+        joined.cohort_name, joined.program_name, joined.starts_on, already=joined.already
+    )
 
 
 def next_cohort(session: Session, cohort: Cohort, now: datetime) -> Cohort | None:
@@ -577,28 +619,26 @@ def _midpoint(
 def midpoint_totals(session: Session, cohort: Cohort) -> views.MidpointTotals:
     """The cohort's midpoint answers as totals, and the pairs that need attention.
 
-    Answers count by person (a mentor of two mentees answers twice) and flag a pair only from
-    MIN_ANSWERS people up: with fewer, a flagged pair would say what one of them answered. A pair
-    that has not met yet, or is paused, is flagged whatever anyone answered.
+    The totals are of the pairs still open that were asked. Answers count by person (a mentor of
+    two mentees answers twice) and flag a pair only from MIN_ANSWERS people up: with fewer, a
+    flagged pair would say what one of them answered. Any open pair of the cohort from before the
+    midpoint that has not met yet, or is paused, is flagged whatever anyone answered.
     """
-    asked = store.asked_at_midpoint(session, cohort.id)
-    pairs = [p for p in store.pairs_of(session, cohort.id, OPEN_STATUSES) if p.id in asked]
+    halfway = step_at(cohort, Step.MIDPOINT)
+    pairs = [p for p in store.pairs_of(session, cohort.id, OPEN_STATUSES) if p.created_at < halfway]
+    asked = store.asked_at_midpoint(session, cohort.id) & {p.id for p in pairs}
     rows = [row for row in store.midpoint_rows(session, cohort.id) if row[0] in asked]
     people = {person_id for _, person_id, _, _ in rows}
     enough = len(people) >= MIN_ANSWERS
     met = store.met_pair_ids(session, cohort.id)
-    worried = (
-        {pair_id for pair_id, _, rating, on_track in rows if rating <= 2 or on_track == "no"}
-        if enough
-        else set()
-    )
+    worried = {pair_id for pair_id, _, rating, on_track in rows if rating <= 2 or on_track == "no"}
     attention = tuple(
         (p.id, p.mentor.user_id, p.mentee.user_id)
         for p in pairs
-        if p.id in worried or p.id not in met or p.status == PairStatus.PAUSED.value
+        if (enough and p.id in worried) or p.id not in met or p.status == PairStatus.PAUSED.value
     )
     return views.MidpointTotals(
-        asked=len({user for p in pairs for user in (p.mentor_id, p.mentee_id)}),
+        asked=len({user for p in pairs if p.id in asked for user in (p.mentor_id, p.mentee_id)}),
         answered=len(people),
         average=sum(r[2] for r in rows) / len(rows) if enough else None,
         on_track={answer: sum(1 for r in rows if r[3] == answer) for answer in ON_TRACK} if enough else None,
@@ -624,7 +664,7 @@ def _graduation(
     if now >= step_at(cohort, Step.COMPLETE):
         return []
     letters = []
-    # A paused pair is asked too (pair_id unset: sent though it is paused): its cohort ends all the same.
+    # A paused pair is asked too (its cohort ends all the same); one ended early meanwhile is not.
     for pair in store.pairs_of(session, cohort.id, OPEN_STATUSES):
         state = graduation_state(session, pair, cohort, program, now)
         letters.append(
@@ -632,7 +672,8 @@ def _graduation(
                 key=_graduation_key(pair.id),
                 kind=COHORT,
                 to=group(pair.mentor.user_id, pair.mentee.user_id),
-                payload=views.graduation_message(state),
+                payload=views.graduation_message(state) | {WHILE_OPEN: True},
+                pair_id=pair.id,
                 expires_at=step_at(cohort, Step.COMPLETE),
             )
         )
@@ -889,13 +930,13 @@ def rate_goals(
         return Refusal("Pick a rating for at least one goal.")
     for goal in store.pair_goals(session, pair_id):
         rating = ratings.get(goal.id)
-        if rating is None:
+        if rating is None or rating == goal.final_rating:
             continue
-        closed_by_rating = goal.status == GoalStatus.ACHIEVED.value and goal.closed_at == goal.rated_at
+        closed_by_rating = goal.status == GoalStatus.ACHIEVED.value and goal.closing_note == ACHIEVED_AS_RATED
         if rating == "achieved" and goal.status == GoalStatus.ACTIVE.value:
-            goal.status, goal.closed_at = GoalStatus.ACHIEVED.value, now
-        elif rating != "achieved" and closed_by_rating and goal.rated_at is not None:
-            goal.status, goal.closed_at = GoalStatus.ACTIVE.value, None
+            goal.status, goal.closed_at, goal.closing_note = GoalStatus.ACHIEVED.value, now, ACHIEVED_AS_RATED
+        elif rating != "achieved" and closed_by_rating:
+            goal.status, goal.closed_at, goal.closing_note = GoalStatus.ACTIVE.value, None, None
         goal.final_rating, goal.rated_at, goal.updated_at = rating, now, now
     session.flush()
     state = graduation_state(session, found.pair, found.cohort, found.program, now)

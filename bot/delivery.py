@@ -27,10 +27,11 @@ from bot.checkins import (
 )
 from bot.cohorts import take_cohort_steps
 from bot.notify import deactivation_letters
-from bot.outbox import GROUP, PAIR_DM, Letter, post
+from bot.outbox import GROUP, PAIR_DM, WHILE_OPEN, Letter, post
 from bot.pairing import member_deactivated
 from storage import queries
 from storage.db import SessionFactory
+from storage.models import OPEN_STATUSES as OPEN
 from storage.models import OutboxMessage, OutboxStatus, PairStatus
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ PERMANENT = {
 }
 DEACTIVATED = {"user_disabled", "account_inactive", "user_not_found"}
 CANNOT_JOIN = {"method_not_supported_for_channel_type", "is_private", "channel_not_found", "is_archived"}
-SENDER_KEYS = {"join", "file", "if_failed", PAIR_DM, RENDER}  # what the sender reads, not Slack
+SENDER_KEYS = {"join", "file", "if_failed", PAIR_DM, RENDER, WHILE_OPEN}  # what the sender reads, not Slack
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,9 @@ def claim(
     ]
     fresh = dict(zip((id(p) for p in meetings), restated(session, meetings, now), strict=True))
     for message, pair_status in sendable:
-        if message.pair_id is not None and pair_status != PairStatus.ACTIVE.value:
+        while_open = isinstance(message.payload, dict) and message.payload.get(WHILE_OPEN)
+        open_enough = pair_status in OPEN if while_open else pair_status == PairStatus.ACTIVE.value
+        if message.pair_id is not None and not open_enough:
             message.status = OutboxStatus.SKIPPED.value  # paused or ended pairs get nothing
             message.error = f"pair {pair_status}"
             continue

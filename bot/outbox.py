@@ -10,7 +10,9 @@ straight back on the response URL or as an ephemeral message.
 A payload is what `chat.postMessage` takes, with three additions the sender understands:
 "ts" makes it an edit of that message, "file" an upload (content, filename, title, comment) and
 "join" lets it join a public channel it is not in yet. "if_failed" names people to tell, with a
-text, when Slack refuses the letter for good; "pair_dm" names the pair whose group DM it opens.
+text, when Slack refuses the letter for good; "pair_dm" names the pair whose group DM it opens;
+"while_open" lets a letter of a paused pair go (a pair's letters otherwise go only while it is
+active).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from storage.models import OutboxMessage, OutboxStatus
 
 GROUP = "users:"  # a channel written as "users:U1,U2" is the group DM opened when it is sent
 PAIR_DM = "pair_dm"  # payload key: the pair whose group DM this opens, to remember it on the pair
+WHILE_OPEN = "while_open"  # payload key: sent while its pair is active or paused (not only active)
 
 
 @dataclass(frozen=True)

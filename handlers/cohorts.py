@@ -116,6 +116,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=saved)
             return
         ack()
+        deps.send_now(client, saved.keys)
 
     @app.action(ids.COHORT_JOIN)
     def join(ack: Ack, client: WebClient, action_input: ActionInput) -> None:

@@ -7,7 +7,7 @@ from slack_sdk import WebClient
 
 from bot import ids
 from bot.agreements import calendar_cancellation
-from bot.cohorts import signed_up
+from bot.cohorts import cohort_line, signed_up
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
 from bot.enrollment import enroll, join_form_data, leave, parse_join, program_ids, resolve_program
@@ -100,10 +100,12 @@ def register(app: App, deps: Deps) -> None:
         with deps.session_factory.begin() as session:
             enrolled = enroll(session, team_id, member, parsed, now)
             meta = ids.decode_join_metadata(submission.private_metadata)
-            signed_up(session, enrolled, meta[1] if meta is not None else None, now)
-        # The form itself says welcome (one screen, no DM); a profile edit just closes.
-        if enrolled.created:
-            ack(response_action="update", view=welcome_modal())
+            cohort = signed_up(session, enrolled, meta[1] if meta is not None else None, now)
+        # The form itself says welcome, and which cohort they joined (one screen, no DM); a profile
+        # edit that joins nothing just closes.
+        said = cohort_line(cohort)
+        if enrolled.created or said:
+            ack(response_action="update", view=welcome_modal(said, new=enrolled.created))
         else:
             ack()
         publish_home(deps, client, team_id, user_id)

@@ -84,9 +84,19 @@ def migrating(engine: Engine) -> Iterator[Connection]:
     asks, and any row the migration left referring to nothing undoes it all.
     """
     url = engine.url
-    if engine.dialect.name != "sqlite" or url.database in (None, "", ":memory:"):
+    if engine.dialect.name != "sqlite":
         with engine.begin() as connection:
             yield connection
+        return
+    if url.database in (None, "", ":memory:"):  # a memory database lives on its one connection
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         return
     own = create_engine(url, poolclass=NullPool)
 
@@ -115,5 +125,7 @@ def migrating(engine: Engine) -> Iterator[Connection]:
 
 
 def _dangling(connection: Connection) -> set[str]:
-    """`table -> referred table` for every foreign key some row breaks (SQLite)."""
-    return {f"{row[0]} -> {row[2]}" for row in connection.exec_driver_sql("PRAGMA foreign_key_check")}
+    """`table row -> referred table` for every row that breaks a foreign key (SQLite)."""
+    return {
+        f"{row[0]} {row[1]} -> {row[2]}" for row in connection.exec_driver_sql("PRAGMA foreign_key_check")
+    }

@@ -584,9 +584,11 @@ def insert_agreement(session: Session, values: dict[str, Any]) -> bool:
 
 
 def _waiting_goals(owner_id: int, program_id: int) -> ColumnElement[bool]:
-    """Open goals the mentee left on ended pairs of the program."""
+    """Open goals the mentee left on ended or completed pairs of the program (a past cohort's, say)."""
     ended = select(Pair.id).where(
-        Pair.program_id == program_id, Pair.mentee_id == owner_id, Pair.status == PairStatus.ENDED.value
+        Pair.program_id == program_id,
+        Pair.mentee_id == owner_id,
+        Pair.status.in_((PairStatus.ENDED.value, PairStatus.COMPLETED.value)),
     )
     return and_(Goal.owner_id == owner_id, Goal.status == "active", Goal.pair_id.in_(ended))
 

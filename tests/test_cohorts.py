@@ -292,7 +292,7 @@ def test_a_twelve_week_cohort_from_sign_up_to_graduation_and_the_next_one(
                 (),
                 "time",
                 "team",
-                date(2027, 3, 31),
+                date(2027, 6, 30),
             )
             assert create_goal(session, TEAM_ID, pair.id, user, form, f"V{pair.id}", program.clock.now)
 
@@ -435,6 +435,8 @@ def test_a_twelve_week_cohort_from_sign_up_to_graduation_and_the_next_one(
         _user_of(session_factory, p.mentee_id): _user_of(session_factory, p.mentor_id) for p in spring_pairs
     }
     assert all(second[mentee] != first[mentee] for mentee in MENTEES)
+    # Tia's goal was never re-rated, so it is still open: she alone is asked whether to bring it along.
+    assert [c.args["channel"] for c in program.posts_with(ids.GOALS_BRING)] == ["UTIA"]
 
 
 def test_without_auto_matching_admins_review_the_cohorts_pairs_on_its_first_day(
@@ -642,9 +644,17 @@ def test_answers_and_choices_given_twice_count_once(
     )
     program.run_until(datetime(2027, 3, 29, 12, 0, tzinfo=UTC))
     assert "talked it over" in json.dumps(program.slack.submit(goals, rated, user_id="UMIA").json())
-    for rating in ("achieved", "partly", "achieved"):  # the last rating stands, and closes the goal
+    for rating in ("achieved", "achieved", "partly"):  # the last rating stands: the goal opens again
         rated = {ids.encode_goal_rating(goal_id): picked(rating)}
         assert program.slack.submit(goals, rated, user_id="UTOM").body == ""
+    with session_factory() as session:
+        assert [(g.final_rating, g.status) for g in session.scalars(select(Goal))] == [("partly", "active")]
+    assert (
+        program.slack.submit(
+            goals, {ids.encode_goal_rating(goal_id): picked("achieved")}, user_id="UTOM"
+        ).body
+        == ""
+    )
     closing = {"callback_id": ids.CLOSING_MODAL, "private_metadata": metadata}
     survey = {
         ids.CLOSING_RATING: picked("4"),
@@ -690,6 +700,10 @@ def test_a_pair_paused_at_the_end_is_completed_with_the_others_and_asked_to_look
     answered = len(fake_slack.responses())
     program.slack.slash("pause", user_id="UTOM")
     fake_slack.wait(lambda: len(fake_slack.responses()) > answered, "the pause")
+
+    program.run_until(datetime(2027, 2, 26, 12, 0, tzinfo=UTC))
+    [report] = [c for c in program.by_clock if "Midpoint of" in (c.args.get("text") or "")]
+    assert ids.INSIGHTS_NUDGE in _buttons(report.args["blocks"])  # paused: worth a look
 
     program.run_until(datetime(2027, 4, 5, 12, 0, tzinfo=UTC))
 
@@ -768,3 +782,66 @@ def test_a_clock_away_from_before_the_start_to_after_the_midpoint_still_starts_t
     [pair] = program.pairs()
     assert pair.cohort_id == program.cohort_id("Winter 2027")
     assert program.posts_with(ids.MIDPOINT_OPEN) == []  # its midpoint passed while the clock was away
+
+
+def test_changing_a_cohort_while_sign_up_is_open_edits_its_announcement_in_place(
+    program: Program, session_factory: SessionFactory, fake_slack: FakeSlack
+) -> None:
+    program.create_cohort("Winter 2027", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
+    program.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
+    [announcement] = program.posts_with(ids.COHORT_JOIN)
+    answered = len(fake_slack.responses())
+    program.slack.slash("cohort", user_id=ADMIN)
+    fake_slack.wait(lambda: len(fake_slack.responses()) > answered, "the cohort list")
+    change = next(
+        b["accessory"]
+        for b in fake_slack.responses()[-1]["blocks"]
+        if b.get("accessory", {}).get("action_id")
+    )
+    assert change["action_id"] == ids.COHORT_EDIT
+    views = len(fake_slack.calls_to("views.open"))
+    program.slack.click(ids.COHORT_EDIT, change["value"], user_id=ADMIN)
+    form = program.opened(views)
+    ends = next(b for b in form["blocks"] if b.get("block_id") == ids.COHORT_ENDS)
+    assert ends["element"]["initial_date"] == "2027-04-05"
+    posts = len(fake_slack.calls_to("chat.postMessage"))
+
+    reply = program.slack.submit(
+        form,
+        {
+            ids.COHORT_NAME: typed("Winter 2027"),
+            ids.COHORT_SIGNUP_OPENS: day("2027-01-04"),
+            ids.COHORT_SIGNUP_CLOSES: day("2027-01-14"),
+            ids.COHORT_STARTS: day("2027-01-18"),
+            ids.COHORT_ENDS: day("2027-04-12"),
+            ids.COHORT_GRADUATION_DAYS: picked("7"),
+        },
+        user_id=ADMIN,
+    )
+    assert reply.body == ""
+
+    fake_slack.wait_until("chat.update", lambda c: c.args.get("ts") == announcement.response["ts"])
+    now_reads = json.dumps(fake_slack.message_of(announcement)["blocks"])
+    assert "Monday 12 April" in now_reads
+    assert "Thursday 14 January" in now_reads
+    assert len(fake_slack.calls_to("chat.postMessage")) == posts  # edited, not posted again
+
+
+def test_a_sign_up_form_saved_after_its_cohort_closed_keeps_the_profile_and_says_so(
+    program: Program, session_factory: SessionFactory, fake_slack: FakeSlack
+) -> None:
+    program.create_cohort("Winter 2027", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
+    program.create_cohort("Spring 2027", "2027-01-04", "2027-03-01", "2027-03-08", "2027-06-07")
+    program.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
+    winter = next(c for c in program.posts_with(ids.COHORT_JOIN) if "Winter" in c.args["text"])
+    views = len(fake_slack.calls_to("views.open"))
+    program.slack.press(program.fake.message_of(winter), ids.COHORT_JOIN, user_id="UTOM")
+    form = program.opened(views)  # Tom fills it in slowly: Winter's sign-up closes meanwhile
+    program.run_until(datetime(2027, 1, 11, 12, 0, tzinfo=UTC))
+
+    reply = program.slack.submit(form, join_fields() | {ids.JOIN_TZ: typed("Europe/Paris")}, user_id="UTOM")
+
+    assert "Sign-up for Winter 2027 closed before you saved" in reply.body
+    with session_factory() as session:
+        assert session.scalars(select(CohortMember)).all() == []  # not slipped into Spring instead
+        assert len(session.scalars(select(Profile)).all()) == 2  # Mia's from before, and Tom's

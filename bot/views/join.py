@@ -338,10 +338,12 @@ def program_modal(settings: ProgramSettings) -> dict:
     ).to_dict()
 
 
-def welcome_modal() -> dict:
+def welcome_modal(cohort: str | None = None, *, new: bool = True) -> dict:
     """What the sign-up form turns into once saved: welcome, and what happens next."""
-    return notice_modal(
-        "Welcome",
+    text = (
         "Welcome to mentoring! Your profile is saved. An admin will pair you, and I will introduce "
-        "you both in a group message. `/mentor profile` changes your profile at any time.",
+        "you both in a group message. `/mentor profile` changes your profile at any time."
+        if new
+        else "Your profile is saved."
     )
+    return notice_modal("Welcome" if new else "Saved", f"{text}\n\n{cohort}" if cohort else text)
