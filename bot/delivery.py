@@ -29,6 +29,7 @@ from bot.cohorts import take_cohort_steps
 from bot.notify import deactivation_letters
 from bot.outbox import GROUP, PAIR_DM, WHILE_OPEN, Letter, post
 from bot.pairing import member_deactivated
+from bot.requests import expire_requests
 from storage import queries
 from storage.db import SessionFactory
 from storage.models import OPEN_STATUSES as OPEN
@@ -289,6 +290,7 @@ class DispatchReport:
     checkins: int = 0
     steps: int = 0  # meetings whose message moved on a step (agenda, reminder, check-in)
     cohort_steps: int = 0  # sign-up, start, midpoint, graduation, end of cohorts
+    expired_requests: int = 0  # mentees' requests nobody answered in time
     reminders: int = 0
     sent: int = 0
     deferred: int = 0
@@ -310,6 +312,9 @@ def dispatch_due(
     report = DispatchReport()
     with session_factory.begin() as session:  # first: a completed pair is asked about no meeting
         report.cohort_steps = take_cohort_steps(session, now, admins)
+    with session_factory.begin() as session:  # requests nobody answered in time close, kindly
+        report.expired_requests = expire_requests(session, now)
+
     while True:
         with session_factory.begin() as session:
             scheduled = schedule_due(session, now)

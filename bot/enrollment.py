@@ -16,6 +16,7 @@ from bot.refusal import Refusal
 from bot.views.common import escape_text
 from bot.zones import is_valid_zone
 from storage import exclusions, queries
+from storage import requests as request_store
 from storage.models import Pair, PairStatus, Profile, Program, Role
 
 EXPERIENCE_LEVELS = {
@@ -253,6 +254,7 @@ def leave(session: Session, team_id: str, user_id: str, program: Program, now: d
     if person is None or profile is None or profile.left_at is not None:
         return None
     profile.left_at = now
+    request_store.close_open(session, program.id, person.id)  # their requests, and those to them
     ended = []
     for pair in queries.open_pairs(session, person, program.id):
         pair.status = PairStatus.ENDED.value

@@ -44,6 +44,8 @@ MAX_LENGTH: dict[str, int] = {
     ids.NOTES_SHARED: 2500,
     ids.NOTES_PRIVATE: 2500,
     ids.COHORT_NAME: 80,
+    ids.ASK_NOTE: 500,
+    ids.DECLINE_REASON: 500,
     ids.MIDPOINT_NOTE: 1000,
     ids.CLOSING_CHANGED: 1500,
     ids.ACTION_TEXT: 300,

@@ -18,7 +18,9 @@ from bot.views.checkins import ActionLine, Agenda
 from bot.zones import local_today
 from storage import cohorts as cohort_store
 from storage import queries
-from storage.models import MeetingStage, Program
+from storage import requests as request_store
+from storage.models import MeetingStage, Pair, Person, Program
+from storage.queries import MENTEE_ROLES
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,17 @@ class Enrollment:
     role: str
     # The cohort they signed up for that has not ended: its name, first and last day.
     cohort: tuple[str, date, date] | None = None
+
+
+@dataclass(frozen=True)
+class Asking:
+    """A program where the person, a mentee without a mentor, may ask one; and their open request."""
+
+    program_id: int
+    program_name: str
+    request_id: int | None = None
+    mentor_user_id: str | None = None
+    expires_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,7 @@ class HomeSnapshot:
     user_id: str
     enrollments: tuple[Enrollment, ...] = ()
     pairs: tuple[PairSummary, ...] = ()
+    asking: tuple[Asking, ...] = ()
     # The health of each program the person administers (admins only; counts and states).
     health: tuple[ProgramHealth, ...] = ()
     # How each of those programs' pairs fared, per cohort (admins only; shown from five people).
@@ -144,5 +158,31 @@ def load_home(
             )
         )
     return HomeSnapshot(
-        user_id=user_id, enrollments=enrollments, pairs=tuple(summaries), health=health, outcomes=outcomes
+        user_id=user_id,
+        enrollments=enrollments,
+        pairs=tuple(summaries),
+        health=health,
+        outcomes=outcomes,
+        asking=_asking(session, person, pairs),
     )
+
+
+def _asking(session: Session, person: Person, pairs: Sequence[Pair]) -> tuple[Asking, ...]:
+    """The programs where the person may ask a mentor (they are a mentee there without one)."""
+    mentored = {pair.program_id for pair in pairs if pair.mentee_id == person.id}
+    found = []
+    for profile, program in queries.active_profiles(session, person):
+        if program.pairing_mode == "admins" or profile.role not in MENTEE_ROLES or program.id in mentored:
+            continue
+        waiting = request_store.open_request_of(session, program.id, person.id)
+        mentor = session.get(Person, waiting.mentor_id) if waiting else None
+        found.append(
+            Asking(
+                program.id,
+                program.name,
+                waiting.id if waiting else None,
+                mentor.user_id if mentor else None,
+                waiting.expires_at if waiting else None,
+            )
+        )
+    return tuple(found)

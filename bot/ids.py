@@ -40,6 +40,8 @@ CONFIG_CADENCE = "config_cadence"
 CONFIG_ADMINS = "config_admins"
 CONFIG_PULSE = "config_pulse"
 CONFIG_EXPORT_FREE_TEXT = "config_export_free_text"
+CONFIG_PAIRING = "config_pairing"
+CONFIG_REQUEST_DAYS = "config_request_days"
 
 # Matching review modal
 MATCH_MODAL = "match_modal"
@@ -164,6 +166,23 @@ ANSWERED = "answered"
 # Admin insights
 INSIGHTS_OPEN = "insights_open"  # the Refresh button of the admin health section
 INSIGHTS_NUDGE = "insights_nudge"
+
+# Mentees choose: browsing mentors, asking one, and the answers
+HOME_FIND_MENTOR = "home_find_mentor"  # value: program id
+BROWSE_MODAL = "browse_modal"  # private_metadata: encode_browse_metadata
+BROWSE_SKILL = "browse_skill"  # a select: the skill to filter by
+BROWSE_PAGE = "browse_page"  # value: page number
+BROWSE_ASK = "browse_ask"  # value: the mentor's person id
+ASK_MODAL = "ask_modal"  # private_metadata: "<program id>:<mentor person id>"
+ASK_NOTE = "ask_note"
+REQUEST_ACCEPT = "request_accept"  # value: request id
+REQUEST_DECLINE = "request_decline"  # value: request id
+REQUEST_TALK = "request_talk"  # value: request id
+REQUEST_APPROVE = "request_approve"  # value: request id
+REQUEST_WITHDRAW = "request_withdraw"  # value: request id
+DECLINE_MODAL = "decline_modal"  # private_metadata: request id
+DECLINE_REASON = "decline_reason"
+ANY_SKILL = "any"  # the skill filter's "any skill" option
 
 # Cohorts: the cohort form, sign-up, the start, the midpoint, graduation and the end
 COHORT_MODAL = "cohort_modal"  # private_metadata: encode_cohort_metadata
@@ -497,3 +516,37 @@ def decode_join_metadata(raw: str | None) -> tuple[int, int | str | None] | None
         return program_id, JOINING
     cohort_id = decode_number(cohort)
     return (program_id, cohort_id) if cohort_id is not None else None
+
+
+def encode_browse_metadata(program_id: int, skill: str | None) -> str:
+    """The browsing modal's private_metadata: its program, and the skill it is filtered by."""
+    return f"{program_id}:{skill or ''}"
+
+
+def decode_browse_metadata(raw: str | None) -> tuple[int, str | None] | None:
+    """The (program, skill or None) `encode_browse_metadata` wrote; None for anything else."""
+    program, _, skill = (raw or "").partition(":")
+    program_id = decode_number(program)
+    return (program_id, skill or None) if program_id is not None else None
+
+
+def encode_ask_metadata(program_id: int, mentor_id: int) -> str:
+    """The request form's private_metadata: the program, and the mentor asked."""
+    return f"{program_id}:{mentor_id}"
+
+
+def decode_ask_metadata(raw: str | None) -> tuple[int, int] | None:
+    """The (program, mentor) `encode_ask_metadata` wrote; None for anything else."""
+    program, _, mentor = (raw or "").partition(":")
+    program_id, mentor_id = decode_number(program), decode_number(mentor)
+    return (program_id, mentor_id) if program_id is not None and mentor_id is not None else None
+
+
+def encode_request_message(request_id: int, channel: str | None, ts: str | None) -> str:
+    """A request form's private_metadata: the request, and the message it was opened from."""
+    return encode_pair_message(request_id, channel, ts)
+
+
+def decode_request_message(raw: str | None) -> tuple[int, str | None, str | None] | None:
+    """The (request, channel, ts) `encode_request_message` wrote; None for anything else."""
+    return decode_pair_message(raw)

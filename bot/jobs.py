@@ -61,7 +61,9 @@ def clock_jobs(
             f"sent {report.sent}, "
             f"deferred {report.deferred}, failed {report.failed}"
         )
-        worked = report.cohort_steps or report.checkins or report.steps or report.sent or report.failed
+        worked = (
+            report.cohort_steps or report.expired_requests or report.checkins or report.steps or report.sent
+        ) or report.failed
         return Done(line, bool(worked))
 
     def weekly_reports(now: datetime) -> Done:

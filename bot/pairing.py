@@ -24,6 +24,7 @@ from bot.refusal import Refusal
 from bot.views.common import escape_text
 from storage import cohorts as cohort_store
 from storage import exclusions, queries
+from storage import requests as request_store
 from storage.models import (
     Cohort,
     GoalStatus,
@@ -156,6 +157,24 @@ def pair_by_hand(
     return _new_pair(pair, program, mentor_person, mentee_person)
 
 
+def pair_asked(
+    session: Session,
+    team_id: str,
+    program: Program,
+    mentor: Person,
+    mentee: Person,
+    by_user_id: str,
+    reason: str,
+    now: datetime,
+) -> NewPair | None:
+    """A pair made from a mentee's request, exactly as an admin's pairing makes one (None: it exists)."""
+    cohort = cohort_store.shared_cohort(session, program.id, (mentor.id, mentee.id))
+    pair = _insert_pair(
+        session, team_id, program, mentor, mentee, by_user_id, reason, now, cohort.id if cohort else None
+    )
+    return _new_pair(pair, program, mentor, mentee) if pair is not None else None
+
+
 def _insert_pair(
     session: Session,
     team_id: str,
@@ -185,13 +204,16 @@ def _insert_pair(
             session.add(pair)
     except IntegrityError:
         return None
+    # The mentee has a mentor now: a request they have waiting elsewhere no longer stands.
+    request_store.close_open(session, program.id, mentee.id, mentee_only=True)
     return pair
 
 
 # -- matching ------------------------------------------------------------------------------------
 
 
-def _candidate(profile: Profile, free_capacity: int = 0) -> Candidate:
+def candidate_of(profile: Profile, free_capacity: int = 0) -> Candidate:
+    """The profile as matching sees it; a mentor with `free_capacity` more mentees to take."""
     return Candidate(
         person_id=profile.person_id,
         user_id=profile.person.user_id,
@@ -222,12 +244,12 @@ def start_match_run(
     """
     people = cohort_store.member_ids(session, cohort.id) if cohort is not None else None
     mentors = [
-        _candidate(profile, max(0, profile.mentor_capacity - load))
+        candidate_of(profile, max(0, profile.mentor_capacity - load))
         for profile, load in queries.mentors_with_load(session, program.id)
         if people is None or profile.person_id in people
     ]
     mentees = [
-        _candidate(profile)
+        candidate_of(profile)
         for profile in queries.unpaired_mentees(session, program.id)
         if (mentee_id is None or profile.person_id == mentee_id)
         and (people is None or profile.person_id in people)
@@ -693,6 +715,7 @@ def member_deactivated(
         return Deactivated(user_id, (), ())
     person.deactivated_at = person.deactivated_at or now
     paused, admins = [], set(configured_admins)
+    request_store.close_open(session, None, person.id)  # nobody waits for an answer from them
     for pair in queries.open_pairs(session, person):
         program = session.get(Program, pair.program_id)
         admins.update(program.admin_user_ids or [] if program else [])

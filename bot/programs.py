@@ -40,6 +40,12 @@ PULSE_WEEKS = ("2", "4", "6", "8", "12")
 MAX_SKILLS = 100  # a static select holds at most 100 options
 MAX_SKILL_LENGTH = 60
 EXPORT_FREE_TEXT_ON = "on"  # the value of the settings modal's "Export free text" checkbox
+PAIRING_MODES = {
+    "admins": "Admins pair people",
+    "mentor_decides": "Mentees ask a mentor, who decides",
+    "admin_approval": "Mentees ask a mentor; admins approve",
+}
+REQUEST_DAYS = ("1", "2", "3", "5", "7")
 
 
 def ensure_default_program(session: Session, team_id: str, now: datetime) -> Program:
@@ -119,6 +125,8 @@ class ProgramSettings:
     admin_user_ids: tuple[str, ...]
     export_free_text: bool = False
     pulse_every_weeks: int = 4
+    pairing_mode: str = "admins"
+    request_days: int = 3
 
 
 def program_settings(program: Program) -> ProgramSettings:
@@ -132,6 +140,8 @@ def program_settings(program: Program) -> ProgramSettings:
         admin_user_ids=tuple(program.admin_user_ids or ()),
         export_free_text=bool(program.export_free_text),
         pulse_every_weeks=program.pulse_every_weeks or 4,
+        pairing_mode=program.pairing_mode or "admins",
+        request_days=program.request_days or 3,
     )
 
 
@@ -146,6 +156,8 @@ class ProgramForm:
     admin_user_ids: tuple[str, ...]
     export_free_text: bool = False
     pulse_every_weeks: int = 4
+    pairing_mode: str = "admins"
+    request_days: int = 3
 
 
 def parse_program_form(values: dict) -> ProgramForm | FieldErrors:
@@ -167,6 +179,12 @@ def parse_program_form(values: dict) -> ProgramForm | FieldErrors:
     pulse = state.option(ids.CONFIG_PULSE) or "4"
     if pulse not in PULSE_WEEKS:
         errors[ids.CONFIG_PULSE] = "Choose how many weeks between pulses."
+    pairing = state.option(ids.CONFIG_PAIRING) or "admins"
+    if pairing not in PAIRING_MODES:
+        errors[ids.CONFIG_PAIRING] = "Choose how pairs are made."
+    days = state.option(ids.CONFIG_REQUEST_DAYS) or "3"
+    if days not in REQUEST_DAYS:
+        errors[ids.CONFIG_REQUEST_DAYS] = "Choose how many days a request waits for an answer."
     if errors:
         return errors
     return ProgramForm(
@@ -177,6 +195,8 @@ def parse_program_form(values: dict) -> ProgramForm | FieldErrors:
         admin_user_ids=tuple(state.users(ids.CONFIG_ADMINS)),
         export_free_text=EXPORT_FREE_TEXT_ON in state.options(ids.CONFIG_EXPORT_FREE_TEXT),
         pulse_every_weeks=int(pulse),
+        pairing_mode=pairing,
+        request_days=int(days),
     )
 
 
@@ -203,6 +223,8 @@ def save_program(
     program.admin_user_ids = list(form.admin_user_ids)
     program.export_free_text = form.export_free_text
     program.pulse_every_weeks = form.pulse_every_weeks
+    program.pairing_mode = form.pairing_mode
+    program.request_days = form.request_days
     return {}
 
 

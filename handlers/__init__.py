@@ -25,6 +25,7 @@ from handlers import (
     meetings,
     pairing,
     programs,
+    requests,
 )
 
 
@@ -44,6 +45,7 @@ def register_all(app: App, deps: Deps) -> None:
         health,
         programs,
         cohorts,
+        requests,
         export,
         home,
         insights,

@@ -20,6 +20,7 @@ from bot.programs import (
     start_program,
 )
 from bot.refusal import Refusal
+from bot.requests import requests_line
 from bot.views.join import program_modal
 from bot.views.pairing import list_modal
 from handlers.admin import program_for_admin
@@ -67,7 +68,9 @@ def register(app: App, deps: Deps) -> None:
         if found is None:
             return
         with deps.session_factory.begin() as session:
-            view = list_modal(program_lists(session, found[1]), 0, found[1].id)
+            view = list_modal(
+                program_lists(session, found[1]), 0, found[1].id, requests_line(session, found[1])
+            )
         client.views_open(trigger_id=request.trigger_id, view=view)
 
     deps.commands.add(CONFIG, config)
@@ -105,5 +108,7 @@ def register(app: App, deps: Deps) -> None:
             program = administered_program(session, team_id, raw_id, caller, deps.settings)
             if program is None:
                 return
-            updated = list_modal(program_lists(session, program), page, program.id)
+            updated = list_modal(
+                program_lists(session, program), page, program.id, requests_line(session, program)
+            )
         client.views_update(view_id=action_input.view_id, hash=action_input.view_hash or None, view=updated)

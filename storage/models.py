@@ -116,6 +116,9 @@ class Program(Base):
     pulse_every_weeks: Mapped[int] = mapped_column(Integer, default=4, server_default="4")
     # Exports leave out what people wrote unless an admin of the program allows it.
     export_free_text: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # How pairs are made: by admins only, or mentees ask a mentor (who decides, or admins approve).
+    pairing_mode: Mapped[str] = mapped_column(String(20), default="admins", server_default="admins")
+    request_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")  # a request lasts
     # Who started the program or last saved its settings: they hear its reports and alerts.
     configured_by_user_id: Mapped[str | None] = mapped_column(SLACK_ID)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -234,6 +237,52 @@ class Pair(Base):
     def partner_of(self, person_id: int) -> Person:
         """The other member of the pair, for one of its members."""
         return self.mentee if person_id == self.mentor_id else self.mentor
+
+
+class RequestStatus(StrEnum):
+    """Where a mentee's request for a mentor stands."""
+
+    PENDING = "pending"  # waiting for the mentor
+    APPROVING = "approving"  # the mentor accepted; waiting for an admin's approval
+    ACCEPTED = "accepted"  # a pair was made
+    DECLINED = "declined"  # the mentor (or an admin) said no
+    WITHDRAWN = "withdrawn"  # the mentee took it back
+    EXPIRED = "expired"  # nobody answered in time
+
+
+OPEN_REQUEST = "status IN ('pending', 'approving')"
+
+
+class MentorRequest(Base):
+    """A mentee asking a mentor: one open request per mentee and program; admins see counts only."""
+
+    __tablename__ = "mentor_requests"
+    __table_args__ = (
+        CheckConstraint(_in("status", RequestStatus), name="status"),
+        CheckConstraint("mentor_id <> mentee_id", name="not_self"),
+        Index(
+            "uq_mentor_requests_one_open",
+            "program_id",
+            "mentee_id",
+            unique=True,
+            sqlite_where=text(OPEN_REQUEST),
+            postgresql_where=text(OPEN_REQUEST),
+        ),
+        Index("ix_mentor_requests_status_expires_at", "status", "expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"))
+    program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=RequestStatus.PENDING.value)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]  # when the mentor (or an admin) answered
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id"))
 
 
 class Exclusion(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import String, cast, delete, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from storage import exclusions
+from storage import exclusions, requests
 from storage.models import (
     ActionItem,
     Agreement,
@@ -16,6 +16,7 @@ from storage.models import (
     GoalFeedback,
     GoalUpdate,
     Introduction,
+    MentorRequest,
     OutboxMessage,
     Pair,
     PairFeedback,
@@ -70,6 +71,19 @@ def forget(session: Session, person: Person, placeholder_user_id: str) -> None:
         .execution_options(synchronize_session=False)
     )
     exclusions.forget(session, person.id)
+    requests.close_open(session, None, person.id)  # theirs and those to them: what they wrote goes too
+    session.execute(
+        update(MentorRequest)
+        .where(MentorRequest.mentee_id == person.id)
+        .values(note=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(MentorRequest)
+        .where(MentorRequest.mentor_id == person.id)
+        .values(decline_reason=None)
+        .execution_options(synchronize_session=False)
+    )
     session.execute(  # the rating and score stay in the averages; the words go
         update(ClosingSurvey)
         .where(ClosingSurvey.person_id == person.id)

@@ -90,6 +90,12 @@ ELSEWHERE = {
     "CLOSING_MODAL": "tests/test_cohorts.py (answered twice: one survey)",
     "AFTER_KEEP": "tests/test_cohorts.py (chosen twice: one choice)",
     "AFTER_CLOSE": "tests/test_cohorts.py (closed twice: one cancellation)",
+    "ASK_MODAL": "tests/test_requests.py (one open request per mentee: the second is refused)",
+    "REQUEST_ACCEPT": "tests/test_requests.py (accepted twice at once: one pair)",
+    "REQUEST_APPROVE": "tests/test_requests.py (approved twice: one pair)",
+    "REQUEST_TALK": "tests/test_requests.py (talk first twice: one group message)",
+    "REQUEST_WITHDRAW": "tests/test_requests.py (withdrawn twice: the second is told)",
+    "DECLINE_MODAL": "tests/test_requests.py (declined twice: the mentee hears once)",
 }
 # Buttons and modals that only open, page or refresh something: a repeat does it again, harmlessly.
 NOT_STATE_CHANGING = {
@@ -97,6 +103,7 @@ NOT_STATE_CHANGING = {
     "HOME_CONNECT",
     "FEEDBACK_OPEN",
     "LIST_MODAL",
+    "BROWSE_MODAL",
     "LIST_NEXT",
     "LIST_PREVIOUS",
     "AGREEMENT_OPEN",
@@ -121,8 +128,14 @@ NOT_STATE_CHANGING = {
     "MIDPOINT_OPEN",
     "GRADUATION_GOALS_OPEN",
     "CLOSING_OPEN",
+    "HOME_FIND_MENTOR",
+    "BROWSE_SKILL",
+    "BROWSE_PAGE",
+    "BROWSE_ASK",
+    "REQUEST_DECLINE",
     "ANSWERED",  # not a control: the block that shows an answer where the buttons were
     "JOINING",  # not a control: what the sign-up form's metadata says it joins
+    "ANY_SKILL",  # not a control: the skill filter's "any skill" value
 }
 
 
@@ -130,7 +143,7 @@ def _is_input(name: str) -> bool:
     """Block and action ids of a modal's inputs and the command name: nothing to click."""
     prefixes = (
         *("JOIN_", "CONFIG_", "AGREE_", "GOAL_", "PROGRESS_", "CHECKIN_", "EXTEND_", "CONNECT_"),
-        *("PREP_", "MOVE_", "NOTES_", "COHORT_", "MIDPOINT_", "CLOSING_"),
+        *("PREP_", "MOVE_", "NOTES_", "COHORT_", "MIDPOINT_", "CLOSING_", "ASK_", "DECLINE_"),
     )
     names = {"COMMAND", "VALUE", "MATCH_KEEP", "FEEDBACK_RATING", "FEEDBACK_COMMENT"}
     return name in names | {"ACTION_TEXT", "ACTION_OWNER", "ACTION_DUE"} or (

@@ -29,7 +29,7 @@ VIEWS = Path(bot.views.__file__).parent
 HANDLERS = Path(handlers.__file__).parent
 
 # A modal with no submit button: it is only read, so nothing can be submitted to listen for.
-READ_ONLY_MODALS = {"LIST_MODAL", "MEETING_QUESTIONS_MODAL", "MEETING_HISTORY_MODAL"}
+READ_ONLY_MODALS = {"LIST_MODAL", "MEETING_QUESTIONS_MODAL", "MEETING_HISTORY_MODAL", "BROWSE_MODAL"}
 # Composite action ids are an id from bot/ids.py plus a suffix the view picks at run time, written
 # by a codec in bot/ids.py; every one of them the listener must hear.
 COMPOSITE_EXAMPLES = {

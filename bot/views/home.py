@@ -45,6 +45,7 @@ def home_view(snapshot: HomeSnapshot, subcommands: list[Subcommand]) -> dict:
         blocks += _welcome(snapshot.user_id)
     else:
         blocks += _programs(snapshot)
+        blocks += _asking(snapshot)
         blocks += _pairs(snapshot)
     blocks += [DividerBlock(), *_commands(subcommands)]
     if snapshot.health:
@@ -88,6 +89,37 @@ def _programs(snapshot: HomeSnapshot) -> list[Block]:
             accessory=ButtonElement(text="Edit profile", action_id=ids.HOME_PROFILE),
         )
     ]
+
+
+def _asking(snapshot: HomeSnapshot) -> list[Block]:
+    blocks: list[Block] = []
+    for asking in snapshot.asking[:3]:
+        program = escape_text(asking.program_name)
+        if asking.request_id is not None and asking.mentor_user_id and asking.expires_at:
+            blocks.append(
+                SectionBlock(
+                    text=mrkdwn(
+                        f"*{program}*: your request to {user(asking.mentor_user_id)} waits for an answer "
+                        f"until {day_phrase(asking.expires_at)}."
+                    ),
+                    accessory=ButtonElement(
+                        text="Withdraw", action_id=ids.REQUEST_WITHDRAW, value=str(asking.request_id)
+                    ),
+                )
+            )
+        else:
+            blocks.append(
+                SectionBlock(
+                    text=mrkdwn(f"*{program}*: see the mentors with room who would suit you, and ask one."),
+                    accessory=ButtonElement(
+                        text="Find a mentor",
+                        action_id=ids.HOME_FIND_MENTOR,
+                        value=str(asking.program_id),
+                        style="primary",
+                    ),
+                )
+            )
+    return blocks
 
 
 def _pairs(snapshot: HomeSnapshot) -> list[Block]:

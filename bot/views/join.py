@@ -29,7 +29,14 @@ from bot.enrollment import (
     ProgramChoice,
 )
 from bot.forms import MAX_LENGTH, fit
-from bot.programs import CADENCES, EXPORT_FREE_TEXT_ON, PULSE_WEEKS, ProgramSettings
+from bot.programs import (
+    CADENCES,
+    EXPORT_FREE_TEXT_ON,
+    PAIRING_MODES,
+    PULSE_WEEKS,
+    REQUEST_DAYS,
+    ProgramSettings,
+)
 from bot.views.common import clip, escape_text, mrkdwn
 from bot.views.pairing import notice_modal
 
@@ -250,6 +257,10 @@ def program_modal(settings: ProgramSettings) -> dict:
     """The program settings modal for admins."""
     cadences = _options(CADENCES)
     pulses = [Option(value=weeks, text=f"{weeks} weeks") for weeks in PULSE_WEEKS]
+    pairing = _options(PAIRING_MODES)
+    request_days = [
+        Option(value=days, text=f"{days} day{'s' if days != '1' else ''}") for days in REQUEST_DAYS
+    ]
     export_options = [Option(value=EXPORT_FREE_TEXT_ON, text="Include what people wrote in exports")]
     blocks: list[Block] = [
         InputBlock(
@@ -300,6 +311,25 @@ def program_modal(settings: ProgramSettings) -> dict:
                 action_id=ids.VALUE,
                 options=pulses,
                 initial_option=_single(pulses, str(settings.pulse_every_weeks)),
+            ),
+        ),
+        InputBlock(
+            block_id=ids.CONFIG_PAIRING,
+            label="How pairs are made",
+            hint="When mentees ask, they browse mentors with room (`/mentor mentors`) and ask one.",
+            element=StaticSelectElement(
+                action_id=ids.VALUE,
+                options=pairing,
+                initial_option=_single(pairing, settings.pairing_mode),
+            ),
+        ),
+        InputBlock(
+            block_id=ids.CONFIG_REQUEST_DAYS,
+            label="A request waits for an answer",
+            element=StaticSelectElement(
+                action_id=ids.VALUE,
+                options=request_days,
+                initial_option=_single(request_days, str(settings.request_days)),
             ),
         ),
         InputBlock(

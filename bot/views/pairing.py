@@ -278,7 +278,7 @@ def feedback_modal(pair_id: int, partner_user_id: str) -> dict:
 LIST_PAGE_SIZE = 20
 
 
-def list_modal(lists: ProgramLists, page: int, program_id: int) -> dict:
+def list_modal(lists: ProgramLists, page: int, program_id: int, requests: str | None = None) -> dict:
     """An admin's paginated overview of the program."""
     sections = [
         ("Mentors with free capacity", [f"{user(u)}: {n} of {cap}" for u, n, cap in lists.mentors_with_room]),
@@ -303,6 +303,8 @@ def list_modal(lists: ProgramLists, page: int, program_id: int) -> dict:
             blocks.append(context(f"Undelivered messages: {', '.join(failed)}."))
         if waiting:
             blocks.append(context(f"Waiting for Slack, retried until they go out: {', '.join(waiting)}."))
+    if requests:
+        blocks.append(context(requests))
     if lists.feedback_count:
         blocks.append(
             context(
