@@ -14,7 +14,9 @@ from bot.enrollment import Story, story_of
 from bot.goals import GoalCard, goal_card
 from bot.insights import ProgramHealth, program_health
 from bot.outcomes import Outcomes, program_outcomes
+from bot.requests import requests_line
 from bot.views.checkins import ActionLine, Agenda
+from bot.views.common import escape_text
 from bot.zones import local_today
 from storage import cohorts as cohort_store
 from storage import queries
@@ -79,6 +81,8 @@ class HomeSnapshot:
     health: tuple[ProgramHealth, ...] = ()
     # How each of those programs' pairs fared, per cohort (admins only; shown from five people).
     outcomes: tuple[Outcomes, ...] = ()
+    # Where mentees ask: each program's requests in counts and times (admins only).
+    request_lines: tuple[str, ...] = ()
 
 
 def load_home(
@@ -91,9 +95,14 @@ def load_home(
     """
     health = tuple(program_health(session, program, now) for program in admin_of)
     outcomes = tuple(program_outcomes(session, program, now) for program in admin_of)
+    request_lines = tuple(
+        f"{escape_text(program.name)}: {line}"
+        for program in admin_of
+        if (line := requests_line(session, program)) is not None
+    )
     person = queries.find_person(session, team_id, user_id)
     if person is None:
-        return HomeSnapshot(user_id=user_id, health=health, outcomes=outcomes)
+        return HomeSnapshot(user_id=user_id, health=health, outcomes=outcomes, request_lines=request_lines)
     enrollments = tuple(
         Enrollment(
             program_name=program.name,
@@ -163,6 +172,7 @@ def load_home(
         pairs=tuple(summaries),
         health=health,
         outcomes=outcomes,
+        request_lines=request_lines,
         asking=_asking(session, person, pairs),
     )
 

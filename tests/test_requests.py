@@ -447,3 +447,55 @@ def test_a_skill_typed_in_any_case_filters_by_the_programs_own(
     assert len(listed_users(view)) == 2
     long = browse(program, fake_slack, "UTOM", "mentors " + "x" * 4000)  # too long for a filter: cut
     assert "No mentor with room" in json.dumps(long)
+
+
+def test_admins_see_requests_in_counts_on_home_and_in_the_list_never_the_notes(
+    program: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    fake_slack.add_channel("CPROGRAM", bot_is_member=True)
+    configure(program, fake_slack, "CPROGRAM")
+    set_mode(session_factory, "mentor_decides")
+    ask(program, fake_slack, browse(program, fake_slack, "UTOM"), "UMIA", "UTOM", "A very private note")
+
+    program.open_home(ADMIN)
+    home = fake_slack.wait_until(
+        "views.publish", lambda c: c.args["user_id"] == ADMIN and "Requests:" in json.dumps(c.args["view"])
+    ).args["view"]
+    opened = len(fake_slack.calls_to("views.open"))
+    program.slash("list", user_id=ADMIN)
+    listing = fake_slack.wait_for("views.open", count=opened + 1)[-1].args["view"]
+
+    for surface in (home, listing):
+        assert "1 request waiting for a mentor" in json.dumps(surface)
+        assert "A very private note" not in json.dumps(surface)
+
+
+def test_crafted_requests_are_refused_and_change_nothing(
+    program: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    set_mode(session_factory, "mentor_decides")
+    program.slash("pair <@UMAX> <@UTIA>", user_id=ADMIN)  # Max is full now
+    fake_slack.wait(lambda: pairs(session_factory) == [("UMAX", "UTIA")], "the pair")
+    with session_factory() as session:
+        program_id = session.scalars(select(Program.id)).one()
+    max_id, ted_id = person_id(session_factory, "UMAX"), person_id(session_factory, "UTED")
+
+    full = {"callback_id": ids.ASK_MODAL, "private_metadata": ids.encode_ask_metadata(program_id, max_id)}
+    assert "cannot take a request" in program.submit(full, {ids.ASK_NOTE: typed("")}, user_id="UTOM").body
+    mentor_asks_mentor = {
+        "callback_id": ids.ASK_MODAL,
+        "private_metadata": ids.encode_ask_metadata(program_id, ted_id),
+    }
+    assert "errors" in program.submit(mentor_asks_mentor, {ids.ASK_NOTE: typed("")}, user_id="UMIA").body
+    other = {
+        "callback_id": ids.ASK_MODAL,
+        "private_metadata": ids.encode_ask_metadata(program_id + 99, max_id),
+    }
+    assert "no longer exists" in program.submit(other, {ids.ASK_NOTE: typed("")}, user_id="UTOM").body
+    ephemerals = len(fake_slack.calls_to("chat.postMessage"))
+    program.click(ids.HOME_FIND_MENTOR, str(program_id + 99), user_id="UTOM", view={"type": "home"})
+    fake_slack.wait(lambda: len(fake_slack.calls_to("chat.postMessage")) > ephemerals, "the refusal")
+
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(MentorRequest)) == 0
+    assert pairs(session_factory) == [("UMAX", "UTIA")]

@@ -50,8 +50,10 @@ def home_view(snapshot: HomeSnapshot, subcommands: list[Subcommand]) -> dict:
     blocks += [DividerBlock(), *_commands(subcommands)]
     if snapshot.health:
         # The admin section takes what the person's own part leaves, less a divider between them.
-        admin = insights_blocks(snapshot.health, MAX_BLOCKS_VIEW - len(blocks) - 1, snapshot.outcomes)
-        blocks = [*admin, DividerBlock(), *blocks] if admin else blocks
+        asking = [context(line) for line in snapshot.request_lines[:3]]
+        room = MAX_BLOCKS_VIEW - len(blocks) - 1 - len(asking)
+        admin = insights_blocks(snapshot.health, room, snapshot.outcomes)
+        blocks = [*admin, *asking, DividerBlock(), *blocks] if admin else blocks
     assert len(blocks) <= MAX_BLOCKS_VIEW, "home view over Slack's block limit"
     return View(type="home", blocks=blocks).to_dict()
 
