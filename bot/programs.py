@@ -15,6 +15,7 @@ from bot.members import Member
 from bot.refusal import Refusal
 from bot.views.common import escape_text
 from storage import queries
+from storage import requests as request_store
 from storage.models import MatchRun, Pair, Program
 
 DEFAULT_PROGRAM_NAME = "Mentorship"
@@ -223,6 +224,8 @@ def save_program(
     program.admin_user_ids = list(form.admin_user_ids)
     program.export_free_text = form.export_free_text
     program.pulse_every_weeks = form.pulse_every_weeks
+    if form.pairing_mode == "admins" and program.pairing_mode != "admins":
+        request_store.close_in_program(session, program.id)  # admins pair people now
     program.pairing_mode = form.pairing_mode
     program.request_days = form.request_days
     return {}

@@ -35,7 +35,7 @@ from storage import exclusions, queries
 from storage import requests as store
 from storage.cohorts import message_ts, message_ts_of
 from storage.models import MentorRequest, Person, Profile, Program, RequestStatus
-from storage.queries import MENTEE_ROLES
+from storage.queries import MENTEE_ROLES, MENTOR_ROLES
 
 PAGE = 8  # mentors per page of the browsing modal
 NEXT_BEST = 3  # mentors suggested after a decline or an expiry
@@ -364,10 +364,13 @@ def _moot(session: Session, request: MentorRequest, program: Program, now: datet
     people = [session.get(Person, request.mentee_id), session.get(Person, request.mentor_id)]
     gone = (
         program.archived_at is not None
+        or program.pairing_mode not in ASKING_MODES
         or mentee is None
         or mentee.left_at is not None
+        or mentee.role not in MENTEE_ROLES
         or mentor is None
         or mentor.left_at is not None
+        or mentor.role not in MENTOR_ROLES
         or any(p is None or p.deactivated_at is not None or p.forgotten_at is not None for p in people)
     )
     paired = mentee is not None and any(
@@ -511,6 +514,11 @@ def talk_first(
         return Refusal("That request is for someone else.")
     if request.status != RequestStatus.PENDING.value:
         return Refusal(views.already(request.status))
+    if request.expires_at <= now:
+        return Refusal(views.already(RequestStatus.EXPIRED.value))
+    moot = _moot(session, request, program, now)
+    if moot is not None:
+        return moot
     return Letter(
         key=f"request_talk:{request.id}",
         kind=REQUEST,
@@ -552,9 +560,14 @@ def expire_requests(session: Session, now: datetime) -> int:
     """Close the requests nobody answered in time, each mentee told once with the next best mentors;
     how many closed."""
     closed = 0
-    for request in store.due_to_expire(session, now):
-        program = session.get(Program, request.program_id)
+    for due in store.due_to_expire(session, now):
+        # The mentor's profile first, then the request: the one lock order accepting also keeps.
+        store.mentor_profile_for_update(session, due.program_id, due.mentor_id)
+        request = store.request_for_update(session, due.team_id, due.id)
+        program = session.get(Program, due.program_id)
         assert program is not None
+        if request is None or request.status not in store.OPEN or request.expires_at > now:
+            continue  # answered, or given fresh time, while this clock waited
         waited_for = "admins" if request.status == RequestStatus.APPROVING.value else "expired"
         letters = _closed(session, request, program, now, RequestStatus.EXPIRED.value, None, why=waited_for)
         post(session, request.team_id, letters, now)

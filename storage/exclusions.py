@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from storage import queries
+from storage import queries, requests
 from storage.models import Exclusion, Person
 
 
@@ -38,6 +38,7 @@ def set_excluded(
         .execution_options(synchronize_session=False)
     )
     for excluded_id in wanted:
+        requests.close_between(session, person_id, excluded_id)  # a request between them no longer stands
         queries.insert_or_ignore(
             session,
             Exclusion,

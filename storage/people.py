@@ -71,6 +71,13 @@ def forget(session: Session, person: Person, placeholder_user_id: str) -> None:
         .execution_options(synchronize_session=False)
     )
     exclusions.forget(session, person.id)
+    # Their profiles first (locked by the update), then the requests: the lock order accepting keeps.
+    session.execute(
+        update(Profile)
+        .where(Profile.person_id == person.id)
+        .values(motivations=None, background=None)
+        .execution_options(synchronize_session=False)
+    )
     requests.close_open(session, None, person.id)  # theirs and those to them: what they wrote goes too
     session.execute(
         update(MentorRequest)

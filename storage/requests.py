@@ -16,7 +16,8 @@ OPEN = (RequestStatus.PENDING.value, RequestStatus.APPROVING.value)
 
 def request_for_update(session: Session, team_id: str, request_id: int) -> MentorRequest | None:
     """The request with this id in this workspace, locked for the rest of the transaction."""
-    found = session.get(MentorRequest, request_id, with_for_update=True)
+    # populate_existing: a copy read before the lock was taken would show the state from before the wait
+    found = session.get(MentorRequest, request_id, with_for_update=True, populate_existing=True)
     return found if found is not None and found.team_id == team_id else None
 
 
@@ -129,3 +130,28 @@ def answer_seconds(session: Session, program_id: int) -> list[float]:
         )
     )
     return sorted((answered - created).total_seconds() for created, answered in rows if answered is not None)
+
+
+def close_between(session: Session, a: int, b: int) -> int:
+    """Withdraw the open requests between two people (one kept the other apart); how many."""
+    pair = ((MentorRequest.mentee_id == a) & (MentorRequest.mentor_id == b)) | (
+        (MentorRequest.mentee_id == b) & (MentorRequest.mentor_id == a)
+    )
+    result = session.execute(
+        update(MentorRequest)
+        .where(MentorRequest.status.in_(OPEN), pair)
+        .values(status=RequestStatus.WITHDRAWN.value)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount
+
+
+def close_in_program(session: Session, program_id: int) -> int:
+    """Withdraw every open request of the program (it no longer lets mentees ask); how many."""
+    result = session.execute(
+        update(MentorRequest)
+        .where(MentorRequest.program_id == program_id, MentorRequest.status.in_(OPEN))
+        .values(status=RequestStatus.WITHDRAWN.value)
+        .execution_options(synchronize_session=False)
+    )
+    return cast(CursorResult, result).rowcount

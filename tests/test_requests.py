@@ -243,6 +243,7 @@ def test_a_withdrawn_request_can_no_longer_be_accepted(
     for _ in range(2):
         press(program, fake_slack, request, ids.REQUEST_TALK, "UMIA")
     fake_slack.wait_until("chat.postEphemeral", lambda c: "open already" in c.args["text"])
+    fake_slack.wait_until("chat.postMessage", lambda c: "would like to talk" in (c.args["text"] or ""))
     talks = [
         c for c in fake_slack.calls_to("chat.postMessage") if "would like to talk" in (c.args["text"] or "")
     ]
@@ -499,3 +500,34 @@ def test_crafted_requests_are_refused_and_change_nothing(
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(MentorRequest)) == 0
     assert pairs(session_factory) == [("UMAX", "UTIA")]
+
+
+def test_a_program_that_stops_letting_mentees_ask_closes_its_requests(
+    program: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    set_mode(session_factory, "mentor_decides")
+    ask(program, fake_slack, browse(program, fake_slack, "UTOM"), "UMIA", "UTOM", "Tom here")
+    request = request_to(fake_slack, "UMIA")
+    opened = len(fake_slack.calls_to("views.open"))
+    program.slash("config", user_id=ADMIN)
+    view = fake_slack.wait_for("views.open", count=opened + 1)[-1].args["view"]
+    settings = {
+        ids.CONFIG_NAME: typed("Mentorship"),
+        ids.CONFIG_SKILLS: typed("Leadership\nPublic speaking"),
+        ids.CONFIG_CADENCE: picked("weekly"),
+        ids.CONFIG_PAIRING: picked("admins"),
+        ids.CONFIG_ADMINS: people(),
+    }
+    assert program.submit(view, settings, user_id=ADMIN).body == ""
+
+    for action_id in (ids.REQUEST_TALK, ids.REQUEST_ACCEPT):
+        before = len(fake_slack.calls_to("chat.postEphemeral"))
+        program.press(fake_slack.message_of(request), action_id, user_id="UMIA")
+        fake_slack.wait_for("chat.postEphemeral", count=before + 1)
+
+    assert pairs(session_factory) == []
+    assert not [
+        c for c in fake_slack.calls_to("chat.postMessage") if "would like to talk" in (c.args["text"] or "")
+    ]
+    with session_factory() as session:
+        assert session.scalars(select(MentorRequest.status)).all() == ["withdrawn"]
