@@ -176,6 +176,16 @@ class Program:
         assert reply.body == "", reply.body
         self.fake.wait_for("chat.update", count=edits + 1)  # the message it came from, updated in place
 
+    def mia_and_tom_join_winter(self) -> Call:
+        """Winter 2027 (12 weeks from 11 January) opens sign-up; Mia (with her profile) and Tom
+        (signing up) join from its announcement, which is returned."""
+        self.create_cohort("Winter 2027", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
+        self.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
+        [announcement] = self.posts_with(ids.COHORT_JOIN)
+        self.join_from(announcement, "UMIA")
+        self.join_from(announcement, "UTOM", mentor=False)
+        return announcement
+
     def cohort_id(self, name: str) -> int:
         with self.db() as session:
             found = session.scalar(select(Cohort.id).where(Cohort.name == name))
@@ -534,11 +544,7 @@ def test_mistakes_in_the_cohort_form_are_shown_on_their_fields(
 def test_crafted_clicks_on_someone_elses_cohort_pair_change_nothing(
     program: Program, session_factory: SessionFactory, fake_slack: FakeSlack
 ) -> None:
-    program.create_cohort("Winter 2027", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
-    program.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
-    [announcement] = program.posts_with(ids.COHORT_JOIN)
-    program.join_from(announcement, "UMIA")
-    program.join_from(announcement, "UTOM", mentor=False)
+    program.mia_and_tom_join_winter()
     program.run_until(datetime(2027, 1, 11, 12, 0, tzinfo=UTC))
     [pair] = program.pairs()
     fake_slack.add_user("UEVE")
@@ -601,11 +607,7 @@ def test_joining_after_sign_up_closed_is_refused_kindly(program: Program, fake_s
 def test_answers_and_choices_given_twice_count_once(
     program: Program, session_factory: SessionFactory, fake_slack: FakeSlack
 ) -> None:
-    program.create_cohort("Winter 2027", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
-    program.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
-    [announcement] = program.posts_with(ids.COHORT_JOIN)
-    program.join_from(announcement, "UMIA")
-    program.join_from(announcement, "UTOM", mentor=False)
+    program.mia_and_tom_join_winter()
     program.run_until(datetime(2027, 1, 11, 12, 0, tzinfo=UTC))
     [pair] = program.pairs()
     opened = len(fake_slack.calls_to("views.open"))
@@ -691,11 +693,7 @@ def test_answers_and_choices_given_twice_count_once(
 def test_a_pair_paused_at_the_end_is_completed_with_the_others_and_asked_to_look_back(
     program: Program, session_factory: SessionFactory, fake_slack: FakeSlack
 ) -> None:
-    program.create_cohort("Winter 2027", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
-    program.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
-    [announcement] = program.posts_with(ids.COHORT_JOIN)
-    program.join_from(announcement, "UMIA")
-    program.join_from(announcement, "UTOM", mentor=False)
+    program.mia_and_tom_join_winter()
     program.run_until(datetime(2027, 1, 11, 12, 0, tzinfo=UTC))
     answered = len(fake_slack.responses())
     program.slack.slash("pause", user_id="UTOM")
@@ -744,11 +742,7 @@ def test_join_puts_people_in_the_cohort_they_clicked_and_join_adds_a_returning_m
 def test_a_form_that_names_another_message_updates_nothing_but_its_own(
     program: Program, session_factory: SessionFactory, fake_slack: FakeSlack
 ) -> None:
-    program.create_cohort("Winter 2027", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
-    program.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
-    [announcement] = program.posts_with(ids.COHORT_JOIN)
-    program.join_from(announcement, "UMIA")
-    program.join_from(announcement, "UTOM", mentor=False)
+    announcement = program.mia_and_tom_join_winter()
     program.run_until(datetime(2027, 1, 11, 12, 0, tzinfo=UTC))
     [pair] = program.pairs()
     edits = len(fake_slack.calls_to("chat.update"))
@@ -769,11 +763,7 @@ def test_a_form_that_names_another_message_updates_nothing_but_its_own(
 def test_a_clock_away_from_before_the_start_to_after_the_midpoint_still_starts_the_cohort(
     program: Program, session_factory: SessionFactory, fake_slack: FakeSlack
 ) -> None:
-    program.create_cohort("Winter 2027", "2027-01-04", "2027-01-10", "2027-01-11", "2027-04-05")
-    program.run_until(datetime(2027, 1, 4, 12, 0, tzinfo=UTC))
-    [announcement] = program.posts_with(ids.COHORT_JOIN)
-    program.join_from(announcement, "UMIA")
-    program.join_from(announcement, "UTOM", mentor=False)
+    program.mia_and_tom_join_winter()
 
     back = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)  # the clock was down from 5 January
     program.clock.now = fake_slack.now = back
