@@ -301,7 +301,7 @@ def save_cohort(
         return {
             ids.COHORT_NAME: f"{escape_text(program.name)} has a cohort called “{escape_text(form.name)}”."
         }
-    ts = store.message_ts(session, _announcement_key(cohort)) if cohort_id is not None else None
+    ts = queries.message_ts(session, _announcement_key(cohort)) if cohort_id is not None else None
     if ts is None or cohort.announcement_channel is None or cohort.signup_closed_at is not None:
         return SavedCohort(cohort, [])
     edited = views.signup_announcement(cohort_info(cohort, program), open_=True, joined=0) | {"ts": ts}
@@ -552,7 +552,7 @@ def _announcement_key(cohort: Cohort) -> str:
 def _close_signup(
     session: Session, cohort: Cohort, program: Program, now: datetime, admins: tuple[str, ...]
 ) -> list[Letter]:
-    ts = store.message_ts(session, _announcement_key(cohort))
+    ts = queries.message_ts(session, _announcement_key(cohort))
     if ts is None or cohort.announcement_channel is None:
         return []
     joined = store.member_count(session, cohort.id)
@@ -828,7 +828,7 @@ def _ours(session: Session, pair_id: int, user_id: str, at: MessageAt | None) ->
     if at is None:
         return None
     keys = (f"midpoint:{pair_id}:{user_id}", _graduation_key(pair_id), _completed_key(pair_id))
-    return at if at.ts in store.message_ts_of(session, keys) else None
+    return at if at.ts in queries.sent_ts(session, keys) else None
 
 
 def answer_midpoint(

@@ -33,7 +33,6 @@ from bot.views import requests as views
 from bot.views.common import escape_text
 from storage import exclusions, queries
 from storage import requests as store
-from storage.cohorts import message_ts, message_ts_of
 from storage.models import MentorRequest, Person, Profile, Program, RequestStatus
 from storage.queries import MENTEE_ROLES, MENTOR_ROLES
 
@@ -55,7 +54,7 @@ def ranked_mentors(
 ) -> list[views.MentorCard]:
     """The mentors the mentee may ask in the program, best suited first (matching's score)."""
     wanted = candidate_of(mentee)
-    apart = {b for a, b in exclusions.kept_apart(session, program.team_id) if a == mentee.person_id}
+    apart = exclusions.kept_apart_from(session, mentee.person_id)
     before = {m for m, e in queries.past_pair_ids(session, program.id) if e == mentee.person_id}
     folded = skill.casefold() if skill else None
     cards = []
@@ -268,7 +267,7 @@ def request_message_at(session: Session, request_id: int, at: MessageAt | None) 
     """Where a form about a request came from, if that is the request's message to its mentor."""
     if at is None:
         return None
-    return at if at.ts in message_ts_of(session, [_mentor_key(request_id)]) else None
+    return at if at.ts in queries.sent_ts(session, [_mentor_key(request_id)]) else None
 
 
 def _found(session: Session, team_id: str, request_id: int) -> tuple[MentorRequest, Program] | Refusal:
@@ -486,7 +485,7 @@ def _closed(
             payload=views.closed_notice(view, tuple(others[:NEXT_BEST]), program.id),
         )
     ]
-    ts = message_ts(session, _mentor_key(request.id))
+    ts = queries.message_ts(session, _mentor_key(request.id))
     if ts is not None:  # the mentor's message says so, in place
         letters.append(
             Letter(
@@ -542,7 +541,7 @@ def withdraw(
         return Refusal(views.already(request.status))
     session.refresh(request)
     view = _request_view(session, request, program)
-    ts = message_ts(session, _mentor_key(request.id))
+    ts = queries.message_ts(session, _mentor_key(request.id))
     if ts is None:
         store.skip_unsent(session, _mentor_key(request.id), "request withdrawn")
         return []

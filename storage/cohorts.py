@@ -148,20 +148,6 @@ def complete_pair(session: Session, pair_id: int, now: datetime) -> bool:
     )
 
 
-def message_ts_of(session: Session, keys: Iterable[str]) -> set[str]:
-    """The timestamps Slack gave the outbox messages with these keys that have been sent."""
-    return {
-        ts
-        for ts in session.scalars(select(OutboxMessage.message_ts).where(OutboxMessage.key.in_(list(keys))))
-        if ts is not None
-    }
-
-
-def message_ts(session: Session, key: str) -> str | None:
-    """The timestamp Slack gave the outbox message with this key, once it has been sent."""
-    return session.scalar(select(OutboxMessage.message_ts).where(OutboxMessage.key == key))
-
-
 def upsert_answer(
     session: Session,
     model: type[MidpointCheck] | type[ClosingSurvey],

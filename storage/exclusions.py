@@ -55,6 +55,16 @@ def kept_apart(session: Session, team_id: str) -> set[tuple[int, int]]:
     return {pair for a, b in rows for pair in ((a, b), (b, a))}
 
 
+def kept_apart_from(session: Session, person_id: int) -> set[int]:
+    """The people this person may not be paired with: whom they named, and who named them."""
+    rows = session.execute(
+        select(Exclusion.person_id, Exclusion.excluded_id).where(
+            or_(Exclusion.person_id == person_id, Exclusion.excluded_id == person_id)
+        )
+    )
+    return {b if a == person_id else a for a, b in rows}
+
+
 def apart(session: Session, a: int, b: int) -> bool:
     """Whether either of the two excluded the other."""
     return (

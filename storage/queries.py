@@ -621,6 +621,16 @@ def outbox_by_keys(session: Session, keys: Iterable[str]) -> dict[str, OutboxMes
     return {row.key: row for row in rows}
 
 
+def sent_ts(session: Session, keys: Iterable[str]) -> set[str]:
+    """The timestamps Slack gave the outbox messages with these keys that have been sent."""
+    return {row.message_ts for row in outbox_by_keys(session, keys).values() if row.message_ts}
+
+
+def message_ts(session: Session, key: str) -> str | None:
+    """The timestamp Slack gave the outbox message with this key, once it has been sent."""
+    return next(iter(sent_ts(session, [key])), None)
+
+
 def answers_of_checkins(session: Session, checkin_ids: Iterable[int]) -> dict[int, list[CheckInAnswer]]:
     """Every member's answer to these check-ins, by check-in id."""
     ids = sorted(set(checkin_ids))
