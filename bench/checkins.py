@@ -131,8 +131,8 @@ def scratch_database(server_url: str):
         admin.dispose()
 
 
-def clock_env(database_url: str, api_url: str) -> dict[str, str]:
-    """The environment a clock (or `mentorbot db upgrade`) runs with."""
+def clock_env(database_url: str, api_url: str, send_rate: int | None = None) -> dict[str, str]:
+    """The environment a clock (or `mentorbot db upgrade`) runs with; it paces at `send_rate` a minute."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -143,6 +143,7 @@ def clock_env(database_url: str, api_url: str) -> dict[str, str]:
         "SLACK_API_URL": api_url,
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
+        **({"MENTORBOT_SEND_RATE": str(send_rate)} if send_rate else {}),
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
     }
 
@@ -182,6 +183,8 @@ def seed(
     zone: str,
     due_every: int | None = 1,
     grid: bool = False,
+    team: str = TEAM,
+    fresh: bool = True,
 ) -> Seeded:
     """Bulk-insert a workspace, a program, people with profiles, active pairs and their agreements.
 
@@ -189,25 +192,32 @@ def seed(
     no pair is due. The others are scheduled over the next 30 days, and in a `grid` (the million)
     one in twenty is paused and one in twenty has ended (no next check-in, as mentorbot leaves
     them). Without `grid` each pair has its own mentor and mentee; with it, 1,000 mentors and
-    1,000 mentees are paired every way, so a million pairs need only 2,000 people.
+    1,000 mentees are paired every way, so a million pairs need only 2,000 people. `team` names
+    the workspace; without `fresh` the rows are added beside those already there (another workspace).
     """
-    reset(engine)
+    if fresh:
+        reset(engine)
+    with engine.connect() as connection:
+        first_person = connection.execute(text("SELECT coalesce(max(id), 0) FROM people")).scalar_one()
+        first_pair = connection.execute(text("SELECT coalesce(max(id), 0) FROM pairs")).scalar_one()
     due = now.replace(second=0, microsecond=0) - timedelta(minutes=1)
     local = due.astimezone(ZoneInfo(zone))
     mentors = int(pairs**0.5 + 0.999) if grid else pairs
     mentees = -(-pairs // mentors)
     factory = create_session_factory(engine)
     with factory.begin() as session:
-        session.add(Workspace(team_id=TEAM, name="Bench", created_at=now))
+        session.add(Workspace(team_id=team, name="Bench", created_at=now))
         session.flush()
         program = Program(
-            team_id=TEAM, name="Mentorship", is_default=True, skills=[], admin_user_ids=[], created_at=now
+            team_id=team, name="Mentorship", is_default=True, skills=[], admin_user_ids=[], created_at=now
         )
         session.add(program)
         session.flush()
         program_id = program.id
     values = {
-        "team": TEAM,
+        "p0": first_person,
+        "q0": first_pair,
+        "team": team,
         "program": program_id,
         "now": now,
         "due": due,
@@ -232,30 +242,32 @@ def seed(
     )
     statements = [
         """INSERT INTO people (id, team_id, user_id, display_name, tz, created_at, updated_at)
-           SELECT g, :team, CASE WHEN g <= :m THEN 'UM' || lpad(g::text, 7, '0')
+           SELECT :p0 + g, :team, CASE WHEN g <= :m THEN 'UM' || lpad(g::text, 7, '0')
                                  ELSE 'UE' || lpad((g - :m)::text, 7, '0') END,
                   'Person ' || g, :zone, :now, :now
            FROM generate_series(1, :people) AS g""",
         """INSERT INTO profiles (team_id, program_id, person_id, role, mentor_capacity, skills,
                                  growth_areas, interests, meeting_formats, joined_at, updated_at)
-           SELECT :team, :program, g, CASE WHEN g <= :m THEN 'mentor' ELSE 'mentee' END, 3,
+           SELECT :team, :program, :p0 + g, CASE WHEN g <= :m THEN 'mentor' ELSE 'mentee' END, 3,
                   '[]', '[]', '[]', '[]', :now, :now
            FROM generate_series(1, :people) AS g""",
         f"""INSERT INTO pairs (id, team_id, program_id, mentor_id, mentee_id, status, created_at,
                                ended_at, dm_channel_id, next_checkin_at, unanswered_checkins)
-            SELECT g, :team, :program, 1 + (g - 1) % :m, :m + 1 + (g - 1) / :m, {status}, :now,
+            SELECT :q0 + g, :team, :program, :p0 + 1 + (g - 1) % :m, :p0 + :m + 1 + (g - 1) / :m,
+                   {status}, :now,
                    CASE WHEN :grid AND g % 20 = 2 AND NOT {is_due} THEN CAST(:now AS timestamptz) END,
-                   'G' || lpad(g::text, 8, '0'), {next_checkin}, 0
+                   'G' || lpad((:q0 + g)::text, 8, '0'), {next_checkin}, 0
             FROM generate_series(1, :n) AS g""",
         """INSERT INTO agreements (team_id, pair_id, frequency, weekday, local_time, tz,
                                    meeting_format, start_date, expectations, saved_by_user_id, saved_at,
                                    calendar_uid)
-           SELECT :team, g, 'weekly', :weekday, :local_time, :zone, 'video', :start,
+           SELECT :team, :q0 + g, 'weekly', :weekday, :local_time, :zone, 'video', :start,
                   'We meet every week and write to each other in between.',
-                  'UE' || lpad((1 + (g - 1) / :m)::text, 7, '0'), :now, 'bench-' || g || '@mentorbot'
+                  'UE' || lpad((1 + (g - 1) / :m)::text, 7, '0'), :now,
+                  'bench-' || (:q0 + g) || '@mentorbot'
            FROM generate_series(1, :n) AS g""",
-        "SELECT setval(pg_get_serial_sequence('people', 'id'), :people)",
-        "SELECT setval(pg_get_serial_sequence('pairs', 'id'), :n)",
+        "SELECT setval(pg_get_serial_sequence('people', 'id'), :p0 + :people)",
+        "SELECT setval(pg_get_serial_sequence('pairs', 'id'), :q0 + :n)",
     ]
     with engine.begin() as connection:
         for statement in statements:
@@ -381,7 +393,7 @@ def delivery_run(
     rate = limits.per_minute / 60
     timeout = 2 * len(expected) / rate + 120 + (LEASE.total_seconds() if kill else 0)
     with FakeSlack(rate_limits=limits) as fake, tempfile.TemporaryDirectory(prefix="mentorbot-bench-") as tmp:
-        env = clock_env(database_url, fake.base_url)
+        env = clock_env(database_url, fake.base_url, limits.per_minute)
         workdir = Path(tmp)
         started = time.monotonic()
         running = [start_clock(env, workdir, f"clock{i}") for i in range(clocks)]

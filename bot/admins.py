@@ -23,9 +23,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
+from bot.installs import Speakers, speakers
 from storage import queries
 from storage.db import SessionFactory
 from storage.models import Person, Program, Workspace
+from storage.workspaces import granted_teams
 
 log = logging.getLogger(__name__)
 
@@ -66,17 +68,19 @@ def _due(session_factory: SessionFactory, now: datetime) -> list[str]:
             session.scalars(
                 select(Workspace.team_id).where(
                     (Workspace.admins_checked_at.is_(None))
-                    | (Workspace.admins_checked_at <= now - CHECK_EVERY)
+                    | (Workspace.admins_checked_at <= now - CHECK_EVERY),
+                    Workspace.uninstalled_at.is_(None),
                 )
             )
         )
 
 
-def _workspace_admins(client: WebClient) -> list[dict]:
-    """Every active, human admin or owner, from all pages of users.list."""
-    found, cursor = [], None
+def _workspace_admins(client: WebClient, slack_team_id: str | None = None) -> list[dict]:
+    """Every active, human admin or owner, from all pages of users.list (of one workspace of an org)."""
+    found: list[dict] = []
+    cursor = None
     while True:
-        page = client.users_list(limit=PAGE, cursor=cursor) if cursor else client.users_list(limit=PAGE)
+        page = client.users_list(limit=PAGE, cursor=cursor or None, team_id=slack_team_id)
         for user in page.get("members") or []:
             admin = user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")
             if admin and not user.get("deleted") and not user.get("is_bot"):
@@ -86,28 +90,38 @@ def _workspace_admins(client: WebClient) -> list[dict]:
             return found
 
 
-def refresh_workspace_admins(session_factory: SessionFactory, client: WebClient, now: datetime) -> int:
-    """Learn the workspaces' admins and owners from users.list, at most daily; how many were asked."""
-    teams = _due(session_factory, now)
-    if not teams:
-        return 0
-    try:
-        admins = _workspace_admins(client)
-    except (SlackApiError, OSError, TimeoutError) as error:
-        log.warning("could not list the workspace's admins: %s", error)
+def refresh_workspace_admins(
+    session_factory: SessionFactory, clients: WebClient | Speakers, now: datetime
+) -> int:
+    """Learn each workspace's admins and owners from users.list, at most daily; how many were asked.
+
+    Each workspace is asked with its own token; an org installed org-wide, in each workspace it was
+    granted (users.list wants the workspace there).
+    """
+    asked = 0
+    for team_id in _due(session_factory, now):
+        client = speakers(clients).client_for(team_id)
+        if client is None:
+            continue
+        with session_factory() as session:
+            where = granted_teams(session, team_id) if team_id.startswith("E") else [None]
+        try:
+            admins = [user for slack_team in where for user in _workspace_admins(client, slack_team)]
+        except (SlackApiError, OSError, TimeoutError) as error:
+            log.warning("could not list the admins of %s: %s", team_id, error)
+            with session_factory.begin() as session:
+                session.execute(
+                    update(Workspace)
+                    .where(Workspace.team_id == team_id)
+                    .values(admins_checked_at=now - CHECK_EVERY + RETRY_AFTER_FAILURE)
+                )
+            continue
         with session_factory.begin() as session:
-            session.execute(
-                update(Workspace)
-                .where(Workspace.team_id.in_(teams))
-                .values(admins_checked_at=now - CHECK_EVERY + RETRY_AFTER_FAILURE)
-            )
-        return 0
-    with session_factory.begin() as session:
-        for team_id in teams:
-            # One token serves one workspace; users.list names each member's team.
-            mine = [u for u in admins if u.get("team_id", team_id) == team_id]
+            # One token serves one workspace (or one org); users.list names each member's team.
+            mine = [u for u in admins if team_id.startswith("E") or u.get("team_id", team_id) == team_id]
             _remember(session, team_id, mine, now)
-    return len(teams)
+        asked += 1
+    return asked
 
 
 def _remember(session: Session, team_id: str, admins: list[dict], now: datetime) -> None:

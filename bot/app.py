@@ -23,6 +23,8 @@ from slack_sdk.http_retry.response import HttpResponse
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.deps import Deps
+from bot.installs import NOT_INSTALLED, Installations, WorkspaceAuthorize
+from bot.workspaces import installed
 from handlers import register_all
 from storage.db import SessionFactory
 
@@ -85,25 +87,40 @@ class ListenerPool(ThreadPoolExecutor):
             self._changed.notify_all()
 
 
-def create_client(settings: Settings) -> WebClient:
-    """A Web API client for listeners: honours SLACK_API_URL, bounded in time, waits out short rate limits."""
+def create_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A Web API client for listeners: honours SLACK_API_URL, bounded in time, waits out short rate limits.
+
+    Its token is `token`, else the one bot token (none in OAuth mode: Bolt sets each request's).
+    """
     return WebClient(
-        token=settings.slack_bot_token,
+        token=token or (None if settings.oauth else settings.slack_bot_token),
         base_url=settings.slack_api_url,
         timeout=SLACK_TIMEOUT,
         retry_handlers=[ShortRateLimitRetry(max_retry_count=1)],
     )
 
 
-def create_sending_client(settings: Settings) -> WebClient:
+def create_sending_client(settings: Settings, token: str | None = None) -> WebClient:
     """A Web API client for the clock: no automatic retries, so the send path decides them.
 
     slack-sdk's default retries connection errors, which can post a message twice when the first
     attempt did arrive.
     """
     return WebClient(
-        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10, retry_handlers=[]
+        token=token or settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[],
     )
+
+
+def create_installations(
+    settings: Settings, session_factory: SessionFactory, *, sending: bool
+) -> Installations:
+    """OAuth mode's installations, handing out listener clients or (`sending`) the clock's."""
+    engine = session_factory.kw["bind"]
+    make = create_sending_client if sending else create_client
+    return Installations(settings, engine, session_factory, lambda token: make(settings, token))
 
 
 def create_app(
@@ -115,14 +132,31 @@ def create_app(
     verify_token: bool = True,
     listeners: ListenerPool | None = None,
 ) -> App:
-    """A Bolt app wired to `session_factory`; `verify_token` calls auth.test now to fail fast."""
-    app = App(
-        client=client or create_client(settings),
-        signing_secret=settings.slack_signing_secret or "",
-        token_verification_enabled=verify_token,
-        logger=logging.getLogger("mentorbot.bolt"),
-        name="mentorbot",
-        listener_executor=listeners or ListenerPool(),
-    )
+    """A Bolt app wired to `session_factory`; `verify_token` calls auth.test now to fail fast.
+
+    In OAuth mode it also serves Bolt's install flow, and answers each workspace with its own token.
+    """
+    common = {
+        "client": client or create_client(settings),
+        "signing_secret": settings.slack_signing_secret or "",
+        "logger": logging.getLogger("mentorbot.bolt"),
+        "name": "mentorbot",
+        "listener_executor": listeners or ListenerPool(),
+    }
+    if not settings.oauth:
+        app = App(token_verification_enabled=verify_token, **common)  # type: ignore[arg-type]
+    else:
+        installations = create_installations(settings, session_factory, sending=False)
+
+        def on_installed(team_id: str, enterprise_id: str | None, name: str | None) -> None:
+            with session_factory.begin() as session:
+                installed(session, team_id, enterprise_id, name, clock())
+
+        app = App(
+            authorize=WorkspaceAuthorize(installations),  # type: ignore[arg-type]  # None: not installed
+            oauth_settings=installations.oauth_settings(on_installed),
+            user_facing_authorize_error_message=NOT_INSTALLED,
+            **common,  # type: ignore[arg-type]
+        )
     register_all(app, Deps(settings=settings, session_factory=session_factory, clock=clock))
     return app

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -36,18 +37,37 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from bot.app import create_app, create_client, create_sending_client
+from bot.app import create_app, create_client, create_installations, create_sending_client
 from bot.clock import system_clock
-from bot.config import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, ConfigError, Settings
-from bot.jobs import clock_jobs
+from bot.config import (
+    APP_TOKEN,
+    BOT_TOKEN,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    SIGNING_SECRET,
+    STATE_SECRET,
+    ConfigError,
+    Settings,
+)
+from bot.installs import INSTALL_PATH, Installations
+from bot.jobs import Job, clock_jobs
 from bot.web import GunicornServer, WsgiApp, create_wsgi_app
-from storage.db import create_db_engine, create_session_factory, describe_unavailable, is_unavailable
+from bot.workspaces import installed, purge
+from storage.db import (
+    SessionFactory,
+    create_db_engine,
+    create_session_factory,
+    describe_unavailable,
+    is_unavailable,
+)
 from storage.migrate import schema_state, upgrade
+from storage.workspaces import is_uninstalled
 
 log = logging.getLogger("mentorbot")
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 75  # sysexits.h EX_TEMPFAIL: nothing is wrong with the command, try it again later
+SENDER_LANES = 8
 # Loggers that narrate routine work; a one-shot command shows them only with --verbose.
 CHATTY_LOGGERS = ("alembic",)
 
@@ -102,6 +122,17 @@ def _parser() -> argparse.ArgumentParser:
     dispatch = commands.add_parser("dispatch-due", help="send everything due at an instant once, then exit")
     dispatch.add_argument("--at", type=_instant, metavar="ISO-8601", help="the instant (default: now)")
     dispatch.set_defaults(run=_run_dispatch)
+    purging = commands.add_parser(
+        "purge", help="delete everything kept of a workspace now (tokens, programs, people, history)"
+    )
+    purging.add_argument(
+        "--team",
+        action="append",
+        required=True,
+        metavar="T…",
+        help="the workspace (or Grid org) id; repeatable",
+    )
+    purging.set_defaults(run=_run_purge)
     db = commands.add_parser("db", help="database schema commands")
     db_commands = db.add_subparsers(title="db commands", metavar="DB_COMMAND")
     db_commands.add_parser("upgrade", help="apply every pending migration").set_defaults(run=_run_db_upgrade)
@@ -118,11 +149,15 @@ def _settings(args: argparse.Namespace, require: Sequence[str] = ()) -> Settings
     if not args.verbose:
         for name in CHATTY_LOGGERS:
             logging.getLogger(name).setLevel(max(logging.WARNING, settings.log_level_number))
-    for name in ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
-        # Bolt switches to its OAuth install flow when both are set; mentorbot uses a bot token.
-        if os.environ.pop(name, None) is not None:
-            log.warning("%s is set but mentorbot does not use Slack's OAuth flow; ignoring it", name)
-    for name in (BOT_TOKEN, SIGNING_SECRET, APP_TOKEN):
+    oauth = (CLIENT_ID, CLIENT_SECRET, STATE_SECRET)
+    if not settings.oauth and any(os.environ.get(name) for name in oauth):
+        log.warning(
+            "%s set beside SLACK_BOT_TOKEN: installing through Slack needs all of %s; "
+            "serving the one workspace of SLACK_BOT_TOKEN",
+            " and ".join(name for name in oauth if os.environ.get(name)),
+            ", ".join(oauth),
+        )
+    for name in (BOT_TOKEN, SIGNING_SECRET, APP_TOKEN, *oauth):
         # Settings hold these now; Bolt would otherwise read them from the environment on its own.
         os.environ.pop(name, None)
     return settings
@@ -161,10 +196,12 @@ def _unreachable(settings: Settings, error: OperationalError) -> str:
     return f"cannot use the database in DATABASE_URL ({_describe_database(settings)}): {reason}"
 
 
-def _check_token(settings: Settings) -> None:
-
+def _check_token(settings: Settings, engine: Engine) -> None:
+    """With one bot token: ask Slack whose it is, and take that workspace as installed (again)."""
+    if settings.oauth:
+        return  # each workspace's token comes with its install
     try:
-        create_client(settings).auth_test()
+        answer = create_client(settings).auth_test()
     except SlackApiError as error:
         raise StartupError(
             f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}): copy the Bot User OAuth Token "
@@ -172,6 +209,24 @@ def _check_token(settings: Settings) -> None:
         ) from None
     except OSError as error:
         raise StartupError(f"cannot reach Slack at {settings.slack_api_url}: {error}") from None
+    team_id = answer.get("team_id")
+    if isinstance(team_id, str) and team_id:
+        _installed_again(engine, team_id, answer.get("enterprise_id"), answer.get("team"))
+
+
+def _installed_again(engine: Engine, team_id: str, enterprise_id: str | None, name: str | None) -> None:
+    """A valid token for a workspace marked uninstalled means it was installed again: its data stays."""
+    factory = create_session_factory(engine)
+    try:
+        with factory() as session:
+            if not is_uninstalled(session, team_id):
+                return  # nothing to write: a read-only database is no reason not to start
+        with factory.begin() as session:
+            installed(session, team_id, enterprise_id, name, system_clock())
+    except SQLAlchemyError as error:
+        if not is_unavailable(error):
+            raise
+        log.warning("could not record that %s is installed: %s", team_id, describe_unavailable(error))
 
 
 def _build_app(settings: Settings, engine: Engine, *, verify_token: bool) -> App:
@@ -183,17 +238,20 @@ def _build_app(settings: Settings, engine: Engine, *, verify_token: bool) -> App
 
 def _run_web(args: argparse.Namespace) -> int:
 
-    settings = _settings(args, require=(BOT_TOKEN, SIGNING_SECRET))
+    settings = _settings(args, require=(SIGNING_SECRET,))
+    _require_token(settings)
     engine = _engine(settings)
     _prepare_schema(settings, engine)
+    _check_token(settings, engine)
     engine.dispose()
-    _check_token(settings)
 
     def build() -> WsgiApp:
         worker_engine = _engine(settings)
         return create_wsgi_app(_build_app(settings, worker_engine, verify_token=False), worker_engine)
 
     log.info("serving Slack at http://0.0.0.0:%d/slack/events", settings.port)
+    if settings.oauth:
+        log.info("installs start at http://0.0.0.0:%d%s", settings.port, INSTALL_PATH)
     GunicornServer(
         build, port=settings.port, workers=settings.web_concurrency, log_level=settings.log_level
     ).run()
@@ -202,10 +260,11 @@ def _run_web(args: argparse.Namespace) -> int:
 
 def _run_socket(args: argparse.Namespace) -> int:
 
-    settings = _settings(args, require=(BOT_TOKEN, APP_TOKEN))
+    settings = _settings(args, require=(APP_TOKEN,))
+    _require_token(settings)
     engine = _engine(settings)
     _prepare_schema(settings, engine)
-    _check_token(settings)
+    _check_token(settings, engine)
     app = _build_app(settings, engine, verify_token=False)
     log.info("connecting to Slack over Socket Mode")
     try:
@@ -230,18 +289,43 @@ def _instant(text: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _dispatcher(settings: Settings) -> tuple[Engine, WebClient]:
+def _require_token(settings: Settings) -> None:
+    if not settings.oauth and not settings.slack_bot_token:
+        raise ConfigError(
+            f"{BOT_TOKEN} is not set: copy the Bot User OAuth Token (xoxb-...) from your Slack app's "
+            f"'OAuth & Permissions' page, or set {CLIENT_ID}, {CLIENT_SECRET} and {STATE_SECRET} "
+            "to install mentorbot into workspaces through Slack, and put them in .env."
+        )
+
+
+def _dispatcher(settings: Settings) -> tuple[SessionFactory, WebClient | Installations]:
+    _require_token(settings)
     engine = _engine(settings)
     _prepare_schema(settings, engine)
-    _check_token(settings)
-    return engine, create_sending_client(settings)
+    _check_token(settings, engine)
+    session_factory = create_session_factory(engine)
+    if settings.oauth:
+        return session_factory, create_installations(settings, session_factory, sending=True)
+    return session_factory, create_sending_client(settings)
+
+
+def _jobs(settings: Settings, **kwargs: Any) -> list[Job]:
+    session_factory, client = _dispatcher(settings)
+    return clock_jobs(
+        session_factory,
+        client,
+        settings,
+        installations=client if isinstance(client, Installations) else None,
+        # One sender thread per workspace, up to eight, where the database takes concurrent writers.
+        lanes=1 if settings.is_sqlite else SENDER_LANES,
+        **kwargs,
+    )
 
 
 def _run_dispatch(args: argparse.Namespace) -> int:
-    settings = _settings(args, require=(BOT_TOKEN,))
-    engine, client = _dispatcher(settings)
-    session_factory, at = create_session_factory(engine), args.at or system_clock()
-    for number, job in enumerate(clock_jobs(session_factory, client, settings)):
+    settings = _settings(args)
+    at = args.at or system_clock()
+    for number, job in enumerate(_jobs(settings)):
         done = job.run(at)
         if done.worked or number == 0:  # the first job's line is always printed
             print(done.line)
@@ -249,9 +333,8 @@ def _run_dispatch(args: argparse.Namespace) -> int:
 
 
 def _run_clock(args: argparse.Namespace) -> int:
-    settings = _settings(args, require=(BOT_TOKEN,))
-    engine, client = _dispatcher(settings)
-    session_factory = create_session_factory(engine)
+    settings = _settings(args)
+    jobs = _jobs(settings, clock=system_clock)
 
     def tick() -> None:
         try:
@@ -261,8 +344,6 @@ def _run_clock(args: argparse.Namespace) -> int:
                 raise
             # Nothing to fix in the code: one line a tick, and the next tick tries again.
             log.warning("clock: the database is unavailable (%s); trying again", describe_unavailable(error))
-
-    jobs = clock_jobs(session_factory, client, settings, clock=system_clock)
 
     def look_once() -> None:
         for job in jobs:
@@ -282,6 +363,18 @@ def _run_clock(args: argparse.Namespace) -> int:
     log.info("clock running: looking for due check-ins every %d s", args.every)
     with contextlib.suppress(KeyboardInterrupt):
         scheduler.start()
+    return 0
+
+
+def _run_purge(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    engine = _engine(settings)
+    _prepare_schema(settings, engine)
+    with create_session_factory(engine).begin() as session:
+        for team_id in args.team:
+            counts = purge(session, team_id)
+            rows = sum(counts.values())
+            print(f"deleted {rows} rows of {team_id}" if rows else f"nothing of {team_id} was kept")
     return 0
 
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.inputs import tenant_of
+
 
 @dataclass(frozen=True)
 class Subcommand:
@@ -48,7 +50,9 @@ class CommandInput:
         """
         name, args = split_subcommand(unescape_slack(command.get("text") or ""))
         return cls(
-            team_id=command.get("team_id") or "",
+            team_id=tenant_of(
+                command.get("team_id"), command.get("enterprise_id"), command.get("is_enterprise_install")
+            ),
             user_id=command.get("user_id") or "",
             channel_id=command.get("channel_id") or "",
             name=name,

@@ -23,6 +23,13 @@ DEFAULT_PORT = 3000
 BOT_TOKEN = "SLACK_BOT_TOKEN"
 SIGNING_SECRET = "SLACK_SIGNING_SECRET"
 APP_TOKEN = "SLACK_APP_TOKEN"
+CLIENT_ID = "SLACK_CLIENT_ID"
+CLIENT_SECRET = "SLACK_CLIENT_SECRET"
+STATE_SECRET = "SLACK_STATE_SECRET"
+# What Slack's chat.postMessage allows a workspace ("several hundred a minute"): the clock paces
+# each workspace's sending below it.
+DEFAULT_SEND_RATE = 300
+DEFAULT_RETENTION_DAYS = 30
 
 _HOW_TO_GET = {
     BOT_TOKEN: "copy the Bot User OAuth Token (xoxb-...) from your Slack app's 'OAuth & Permissions' page",
@@ -30,6 +37,12 @@ _HOW_TO_GET = {
     APP_TOKEN: (
         "create an App-Level Token with the connections:write scope on your Slack app's "
         "'Basic Information' page (it starts with xapp-)"
+    ),
+    CLIENT_ID: "copy the Client ID from your Slack app's 'Basic Information' page",
+    CLIENT_SECRET: "copy the Client Secret from your Slack app's 'Basic Information' page",
+    STATE_SECRET: (
+        'set it to a long random string of your own (for example `python -c "import secrets; '
+        'print(secrets.token_urlsafe(32))"`); it signs the state of each install'
     ),
 }
 _PREFIXES = {BOT_TOKEN: "xoxb-", APP_TOKEN: "xapp-"}
@@ -53,6 +66,15 @@ class Settings:
     web_concurrency: int = 2
     log_level: str = "INFO"
     admin_user_ids: frozenset[str] = field(default_factory=frozenset)
+    # OAuth mode ("Add to Slack", many workspaces): all three set. Without them, one bot token.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = None
+    slack_state_secret: str | None = None
+    # Days an uninstalled workspace's data is kept so that reinstalling brings it back.
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    # Messages a minute the clock sends to one workspace at most; None sends as fast as Slack takes
+    # them, waiting out its 429s (`from_env` sets DEFAULT_SEND_RATE).
+    send_rate: int | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], *, require: Iterable[str] = ()) -> Settings:
@@ -64,6 +86,21 @@ class Settings:
         for name, prefix in _PREFIXES.items():
             if values[name] and not values[name].startswith(prefix):
                 raise ConfigError(f"{name} should start with {prefix!r} but does not: {_HOW_TO_GET[name]}.")
+        oauth = (CLIENT_ID, CLIENT_SECRET, STATE_SECRET)
+        if values[BOT_TOKEN] and not all(values[name] for name in oauth):
+            for name in oauth:  # a bot token and part of OAuth's three: the bot token, as before
+                values[name] = ""
+        if any(values[name] for name in oauth):
+            for name in oauth:
+                if not values[name]:
+                    raise ConfigError(
+                        f"{name} is not set, but {', '.join(n for n in oauth if values[n])} is: "
+                        f"installing through Slack needs all three. {_HOW_TO_GET[name].capitalize()}."
+                    )
+            if len(values[STATE_SECRET]) < 16:
+                raise ConfigError(
+                    f"{STATE_SECRET} is too short (under 16 characters): {_HOW_TO_GET[STATE_SECRET]}."
+                )
         return cls(
             slack_bot_token=values[BOT_TOKEN] or None,
             slack_signing_secret=values[SIGNING_SECRET] or None,
@@ -74,7 +111,25 @@ class Settings:
             web_concurrency=_parse_workers(values["WEB_CONCURRENCY"]),
             log_level=_parse_log_level(values["LOG_LEVEL"]),
             admin_user_ids=_parse_user_ids(values["MENTORBOT_ADMINS"]),
+            slack_client_id=values[CLIENT_ID] or None,
+            slack_client_secret=values[CLIENT_SECRET] or None,
+            slack_state_secret=values[STATE_SECRET] or None,
+            retention_days=_parse_count(
+                "MENTORBOT_RETENTION_DAYS",
+                values["MENTORBOT_RETENTION_DAYS"],
+                DEFAULT_RETENTION_DAYS,
+                0,
+                3650,
+            ),
+            send_rate=_parse_count(
+                "MENTORBOT_SEND_RATE", values["MENTORBOT_SEND_RATE"], DEFAULT_SEND_RATE, 1, 6000
+            ),
         )
+
+    @property
+    def oauth(self) -> bool:
+        """True when mentorbot is installed through Slack's OAuth flow, into any number of workspaces."""
+        return bool(self.slack_client_id and self.slack_client_secret and self.slack_state_secret)
 
     @property
     def is_sqlite(self) -> bool:
@@ -97,6 +152,11 @@ VARIABLES = (
     "WEB_CONCURRENCY",
     "LOG_LEVEL",
     "MENTORBOT_ADMINS",
+    CLIENT_ID,
+    CLIENT_SECRET,
+    STATE_SECRET,
+    "MENTORBOT_RETENTION_DAYS",
+    "MENTORBOT_SEND_RATE",
 )
 
 
@@ -149,6 +209,14 @@ def _parse_workers(raw: str) -> int:
         raise ConfigError(
             f"WEB_CONCURRENCY must be a number of web worker processes from 1 to 64, not {raw!r}."
         )
+    return int(raw)
+
+
+def _parse_count(name: str, raw: str, default: int, low: int, high: int) -> int:
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, not {raw!r}.")
     return int(raw)
 
 

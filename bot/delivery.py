@@ -7,9 +7,12 @@ with backoff, and a permanent error is recorded for admins and never retried.
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 import time
 from collections.abc import Callable, Collection
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,6 +29,7 @@ from bot.checkins import (
     schedule_pulses,
 )
 from bot.cohorts import take_cohort_steps
+from bot.installs import Speakers, speakers
 from bot.notify import deactivation_letters
 from bot.outbox import GROUP, PAIR_DM, WHILE_OPEN, Letter, post
 from bot.pairing import member_deactivated
@@ -42,6 +46,7 @@ MAX_RETRY_AFTER = 120.0  # a longer Retry-After defers the message instead of ho
 WEB_WAIT = 2.0  # a listener thread waits out no longer a Retry-After: the clock sends it later
 MAX_BACKOFF = timedelta(minutes=15)  # transient refusals are retried at least this often, forever
 BATCH = 50
+PACER_BURST_SECONDS = 1  # a workspace may send one second's worth at once after a pause, as Slack allows
 FRESH = timedelta(minutes=1)  # a meeting's first post queued this recently is sent as written
 # Errors that no retry can fix; the message is recorded as failed and admins see it.
 PERMANENT = {
@@ -83,7 +88,11 @@ class Claimed:
 
 
 def claim(
-    session: Session, now: datetime, limit: int = BATCH, keys: Collection[str] | None = None
+    session: Session,
+    now: datetime,
+    limit: int = BATCH,
+    keys: Collection[str] | None = None,
+    team_id: str | None = None,
 ) -> list[Claimed]:
     """Take up to `limit` sendable messages under a lease; skips what other senders hold.
 
@@ -91,7 +100,7 @@ def claim(
     that read the same row never both take it, on PostgreSQL or SQLite.
     """
     claimed = []
-    sendable = queries.sendable_messages(session, now, limit, keys)
+    sendable = queries.sendable_messages(session, now, limit, keys, team_id)
     # A meeting's message is written afresh: an edit always, a first post once it has waited (for
     # daytime, for Slack); one queued a moment ago reads as it was written.
     meetings = [
@@ -300,15 +309,21 @@ class DispatchReport:
 
 def dispatch_due(
     session_factory: SessionFactory,
-    client: WebClient,
+    client: WebClient | Speakers,
     now: datetime,
     *,
     clock: Callable[[], datetime] | None = None,
     sleep: Callable[[float], None] = time.sleep,
     max_messages: int | None = None,
     admins: Collection[str] = (),
+    rate: int | None = None,
+    lanes: int = 1,
 ) -> DispatchReport:
-    """Schedule everything due at `now`, then send the outbox until nothing sendable is left."""
+    """Schedule everything due at `now`, then send the outbox until nothing sendable is left.
+
+    `client` speaks for every workspace, or `Speakers` give each its own; each workspace is sent at
+    most `rate` messages a minute, over `lanes` threads shared fairly between the workspaces.
+    """
     report = DispatchReport()
     with session_factory.begin() as session:  # first: a completed pair is asked about no meeting
         report.cohort_steps = take_cohort_steps(session, now, admins)
@@ -332,7 +347,17 @@ def dispatch_due(
     with session_factory.begin() as session:
         schedule_pulses(session, now)
     current = clock or (lambda: now)
-    _send_all(session_factory, client, current, sleep, report, max_messages=max_messages, admins=admins)
+    _send_workspaces(
+        session_factory,
+        speakers(client),
+        current,
+        sleep,
+        report,
+        budget=_Budget(max_messages),
+        admins=admins,
+        rate=rate,
+        lanes=lanes,
+    )
     return report
 
 
@@ -363,37 +388,199 @@ def _send_all(
     sleep: Callable[[float], None],
     report: DispatchReport,
     *,
-    max_messages: int | None = None,
-    keys: Collection[str] | None = None,
+    keys: Collection[str],
     admins: Collection[str] = (),
     max_wait: float = MAX_RETRY_AFTER,
 ) -> None:
-    while max_messages is None or report.sent + report.failed < max_messages:
+    """Send the letters of one click with the client that answered it."""
+    while True:
         with session_factory.begin() as session:
             batch = claim(session, current(), keys=keys)
         if not batch:
             break
         followers: list[str] = []
         for message in batch:
-            renew = _renewer(session_factory, message, current)
-            outcome = send(client, message, current, sleep, renew, max_wait=max_wait)
-            with session_factory.begin() as session:
-                recorded = record(session, message, outcome, current())
-            followers.extend(recorded.queued)
-            deactivated = recorded.deactivated
-            if outcome.sent_ts:
-                report.sent += 1
-            elif outcome.permanent:
-                report.failed += 1
-            elif not outcome.lost:
-                report.deferred += 1
-            if deactivated:
-                report.deactivated.append(deactivated)
-                _pause_deactivated(session_factory, message.team_id, deactivated, admins, current())
-        if keys is not None:
-            if not followers:
-                break  # the few letters of one click: what is left waits for the clock
-            keys = followers  # an admin told at once that a letter of their click failed
+            followers.extend(
+                _send_one(session_factory, client, message, current, sleep, report, admins, max_wait)
+            )
+        if not followers:
+            break  # the few letters of one click: what is left waits for the clock
+        keys = followers  # an admin told at once that a letter of their click failed
+
+
+def _send_one(
+    session_factory: SessionFactory,
+    client: WebClient,
+    message: Claimed,
+    current: Callable[[], datetime],
+    sleep: Callable[[float], None],
+    report: DispatchReport,
+    admins: Collection[str],
+    max_wait: float,
+) -> tuple[str, ...]:
+    """Send one claimed message, record it, count it in `report`; the keys of notices it queued."""
+    renew = _renewer(session_factory, message, current)
+    outcome = send(client, message, current, sleep, renew, max_wait=max_wait)
+    with session_factory.begin() as session:
+        recorded = record(session, message, outcome, current())
+    if outcome.sent_ts:
+        report.sent += 1
+    elif outcome.permanent:
+        report.failed += 1
+    elif not outcome.lost:
+        report.deferred += 1
+    if recorded.deactivated:
+        report.deactivated.append(recorded.deactivated)
+        _pause_deactivated(session_factory, message.team_id, recorded.deactivated, admins, current())
+    return recorded.queued
+
+
+class _Budget:
+    """How many more messages one dispatch may send or give up on, shared by its lanes."""
+
+    def __init__(self, limit: int | None) -> None:
+        self._left = limit
+        self._lock = threading.Lock()
+
+    def take(self, wanted: int) -> int:
+        """Up to `wanted` messages' worth of the budget, taken now."""
+        with self._lock:
+            if self._left is None:
+                return wanted
+            given = min(wanted, self._left)
+            self._left -= given
+            return given
+
+    def give_back(self, unused: int) -> None:
+        """Return what a lane took and did not spend."""
+        with self._lock:
+            if self._left is not None:
+                self._left += unused
+
+
+class Pacer:
+    """One workspace's sending rate: a token bucket of `rate` messages a minute with a short burst.
+
+    Slack allows short bursts; a burst of a few seconds' worth lets a lane send a batch at once and
+    then serve other workspaces while this one refills.
+    """
+
+    def __init__(self, rate: int | None, clock: Callable[[], float] = time.monotonic) -> None:
+        self._per_second = None if rate is None else rate / 60
+        self._capacity = (
+            BATCH if rate is None else max(1.0, min(float(BATCH), rate / 60 * PACER_BURST_SECONDS))
+        )
+        self._clock = clock
+        self._tokens = self._capacity
+        self._at = clock()
+
+    def _refill(self) -> None:
+        if self._per_second is None:
+            self._tokens = self._capacity
+            return
+        now = self._clock()
+        self._tokens = min(self._capacity, self._tokens + (now - self._at) * self._per_second)
+        self._at = now
+
+    def ready_in(self) -> float:
+        """Seconds until one message may go."""
+        self._refill()
+        if self._tokens >= 1 or self._per_second is None:
+            return 0.0
+        return (1 - self._tokens) / self._per_second
+
+    def available(self) -> int:
+        """How many messages may go at once now."""
+        self._refill()
+        return int(self._tokens)
+
+    def spend(self) -> None:
+        """One message went (or was tried)."""
+        self._refill()
+        self._tokens -= 1
+
+
+def _send_workspaces(
+    session_factory: SessionFactory,
+    speakers_: Speakers,
+    current: Callable[[], datetime],
+    sleep: Callable[[float], None],
+    report: DispatchReport,
+    *,
+    budget: _Budget,
+    admins: Collection[str],
+    rate: int | None,
+    lanes: int,
+) -> None:
+    """Send every workspace's due messages, each at its own pace, the workspaces dealt out to lanes.
+
+    Within a lane, the workspace that may send soonest goes next, a batch at a time, so one busy
+    workspace never holds up the others; each workspace's client has that workspace's token.
+    """
+    with session_factory() as session:
+        teams = queries.sending_teams(session, current())
+    if not teams:
+        return
+    groups = [teams[i :: max(1, lanes)] for i in range(min(max(1, lanes), len(teams)))]
+    reports = [DispatchReport() for _ in groups]
+    work = [
+        functools.partial(
+            _lane, session_factory, speakers_, group, current, sleep, lane_report, budget, admins, Pacer, rate
+        )
+        for group, lane_report in zip(groups, reports, strict=True)
+    ]
+    if len(work) == 1:
+        work[0]()
+    else:
+        with ThreadPoolExecutor(max_workers=len(work), thread_name_prefix="sender") as pool:
+            for future in [pool.submit(job) for job in work]:
+                future.result()
+    for lane_report in reports:
+        report.sent += lane_report.sent
+        report.failed += lane_report.failed
+        report.deferred += lane_report.deferred
+        report.deactivated.extend(lane_report.deactivated)
+
+
+def _lane(
+    session_factory: SessionFactory,
+    speakers_: Speakers,
+    teams: list[str],
+    current: Callable[[], datetime],
+    sleep: Callable[[float], None],
+    report: DispatchReport,
+    budget: _Budget,
+    admins: Collection[str],
+    pacer: Callable[[int | None], Pacer],
+    rate: int | None,
+) -> None:
+    """Send the messages of `teams`, always the workspace that may send soonest next."""
+    pacers = {team: pacer(rate) for team in teams}
+    waiting = list(teams)
+    while waiting:
+        team = min(waiting, key=lambda t: pacers[t].ready_in())
+        wait = pacers[team].ready_in()
+        if wait > 0:
+            sleep(wait)
+        client = speakers_.client_for(team)
+        if client is None:  # no install (yet): its letters wait; uninstalling drops them
+            log.warning("not sending to %s: mentorbot has no token for it", team)
+            waiting.remove(team)
+            continue
+        allowed = budget.take(max(1, pacers[team].available()))
+        if allowed == 0:
+            return
+        with session_factory.begin() as session:
+            batch = claim(session, current(), limit=allowed, team_id=team)
+        budget.give_back(allowed - len(batch))
+        if not batch:
+            waiting.remove(team)
+            continue
+        for message in batch:
+            pacers[team].spend()
+            _send_one(session_factory, client, message, current, sleep, report, admins, MAX_RETRY_AFTER)
+        waiting.remove(team)  # to the back: of the workspaces that may send now, each in turn
+        waiting.append(team)
 
 
 def _renewer(session_factory: SessionFactory, message: Claimed, current: Callable[[], datetime]) -> Renew:

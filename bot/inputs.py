@@ -30,15 +30,34 @@ def _dicts(value: Any) -> tuple[dict[str, Any], ...]:
     return tuple(item for item in value if isinstance(item, dict)) if isinstance(value, list) else ()
 
 
+def tenant_of(team_id: str | None, enterprise_id: str | None, is_enterprise_install: Any) -> str:
+    """Whose world a request belongs to: the org for an org-wide Grid install, else the workspace.
+
+    An org installed org-wide is one world, so that a person in several of its workspaces is one
+    person; Slack sends `is_enterprise_install` as a boolean, or as "true" in a slash command.
+    """
+    if is_enterprise_install in (True, "true") and enterprise_id:
+        return enterprise_id
+    return team_id or enterprise_id or ""
+
+
+def context_tenant(context: dict[str, Any]) -> str:
+    """The world of an event, from Bolt's context."""
+    return tenant_of(
+        context.get("team_id"), context.get("enterprise_id"), context.get("is_enterprise_install")
+    )
+
+
 def _team_and_user(body: dict[str, Any], view: dict[str, Any] | None = None) -> tuple[str, str]:
-    """The workspace (the payload's team, else the view's, else the user's) and the user."""
+    """The world (the payload's team, else the view's, else the user's; an org's) and the user."""
     user = _dict(body.get("user"))
     team = (
         _str(_dict(body.get("team")).get("id"))
         or _str((view or {}).get("team_id"))
         or _str(user.get("team_id"))
     )
-    return team, _str(user.get("id"))
+    enterprise = _str(_dict(body.get("enterprise")).get("id")) or _str(body.get("enterprise_id"))
+    return tenant_of(team, enterprise, body.get("is_enterprise_install")), _str(user.get("id"))
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ from slack_sdk import WebClient
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery import dispatch_due
+from bot.installs import Installations, Speakers, forget_expired_states
 from bot.report import send_weekly_reports
+from bot.workspaces import purge_expired
 from storage.db import SessionFactory
 
 
@@ -39,21 +41,37 @@ class Job:
 
 def clock_jobs(
     session_factory: SessionFactory,
-    client: WebClient,
+    client: WebClient | Speakers,
     settings: Settings,
     *,
     clock: Clock | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    installations: Installations | None = None,
+    lanes: int = 1,
 ) -> list[Job]:
-    """The clock's jobs, in order: check-ins, reminders and pulses with the outbox, then reports.
+    """The clock's jobs, in order: tokens, check-ins, reminders and pulses with the outbox, reports, purges.
 
     `clock` gives the time while sending (the system clock for `mentorbot clock`); without it the
-    instant the job was run for stands, as for `dispatch-due --at`.
+    instant the job was run for stands, as for `dispatch-due --at`. `client` speaks for every
+    workspace, or `Speakers` (OAuth mode) give each workspace its own token.
     """
+
+    def tokens(now: datetime) -> Done:
+        refreshed = installations.refresh_due() if installations is not None else 0
+        with session_factory.begin() as session:
+            forget_expired_states(session, now)
+        return Done(f"tokens refreshed {refreshed}", refreshed > 0)
 
     def checkins_and_outbox(now: datetime) -> Done:
         report = dispatch_due(
-            session_factory, client, now, clock=clock, sleep=sleep, admins=settings.admin_user_ids
+            session_factory,
+            client,
+            now,
+            clock=clock,
+            sleep=sleep,
+            admins=settings.admin_user_ids,
+            rate=settings.send_rate,
+            lanes=lanes,
         )
         line = (
             f"cohort steps {report.cohort_steps}, "
@@ -70,4 +88,13 @@ def clock_jobs(
         sent = send_weekly_reports(session_factory, client, now, settings)
         return Done(f"weekly reports {sent}", sent > 0)
 
-    return [Job("check-ins and the outbox", checkins_and_outbox), Job("weekly reports", weekly_reports)]
+    def purges(now: datetime) -> Done:
+        purged = purge_expired(session_factory, now, settings.retention_days)
+        return Done(f"uninstalled workspaces deleted {len(purged)}", bool(purged))
+
+    return [
+        Job("check-ins and the outbox", checkins_and_outbox),
+        Job("weekly reports", weekly_reports),
+        Job("rotating tokens", tokens),
+        Job("deleting uninstalled workspaces", purges),
+    ]

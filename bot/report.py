@@ -34,6 +34,7 @@ from bot.admins import program_admins, refresh_workspace_admins
 from bot.config import Settings
 from bot.delivery import PERMANENT, backoff
 from bot.insights import ProgramHealth, WeekPoint, program_health, weekly_series
+from bot.installs import Speakers, speakers
 from bot.outcomes import GroupOutcomes, Outcomes, program_outcomes
 from bot.views.insights import report_message
 from bot.zones import local_time
@@ -315,16 +316,19 @@ def _build(session_factory: SessionFactory, program_id: int, now: datetime) -> _
 
 
 def send_weekly_reports(
-    session_factory: SessionFactory, client: WebClient, now: datetime, settings: Settings
+    session_factory: SessionFactory, clients: WebClient | Speakers, now: datetime, settings: Settings
 ) -> int:
     """DM each program's admins its weekly report and chart, once per admin and ISO week; returns how many."""
-    refresh_workspace_admins(session_factory, client, now)  # at most daily: who the workspace's admins are
+    refresh_workspace_admins(session_factory, clients, now)  # at most daily: who the workspace's admins are
     built: dict[int, _Report | None] = {}
     sent = 0
     for due in _due_reports(session_factory, now, settings):
         if due.program_id not in built:
             built[due.program_id] = _build(session_factory, due.program_id, now)
         report = built[due.program_id]
+        client = speakers(clients).client_for(due.team_id)
+        if client is None:  # mentorbot was removed from the workspace
+            continue
         if report is None or not _claim(session_factory, due, {"text": report.message["text"]}, now):
             continue
         try:

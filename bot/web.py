@@ -1,5 +1,7 @@
 """HTTP mode: a WSGI application serving Slack at `/slack/events` and `/healthz`, under gunicorn.
 
+In OAuth mode it also serves Bolt's install flow at `/slack/install` and `/slack/oauth_redirect`.
+
 Requests reach Bolt only once they are well formed: a readable UTF-8 body, signature headers of
 the shape Slack sends, and a body that parses into an object. Anything else is answered 400 or
 401 with one log line, because Bolt would answer such requests with a 500 and a traceback.
@@ -52,6 +54,17 @@ def create_wsgi_app(app: App, engine: Engine) -> WsgiApp:
             healthy = health.answers()
             body = json.dumps({"ok": healthy, "database": "up" if healthy else "down"})
             return _answer(start_response, 200 if healthy else 503, body, "application/json")
+        flow = app.oauth_flow
+        if flow is not None and method == "GET" and path in (flow.install_path, flow.redirect_uri_path):
+            # Bolt's install flow: the "Add to Slack" page, and Slack's redirect back after consent.
+            page = BoltRequest(
+                body="", query=environ.get("QUERY_STRING", ""), headers=WsgiHttpRequest(environ).get_headers()
+            )
+            handle = flow.handle_installation if path == flow.install_path else flow.handle_callback
+            answer = handle(page)
+            wsgi = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
+            start_response(wsgi.status, wsgi.get_headers())
+            return wsgi.get_body()
         if path != SLACK_PATH or method != "POST":
             return _answer(start_response, 404, "Not Found")
         try:

@@ -22,6 +22,7 @@ from handlers import (
     health,
     home,
     insights,
+    installs,
     meetings,
     pairing,
     programs,
@@ -34,6 +35,7 @@ def register_all(app: App, deps: Deps) -> None:
     app.use(parse_inputs)
     for module in (
         errors,
+        installs,
         commands,
         enrollment,
         pairing,

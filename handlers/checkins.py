@@ -14,7 +14,7 @@ from bot.deps import Deps
 from bot.goals import extend_deadline, goal_edit_form
 from bot.health import note_met, private_questions
 from bot.inplace import ask_privately, show_answer, tell_clicker, update_message
-from bot.inputs import ActionInput, Submission
+from bot.inputs import ActionInput, Submission, context_tenant
 from bot.notify import deactivation_letters, dm
 from bot.outbox import post
 from bot.pairing import member_deactivated
@@ -190,7 +190,7 @@ def register(app: App, deps: Deps) -> None:
         with deps.session_factory.begin() as session:
             now = deps.clock()
             gone = member_deactivated(
-                session, context["team_id"], user["id"], deps.settings.admin_user_ids, now
+                session, context_tenant(context), user["id"], deps.settings.admin_user_ids, now
             )
-            keys = post(session, context["team_id"], deactivation_letters(gone, now), now)
+            keys = post(session, context_tenant(context), deactivation_letters(gone, now), now)
         deps.send_now(client, keys)

@@ -11,7 +11,7 @@ from bot.deps import Deps
 from bot.enrollment import join_form_data
 from bot.home import load_home
 from bot.inbox import Inbox
-from bot.inputs import ActionInput
+from bot.inputs import ActionInput, context_tenant
 from bot.insights import administered_programs
 from bot.members import Member, fetch_member
 from bot.refusal import Refusal
@@ -52,11 +52,11 @@ def register(app: App, deps: Deps) -> None:
         if event.get("tab", "home") != "home":
             return
         user_id = event["user"]
-        publish_home(deps, client, context["team_id"], user_id, member_or_none(client, user_id))
+        publish_home(deps, client, context_tenant(context), user_id, member_or_none(client, user_id))
 
     @app.event("message")
     def on_message(event: dict, body: dict, context: dict, client: WebClient) -> None:
-        if inbox.should_answer(body.get("event_id"), context.get("team_id") or "", event, deps.clock()):
+        if inbox.should_answer(body.get("event_id"), context_tenant(context), event, deps.clock()):
             client.chat_postMessage(channel=event["channel"], **dm_pointer_message())
 
     @app.action(ids.HOME_PROFILE)

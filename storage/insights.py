@@ -33,6 +33,7 @@ from storage.models import (
     Profile,
     Program,
     Pulse,
+    Workspace,
 )
 from storage.queries import MENTEE_ROLES, MENTOR_ROLES, OPEN, insert_new
 
@@ -314,8 +315,15 @@ def weekly_checkins(session: Session, program_id: int, start: datetime, end: dat
 
 
 def open_programs(session: Session) -> list[Program]:
-    """Every program that is not archived, in every workspace."""
-    return list(session.scalars(select(Program).where(Program.archived_at.is_(None)).order_by(Program.id)))
+    """Every program that is not archived, in every workspace mentorbot is installed in."""
+    removed = select(Workspace.team_id).where(Workspace.uninstalled_at.is_not(None))
+    return list(
+        session.scalars(
+            select(Program)
+            .where(Program.archived_at.is_(None), Program.team_id.not_in(removed))
+            .order_by(Program.id)
+        )
+    )
 
 
 def zones_of(session: Session, team_id: str, user_ids: Iterable[str]) -> dict[str, str | None]:

@@ -12,6 +12,8 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -78,7 +80,11 @@ def _in(column: str, enum: type[StrEnum]) -> str:
 
 
 class Workspace(Base):
-    """A Slack workspace (team) that has talked to mentorbot."""
+    """A Slack workspace (team) that has talked to mentorbot, or an Enterprise Grid org installed org-wide.
+
+    An org-wide install keeps one world for the whole org: its `team_id` is the org's id (E...),
+    so a person in several of its workspaces is one person, and `enterprise_id` is that same id.
+    """
 
     __tablename__ = "workspaces"
 
@@ -87,6 +93,23 @@ class Workspace(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # When users.list last told mentorbot who the workspace's admins and owners are (daily).
     admins_checked_at: Mapped[datetime | None]
+    # The Enterprise Grid org the workspace belongs to, when Slack said so.
+    enterprise_id: Mapped[str | None] = mapped_column(SLACK_ID)
+    # When the app was uninstalled or its tokens revoked: nothing is sent from then on, and the
+    # workspace's rows are deleted once the retention period has passed. None while installed.
+    uninstalled_at: Mapped[datetime | None]
+    # Taken (written) by the one process refreshing this workspace's rotating token, so two never race.
+    tokens_checked_at: Mapped[datetime | None]
+
+
+class GrantedTeam(Base):
+    """A workspace of an Enterprise Grid org that an org-wide install may answer in (team_access_granted)."""
+
+    __tablename__ = "granted_teams"
+
+    team_id: Mapped[str] = mapped_column(SLACK_ID, ForeignKey("workspaces.team_id"), primary_key=True)
+    slack_team_id: Mapped[str] = mapped_column(SLACK_ID, primary_key=True)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Program(Base):
@@ -807,3 +830,12 @@ class Pulse(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
+
+
+# slack-sdk's OAuth stores keep installations, bot tokens and install states in these tables,
+# defined by the stores themselves so that their queries and this schema never disagree.
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
+    Base.metadata, "slack_installations"
+)
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states")

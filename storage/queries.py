@@ -21,6 +21,7 @@ from storage.models import (
     GoalUpdate,
     MatchRun,
     OutboxMessage,
+    OutboxStatus,
     Pair,
     PairFeedback,
     PairStatus,
@@ -41,6 +42,11 @@ def _insert(session: Session, model: type[Base]) -> Any:
     """An INSERT of `model` that can say ON CONFLICT DO NOTHING, in the session's SQL dialect."""
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
+def changed(result: Any) -> int:
+    """How many rows an UPDATE or DELETE changed."""
+    return cast(CursorResult, result).rowcount or 0
 
 
 def insert_or_ignore(
@@ -455,30 +461,63 @@ def goals_due_soon(session: Session, before: date) -> list[tuple[Goal, Pair]]:
     return [(goal, pair) for goal, pair in rows]
 
 
+def _sendable(now: datetime) -> Any:
+    """Pending, due, not held by another sender, and in a workspace mentorbot is still installed in."""
+    return and_(
+        OutboxMessage.status == "pending",
+        OutboxMessage.not_before <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        OutboxMessage.team_id.not_in(select(Workspace.team_id).where(Workspace.uninstalled_at.is_not(None))),
+    )
+
+
 def sendable_messages(
-    session: Session, now: datetime, limit: int, keys: Collection[str] | None = None
+    session: Session,
+    now: datetime,
+    limit: int,
+    keys: Collection[str] | None = None,
+    team_id: str | None = None,
 ) -> list[tuple[OutboxMessage, str | None]]:
     """Pending messages whose time has come and whose lease (if any) ran out, with their pair's status.
 
     Locked with SKIP LOCKED where the database can, so several senders share the work; `take_message`
     then claims each one in a conditional UPDATE, which is what keeps two senders apart on SQLite.
-    `keys` narrows it to those messages (the ones a click just wrote).
+    `keys` narrows it to those messages (the ones a click just wrote), `team_id` to one workspace's.
     """
     query = (
         select(OutboxMessage, Pair.status)
         .outerjoin(Pair, Pair.id == OutboxMessage.pair_id)
-        .where(
-            OutboxMessage.status == "pending",
-            OutboxMessage.not_before <= now,
-            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-        )
+        .where(_sendable(now))
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
         .with_for_update(of=OutboxMessage, skip_locked=True)
     )
     if keys is not None:
         query = query.where(OutboxMessage.key.in_(list(keys)))
+    if team_id is not None:
+        query = query.where(OutboxMessage.team_id == team_id)
     return [(message, status) for message, status in session.execute(query)]
+
+
+def sending_teams(session: Session, now: datetime) -> list[str]:
+    """The workspaces with messages to send now, oldest waiting first."""
+    rows = session.execute(
+        select(OutboxMessage.team_id, func.min(OutboxMessage.not_before))
+        .where(_sendable(now))
+        .group_by(OutboxMessage.team_id)
+        .order_by(func.min(OutboxMessage.not_before), OutboxMessage.team_id)
+    )
+    return [team_id for team_id, _ in rows]
+
+
+def skip_pending(session: Session, team_id: str, why: str) -> int:
+    """Give up on every message still waiting for `team_id` (mentorbot may no longer speak there)."""
+    skipped = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.team_id == team_id, OutboxMessage.status == "pending")
+        .values(status=OutboxStatus.SKIPPED.value, error=why, claimed_until=None)
+    )
+    return changed(skipped)
 
 
 def take_message(session: Session, message_id: int, attempts: int, now: datetime, until: datetime) -> bool:

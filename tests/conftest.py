@@ -29,6 +29,7 @@ from storage.migrate import upgrade
 from storage.models import Base
 from tests.fakes.slack_api import BOT_TOKEN, FakeSlack
 from tests.fakes.slack_requests import SIGNING_SECRET, SlackSender
+from tests.installing import hosted  # noqa: F401 - mentorbot installed through Slack
 from tests.scenarios import paired, program  # noqa: F401 - fixtures shared by conversation tests
 from tests.serving import serve
 

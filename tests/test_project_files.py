@@ -12,6 +12,7 @@ import pytest
 
 from bot import ids
 from bot.config import VARIABLES
+from bot.installs import BOT_SCOPES, REDIRECT_PATH
 from tests.test_cli import base_env, mentorbot_executable
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +77,26 @@ def test_manifest_declares_what_the_app_listens_to() -> None:
         "channels:join",
         "files:write",
     }
+
+
+def test_the_hosted_manifest_installs_through_slack_with_what_the_code_handles() -> None:
+    single = json.loads((ROOT / "manifest.json").read_text())
+    hosted = json.loads((ROOT / "manifest.hosted.json").read_text())
+
+    assert set(hosted["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
+    assert set(single["oauth_config"]["scopes"]["bot"]) == set(BOT_SCOPES)
+    assert [url.rsplit("/slack", 1)[1] for url in hosted["oauth_config"]["redirect_urls"]] == [
+        REDIRECT_PATH.removeprefix("/slack")
+    ]
+    events = set(hosted["settings"]["event_subscriptions"]["bot_events"])
+    assert {"app_uninstalled", "tokens_revoked", "team_access_granted", "team_access_revoked"} <= events
+    assert {"app_uninstalled", "tokens_revoked"} <= set(
+        single["settings"]["event_subscriptions"]["bot_events"]
+    )
+    assert hosted["settings"]["org_deploy_enabled"] is True
+    assert hosted["settings"]["socket_mode_enabled"] is False  # Slack posts to the request URLs
+    assert hosted["settings"]["token_rotation_enabled"] is True
+    assert hosted["features"] == single["features"]
 
 
 def test_env_example_documents_every_setting() -> None:

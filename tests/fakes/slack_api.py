@@ -13,10 +13,20 @@ the test releases them, the hold's own timeout passes, or the fake stops.
 channel and ts it never answered), and `message(channel, ts)` reads a message's current state.
 `apps.connections.open` takes the App-Level token instead of the bot token and hands out
 `socket_url` (set it to a running `tests.fakes.socket_mode.FakeSocketMode`'s url).
+
+Beside its one workspace (`token`, `team_id`) the fake can install more through `oauth.v2.access`,
+as Slack's OAuth flow does: `approve(FakeWorkspace(...))` is a person clicking "Allow" and gives the
+code Slack would redirect with; the exchange checks the client id and secret, takes each code once,
+and hands out that workspace's own bot token (with a refresh token and expiry when the workspace
+rotates tokens; a refresh token works once). Each call records the workspace its token speaks for
+(`Call.team`); a person or channel of another workspace is not found, as in Slack, and such calls
+are kept in `crossed`. `uninstall(team)` revokes a workspace's tokens. Rate limits apply per
+workspace.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import itertools
 import json
@@ -34,6 +44,9 @@ from urllib.parse import parse_qs
 from tests.blockkit import block_kit_problems
 
 TEAM_ID = "T0MENTOR"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret"
+REFRESHED_EXPIRES_IN = 43200
 BOT_USER_ID = "UMENTORBOT"
 BOT_TOKEN = "xoxb-test-mentorbot"
 APP_TOKEN = "xapp-1-AMENTORBOT-1-test"
@@ -55,11 +68,30 @@ class Call:
     at: float
     response: dict[str, Any] = field(default_factory=dict)
     sent_at: datetime | None = None  # the test clock's instant when the call came, if a test set one
+    team: str | None = None  # the workspace (or org) the token speaks for
 
     @property
     def ok(self) -> bool:
         """True when the fake answered this call as a success."""
         return bool(self.response.get("ok"))
+
+
+@dataclass(frozen=True)
+class FakeWorkspace:
+    """A workspace (or, with `org_wide`, an Enterprise Grid org) that installs through OAuth."""
+
+    team_id: str
+    name: str = "Another workspace"
+    enterprise_id: str | None = None
+    org_wide: bool = False
+    rotating: bool = False  # token rotation on: the install's token expires after `expires_in` seconds
+    expires_in: int = 43200  # (refreshed ones after REFRESHED_EXPIRES_IN, twelve hours, as Slack's)
+    installer: str = "UINSTALLER"
+
+    @property
+    def world(self) -> str:
+        """Whose data the install holds: the org's for an org-wide install, else the workspace's."""
+        return self.enterprise_id if self.org_wide and self.enterprise_id else self.team_id
 
 
 @dataclass(frozen=True)
@@ -105,6 +137,7 @@ class Posted:
     at: float
     channel: str
     text: str
+    team: str | None = None  # whose token posted it
 
 
 @dataclass
@@ -162,8 +195,15 @@ class FakeSlack:
     def __post_init__(self) -> None:
         self._faults: deque[_Fault] = deque()
         self._holds: list[Hold] = []
-        self._workspace_bucket: _Bucket | None = None
-        self._channel_buckets: dict[str, _Bucket] = {}
+        self._workspace_buckets: dict[str, _Bucket] = {}
+        self._channel_buckets: dict[tuple[str, str], _Bucket] = {}
+        # OAuth: codes waiting for their exchange, tokens issued, refresh tokens not yet used.
+        self._codes: dict[str, FakeWorkspace] = {}
+        self._tokens: dict[str, FakeWorkspace] = {}
+        self._refresh: dict[str, FakeWorkspace] = {}
+        self.revoked: set[str] = set()
+        self.refreshes = 0  # refresh tokens spent
+        self.crossed: list[Call] = []  # calls naming a person or channel of another workspace
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -173,6 +213,7 @@ class FakeSlack:
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
             "auth.test": self._auth_test,
+            "oauth.v2.access": self._oauth_access,
             "chat.postMessage": self._post_message,
             "chat.update": self._update_message,
             "chat.postEphemeral": lambda args: {"ok": True, "message_ts": self._ts()},
@@ -392,7 +433,7 @@ class FakeSlack:
             self.messages.clear()
             self.rate_limited = 0
             self._faults.clear()
-            self._workspace_bucket = None
+            self._workspace_buckets.clear()
             self._channel_buckets.clear()
 
     # -- the server side -------------------------------------------------------------------------
@@ -412,6 +453,9 @@ class FakeSlack:
         method = path.removeprefix("/api/").split("?")[0]
         auth = headers.get("Authorization") or ""
         token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else args.get("token")
+        if auth.startswith("Basic "):  # oauth.v2.access: the app's client id and secret
+            token = None
+            args = {**args, "_basic": base64.b64decode(auth.removeprefix("Basic ")).decode()}
         with self._lock:
             hold = next(
                 (h for h in self._holds if h.method == method and not h.released.is_set() and h.when(args)),
@@ -429,17 +473,20 @@ class FakeSlack:
         status, extra, body = self._answer(method, token, args, fault)
         with self._lock:
             if method == "chat.postMessage" and body.get("ok"):
-                self.posted.append(Posted(time.monotonic(), str(args.get("channel")), str(args.get("text"))))
-            self.calls.append(
-                Call(
-                    method=method,
-                    args=args,
-                    token=token,
-                    at=time.monotonic(),
-                    response=body,
-                    sent_at=self.now,
-                )
+                channel, text = str(args.get("channel")), str(args.get("text"))
+                self.posted.append(Posted(time.monotonic(), channel, text, self.team_of(token)))
+            call = Call(
+                method=method,
+                args=args,
+                token=token,
+                at=time.monotonic(),
+                response=body,
+                sent_at=self.now,
+                team=self.team_of(token),
             )
+            self.calls.append(call)
+            if body.get("crossed"):
+                self.crossed.append(call)
             self._lock.notify_all()
         return status, extra, body
 
@@ -449,33 +496,45 @@ class FakeSlack:
         if fault is not None:
             extra = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
             return fault.status, extra, fault.body
+        if method == "oauth.v2.access":
+            return 200, {}, self._oauth_access(args)
         if not token:
             return 200, {}, {"ok": False, "error": "not_authed"}
+        if token in self.revoked:
+            return 200, {}, {"ok": False, "error": "token_revoked"}
         expected = self.app_token if method in APP_TOKEN_METHODS else self.token
-        if token != expected:
+        if token != expected and (method in APP_TOKEN_METHODS or token not in self._tokens):
             wrong_kind = token in (self.token, self.app_token)
             return 200, {}, {"ok": False, "error": "not_allowed_token_type" if wrong_kind else "invalid_auth"}
+        team = self.team_of(token) or self.team_id
+        crossed = self._crossed(team, method, args)
+        if crossed:
+            return 200, {}, {"ok": False, "error": crossed, "crossed": True}
+        if method == "auth.test":
+            return 200, {}, self._auth_test({"_team": team})
         if method == "chat.postMessage" and self.rate_limits is not None:
-            wait = self._take_token(str(args.get("channel") or ""))
+            wait = self._take_token(str(args.get("channel") or ""), team)
             if wait > 0:
                 retry_after = str(max(1, math.ceil(wait)))
                 return 429, {"Retry-After": retry_after}, {"ok": False, "error": "ratelimited"}
         handler = self._handlers.get(method, lambda _args: {"ok": True})
         return 200, {}, handler(args)
 
-    def _take_token(self, channel: str) -> float:
+    def _take_token(self, channel: str, team: str) -> float:
         """Spend one token of the workspace's and the channel's bucket, or say how long to wait."""
         limits = self.rate_limits
         assert limits is not None
         now = time.monotonic()
         with self._lock:
-            if self._workspace_bucket is None:
-                self._workspace_bucket = _Bucket(limits.per_minute / 60, limits.workspace_burst, now)
-            workspace = self._workspace_bucket
-            bucket = self._channel_buckets.get(channel)
+            workspace = self._workspace_buckets.get(team)
+            if workspace is None:
+                workspace = self._workspace_buckets[team] = _Bucket(
+                    limits.per_minute / 60, limits.workspace_burst, now
+                )
+            bucket = self._channel_buckets.get((team, channel))
             if bucket is None:
                 bucket = _Bucket(limits.per_channel_per_second, limits.channel_burst, now)
-                self._channel_buckets[channel] = bucket
+                self._channel_buckets[(team, channel)] = bucket
             wait = max(workspace.wait(now), bucket.wait(now))
             if wait > 0:
                 self.rate_limited += 1
@@ -534,6 +593,19 @@ class FakeSlack:
         return {"ok": True, "url": self.socket_url}
 
     def _auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
+        installed = next((w for w in self._tokens.values() if w.world == args.get("_team")), None)
+        if installed is not None:
+            return {
+                "ok": True,
+                "url": f"https://{installed.team_id.lower()}.slack.com/",
+                "team": installed.name,
+                "team_id": installed.team_id,
+                "enterprise_id": installed.enterprise_id,
+                "user": "mentorbot",
+                "user_id": f"UBOT{installed.world}",
+                "bot_id": f"BBOT{installed.world}",
+                "is_enterprise_install": installed.org_wide,
+            }
         return {
             "ok": True,
             "url": "https://mentorbot-test.slack.com/",
@@ -542,6 +614,100 @@ class FakeSlack:
             "user": "mentorbot",
             "user_id": BOT_USER_ID,
             "bot_id": "BMENTORBOT",
+        }
+
+    # -- OAuth and several workspaces ------------------------------------------------------------
+
+    def approve(self, workspace: FakeWorkspace) -> str:
+        """Someone allowed the install in `workspace`: the code Slack redirects to the app with."""
+        code = f"code-{workspace.team_id}-{next(self._ids)}"
+        with self._lock:
+            self._codes[code] = workspace
+        return code
+
+    def team_of(self, token: str | None) -> str | None:
+        """The workspace (or org) a token speaks for; None for no token or one never issued."""
+        if token == self.token:
+            return self.team_id
+        workspace = self._tokens.get(token or "")
+        return workspace.world if workspace is not None else None
+
+    def tokens_of(self, team: str) -> set[str]:
+        """Every bot token issued to `team` (a workspace, or an org installed org-wide)."""
+        with self._lock:
+            issued = {token for token, w in self._tokens.items() if w.world == team}
+        return issued | ({self.token} if team == self.team_id else set())
+
+    def uninstall(self, team: str) -> None:
+        """Slack revokes every token of the workspace when the app is uninstalled."""
+        with self._lock:
+            self.revoked |= self.tokens_of(team)
+
+    def _crossed(self, team: str, method: str, args: dict[str, Any]) -> str | None:
+        """Why a call names someone or somewhere outside `team`, as Slack would say it; None if not."""
+        if method == "conversations.open":
+            named = str(args.get("users") or "").split(",")
+        elif method in ("users.info",):
+            named = [str(args.get("user") or "")]
+        elif method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
+            named = [str(args.get("channel") or ""), str(args.get("user") or "")]
+        else:
+            return None
+        for user_id in filter(None, named):
+            person = self.users.get(user_id)
+            if person is None:
+                continue
+            home = person.get("enterprise_id") if team.startswith("E") else person.get("team_id")
+            if home != team:
+                return "user_not_found" if method != "chat.postMessage" else "channel_not_found"
+        return None
+
+    def _oauth_access(self, args: dict[str, Any]) -> dict[str, Any]:
+        basic = str(args.get("_basic") or "")
+        client_id, _, client_secret = basic.partition(":") if basic else (args.get("client_id"), "", "")
+        if not basic:
+            client_secret = str(args.get("client_secret") or "")
+        if client_id != CLIENT_ID or client_secret != CLIENT_SECRET:
+            return {
+                "ok": False,
+                "error": "invalid_client_id" if client_id != CLIENT_ID else "bad_client_secret",
+            }
+        with self._lock:
+            if args.get("grant_type") == "refresh_token":
+                workspace = self._refresh.pop(str(args.get("refresh_token") or ""), None)
+                if workspace is None:
+                    return {"ok": False, "error": "invalid_refresh_token"}
+                self.refreshes += 1
+                return {"ok": True, "token_type": "bot", **self._issue(workspace, REFRESHED_EXPIRES_IN)}
+            workspace = self._codes.pop(str(args.get("code") or ""), None)
+            if workspace is None:
+                return {"ok": False, "error": "invalid_code"}
+            issued = self._issue(workspace)
+        enterprise = {"id": workspace.enterprise_id, "name": "Grid Org"} if workspace.enterprise_id else None
+        return {
+            "ok": True,
+            "app_id": "AMENTORBOT",
+            "authed_user": {"id": workspace.installer},
+            "scope": "commands,chat:write,im:write,mpim:write,users:read,channels:join,files:write",
+            "token_type": "bot",
+            "bot_user_id": f"UBOT{workspace.world}",
+            "team": None if workspace.org_wide else {"id": workspace.team_id, "name": workspace.name},
+            "enterprise": enterprise,
+            "is_enterprise_install": workspace.org_wide,
+            **issued,
+        }
+
+    def _issue(self, workspace: FakeWorkspace, expires_in: int | None = None) -> dict[str, Any]:
+        token = f"xoxb-{workspace.world}-{next(self._ids)}"
+        self._tokens[token] = workspace
+        if not workspace.rotating:
+            return {"access_token": token}
+        refresh = f"xoxe-1-{workspace.world}-{next(self._ids)}"
+        self._refresh[refresh] = workspace
+        return {
+            "access_token": token,
+            "refresh_token": refresh,
+            "expires_in": expires_in or workspace.expires_in,
         }
 
     def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:

@@ -44,10 +44,16 @@ class SlackSender:
         signing_secret: str = SIGNING_SECRET,
         team_id: str = TEAM_ID,
         response_url: str = "https://hooks.slack.invalid/commands/T0MENTOR/1/abc",
+        *,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
     ) -> None:
+        """`enterprise_id` and `org_wide` send as a workspace of an Enterprise Grid org does."""
         self.url = url
         self.response_url = response_url
         self.team_id = team_id
+        self.enterprise_id = enterprise_id
+        self.org_wide = org_wide
         self._verifier = SignatureVerifier(signing_secret)
         self._ids = itertools.count(1)
 
@@ -99,6 +105,11 @@ class SlackSender:
                 "api_app_id": "AMENTORBOT",
                 "response_url": self.response_url,
                 "trigger_id": f"{next(self._ids)}.1.trigger",
+                **(
+                    {"enterprise_id": self.enterprise_id, "is_enterprise_install": str(self.org_wide).lower()}
+                    if self.enterprise_id
+                    else {}
+                ),
             }
         )
 
@@ -125,8 +136,18 @@ class SlackSender:
             "type": "event_callback",
             "event_id": event_id or f"Ev{next(self._ids):08d}",
             "event_time": int(time.time()),
-            "authorizations": [{"team_id": self.team_id, "user_id": "UMENTORBOT", "is_bot": True}],
+            "authorizations": [
+                {
+                    "team_id": None if self.org_wide else self.team_id,
+                    "enterprise_id": self.enterprise_id,
+                    "user_id": "UMENTORBOT",
+                    "is_bot": True,
+                    "is_enterprise_install": self.org_wide,
+                }
+            ],
         }
+        if self.enterprise_id:
+            envelope |= {"enterprise_id": self.enterprise_id, "is_enterprise_install": self.org_wide}
         headers = dict(kwargs.pop("headers", {}) or {})
         if retry_num is not None:
             headers |= {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
@@ -237,7 +258,12 @@ class SlackSender:
 
     def interaction(self, payload: dict[str, Any], **kwargs: Any) -> Reply:
         """Deliver a block action or view submission payload, form-encoded as Slack does."""
-        body = urlencode({"payload": json.dumps({"team": {"id": self.team_id}, **payload})})
+        grid = (
+            {"enterprise": {"id": self.enterprise_id}, "is_enterprise_install": self.org_wide}
+            if self.enterprise_id
+            else {}
+        )
+        body = urlencode({"payload": json.dumps({"team": {"id": self.team_id}, **grid, **payload})})
         return self.post(body, "application/x-www-form-urlencoded", **kwargs)
 
 

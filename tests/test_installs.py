@@ -1,0 +1,309 @@
+"""Installed through Slack: workspaces side by side, forged installs refused, uninstalling, Grid, rotation.
+
+Everything goes over HTTP: the browser's way through `/slack/install` and `/slack/oauth_redirect`,
+requests signed like Slack's from each workspace, and the fake Slack's `oauth.v2.access`, which
+gives each workspace its own token and records which token every call used.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from bot import ids
+from bot.app import create_installations
+from bot.delivery import dispatch_due
+from bot.jobs import clock_jobs
+from bot.outbox import Letter, post
+from storage.db import SessionFactory
+from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, Base, Pair, Person, Workspace
+from storage.workspaces import owned_by
+from tests.fakes.slack_api import FakeSlack, FakeWorkspace
+from tests.fakes.slack_requests import SlackSender
+from tests.installing import Hosted, finish_install, install, start_install
+from tests.scenarios import enroll
+
+ALPHA = FakeWorkspace("T0ALPHA", name="Alpha")
+BETA = FakeWorkspace("T0BETA", name="Beta")
+
+
+def people_of(fake_slack: FakeSlack, team_id: str) -> tuple[str, str, str]:
+    """An admin, a mentor and a mentee of `team_id`, known to the fake Slack."""
+    letter = team_id[2]
+    admin, mentor, mentee = f"U{letter}ADMIN", f"U{letter}MIA", f"U{letter}TOM"
+    fake_slack.add_user(admin, team_id=team_id, is_admin=True)
+    fake_slack.add_user(mentor, team_id=team_id, tz="Europe/Berlin")
+    fake_slack.add_user(mentee, team_id=team_id, tz="Europe/Paris")
+    return admin, mentor, mentee
+
+
+def run_a_program(hosted: Hosted, team_id: str) -> tuple[SlackSender, tuple[str, str, str]]:
+    """In `team_id`, a mentor and a mentee sign up and an admin pairs them; their kickoff is posted."""
+    fake_slack = hosted.fake_slack
+    sender = hosted.sender(team_id)
+    admin, mentor, mentee = people = people_of(fake_slack, team_id)
+    enroll(sender, fake_slack, mentor, mentor=True)
+    enroll(sender, fake_slack, mentee, mentor=False)
+    assert sender.slash(f"pair <@{mentor}> <@{mentee}>", user_id=admin).status == 200
+    fake_slack.wait(
+        lambda: any(
+            c.team == team_id and c.ok and c.args.get("channel", "").startswith("G")
+            for c in fake_slack.calls_to("chat.postMessage")
+        ),
+        f"the kickoff in {team_id}'s group DM",
+    )
+    return sender, people
+
+
+def queue_a_letter_to_each(session_factory: SessionFactory, *people: tuple[str, str]) -> datetime:
+    """A letter in the outbox for each (user, workspace), as the clock's jobs write them; their time."""
+    now = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    with session_factory.begin() as session:
+        for user_id, team_id in people:
+            letter = Letter(
+                key=f"test:{team_id}:{user_id}", kind="test", to=user_id, payload={"text": "Hello"}
+            )
+            post(session, team_id, [letter], now)
+    return now
+
+
+def calls_of(fake_slack: FakeSlack) -> list:
+    """Every Web API call mentorbot made with a bot token (not the install's exchange)."""
+    return [c for c in fake_slack.calls if c.method not in ("oauth.v2.access", "response_url")]
+
+
+def test_two_workspaces_installed_through_slack_run_programs_with_their_own_tokens(
+    hosted: Hosted, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    for workspace in (ALPHA, BETA):
+        page = install(hosted.base_url, fake_slack, workspace)
+        assert page.status == 200, page.body
+    _, (_, alpha_mentor, alpha_mentee) = run_a_program(hosted, ALPHA.team_id)
+    beta, (beta_admin, beta_mentor, beta_mentee) = run_a_program(hosted, BETA.team_id)
+
+    # The clock, outside any request, sends what waits with each workspace's own token too.
+    clients = create_installations(hosted.settings, session_factory, sending=True)
+    now = queue_a_letter_to_each(session_factory, (alpha_mentee, ALPHA.team_id), (beta_mentee, BETA.team_id))
+    report = dispatch_due(session_factory, clients, now, lanes=2)
+    assert report.sent >= 2
+
+    calls = calls_of(fake_slack)
+    assert calls
+    assert all(c.team in (ALPHA.team_id, BETA.team_id) for c in calls), {c.token for c in calls}
+    assert all(c.response.get("error") != "invalid_auth" for c in calls)
+    assert fake_slack.crossed == [], [(c.method, c.args, c.team) for c in fake_slack.crossed]
+    for team, people in (
+        (ALPHA.team_id, {alpha_mentor, alpha_mentee}),
+        (BETA.team_id, {beta_mentor, beta_mentee}),
+    ):
+        homes = {c.args.get("user_id") for c in fake_slack.calls_to("views.publish") if c.team == team}
+        assert people <= homes, (team, homes)
+        assert all(fake_slack.team_of(token) == team for token in fake_slack.tokens_of(team))
+    with session_factory() as session:
+        teams = dict(session.execute(select(Person.user_id, Person.team_id)).all())
+        assert teams[alpha_mentor] == ALPHA.team_id
+        assert teams[beta_mentor] == BETA.team_id
+        alpha_pair = session.scalars(select(Pair).where(Pair.team_id == ALPHA.team_id)).one()
+
+    # Beta's admin replays Alpha's pause button with Alpha's pair id: Beta has no such pair.
+    before = len(fake_slack.calls)
+    assert (
+        beta.click(ids.PAIR_PAUSE, str(alpha_pair.id), user_id=beta_admin, view={"type": "home"}).status
+        == 200
+    )
+    fake_slack.wait_until("chat.postMessage", lambda c: c.args.get("channel") == beta_admin)
+    with session_factory() as session:
+        assert session.get(Pair, alpha_pair.id).status == "active"
+    assert not [
+        c for c in fake_slack.calls[before:] if c.args.get("channel") in (alpha_mentor, alpha_mentee)
+    ], "Alpha's people heard nothing"
+
+
+def test_an_install_with_a_forged_or_reused_state_is_refused(
+    hosted: Hosted, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    state, cookie = start_install(hosted.base_url)
+    raw, _, signature = state.rpartition(".")
+
+    forged = [
+        (
+            f"{raw}.{'0' * len(signature)}",
+            cookie.replace(state, f"{raw}.{'0' * len(signature)}"),
+        ),  # not signed
+        ("made-up-state", "slack-app-oauth-state=made-up-state"),  # never issued
+        (state, None),  # a browser that did not start the install
+    ]
+    for forged_state, forged_cookie in forged:
+        page = finish_install(hosted.base_url, fake_slack.approve(ALPHA), forged_state, forged_cookie)
+        assert page.status != 200, forged_state
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(SLACK_BOTS)) == 0
+
+    assert finish_install(hosted.base_url, fake_slack.approve(ALPHA), state, cookie).status == 200
+    reused = finish_install(hosted.base_url, fake_slack.approve(BETA), state, cookie)
+    assert reused.status != 200, "a state works once"
+    with session_factory() as session:
+        teams = set(session.scalars(select(SLACK_BOTS.c.team_id)))
+    assert teams == {ALPHA.team_id}
+
+
+def test_a_request_from_a_workspace_that_never_installed_gets_a_clear_answer_and_changes_nothing(
+    hosted: Hosted, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    assert install(hosted.base_url, fake_slack, ALPHA).status == 200
+    stranger = hosted.sender("T0STRANGER")
+    reply = stranger.slash("join", user_id="USTRANGER")
+
+    assert reply.status == 200
+    answer = fake_slack.wait_for("response_url")[-1].args["text"]
+    assert "not installed in this workspace" in answer
+    assert not fake_slack.calls_to("views.open")
+    with session_factory() as session:
+        assert session.get(Workspace, "T0STRANGER") is None
+        assert session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def rows_of(session_factory: SessionFactory, team_id: str) -> dict[str, int]:
+    """How many rows each table holds for `team_id`, leaving out empty ones."""
+    with session_factory() as session:
+        counts = {
+            table.name: session.scalar(
+                select(func.count()).select_from(table).where(owned_by(table, team_id))
+            )
+            for table in Base.metadata.sorted_tables
+        }
+    return {name: count for name, count in counts.items() if count}
+
+
+def test_after_app_uninstalled_nothing_is_sent_and_the_rows_go_after_the_retention_period(
+    hosted: Hosted, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    for workspace in (ALPHA, BETA):
+        install(hosted.base_url, fake_slack, workspace)
+    alpha, (_, _, alpha_mentee) = run_a_program(hosted, ALPHA.team_id)
+    _, (_, _, beta_mentee) = run_a_program(hosted, BETA.team_id)
+    alpha_tokens = fake_slack.tokens_of(ALPHA.team_id)
+    beta_before = rows_of(session_factory, BETA.team_id)
+
+    fake_slack.uninstall(ALPHA.team_id)
+    assert alpha.event({"type": "app_uninstalled"}).status == 200
+    fake_slack.wait(
+        lambda: rows_of(session_factory, ALPHA.team_id).get("slack_bots") is None, "tokens deleted"
+    )
+    with session_factory() as session:
+        uninstalled_at = session.get(Workspace, ALPHA.team_id).uninstalled_at
+    assert uninstalled_at is not None
+    after_uninstall = len(fake_slack.calls)
+
+    clients = create_installations(hosted.settings, session_factory, sending=True)
+    jobs = clock_jobs(session_factory, clients, hosted.settings, installations=clients)
+    now = queue_a_letter_to_each(session_factory, (alpha_mentee, ALPHA.team_id), (beta_mentee, BETA.team_id))
+    for days in (0, 8, 29):  # what falls due in both workspaces goes to Beta only
+        for job in jobs:
+            job.run(now + timedelta(days=days))
+    later = fake_slack.calls[after_uninstall:]
+    assert not [c for c in later if c.token in alpha_tokens], "no call with Alpha's token"
+    assert any(c.team == BETA.team_id and c.method == "chat.postMessage" for c in later)
+    assert rows_of(session_factory, ALPHA.team_id).get("pairs") == 1, "kept during the retention period"
+
+    for job in jobs:
+        job.run(uninstalled_at + timedelta(days=hosted.settings.retention_days, minutes=1))
+    assert rows_of(session_factory, ALPHA.team_id) == {}
+    beta_after = rows_of(session_factory, BETA.team_id)
+    assert {name for name in beta_before} <= set(beta_after)
+    assert beta_after["pairs"] == 1
+
+
+def test_reinstalling_within_the_retention_period_brings_everything_back(
+    hosted: Hosted, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    install(hosted.base_url, fake_slack, ALPHA)
+    alpha, (admin, mentor, _) = run_a_program(hosted, ALPHA.team_id)
+    fake_slack.uninstall(ALPHA.team_id)
+    alpha.event({"type": "app_uninstalled"})
+    fake_slack.wait(
+        lambda: rows_of(session_factory, ALPHA.team_id).get("slack_bots") is None, "tokens deleted"
+    )
+
+    assert install(hosted.base_url, fake_slack, ALPHA).status == 200
+    with session_factory() as session:
+        workspace = session.get(Workspace, ALPHA.team_id)
+        assert workspace.uninstalled_at is None
+        uninstalled_for = workspace.created_at + timedelta(days=400)
+    jobs = clock_jobs(
+        session_factory, create_installations(hosted.settings, session_factory, sending=True), hosted.settings
+    )
+    for job in jobs:
+        job.run(uninstalled_for)
+    assert rows_of(session_factory, ALPHA.team_id)["pairs"] == 1
+    fake_slack.reset()
+    alpha.open_home(mentor)
+    home = fake_slack.wait_for("views.publish")[-1]
+    assert home.team == ALPHA.team_id
+    assert fake_slack.team_of(home.token) == ALPHA.team_id
+    assert admin
+
+
+def test_rotating_tokens_are_refreshed_once_when_two_processes_find_them_due(
+    hosted: Hosted, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    rotating = FakeWorkspace("T0ROTATE", name="Rotating", rotating=True, expires_in=600)
+    assert install(hosted.base_url, fake_slack, rotating).status == 200
+    first = fake_slack.tokens_of("T0ROTATE")
+    processes = [create_installations(hosted.settings, session_factory, sending=True) for _ in range(2)]
+    start = threading.Barrier(2)
+    results: list = []
+
+    def clock_process(installations) -> None:
+        start.wait()
+        results.append(installations.refresh("T0ROTATE"))
+
+    threads = [threading.Thread(target=clock_process, args=(p,)) for p in processes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert fake_slack.refreshes == 1, "one refresh token, spent once"
+    tokens = {bot.bot_token for bot in results if bot is not None}
+    assert len(tokens) == 1
+    assert tokens.isdisjoint(first)
+    assert processes[0].client_for("T0ROTATE").token in tokens
+    with session_factory() as session:
+        stored = set(session.scalars(select(SLACK_BOTS.c.bot_token)))
+        installed = set(session.scalars(select(SLACK_INSTALLATIONS.c.bot_token)))
+    assert stored == tokens
+    assert installed == tokens
+    # Refreshed two hours ahead, so a listener finds it fresh and spends nothing.
+    assert processes[1].bot("T0ROTATE").bot_token in tokens
+    assert fake_slack.refreshes == 1
+
+
+def test_an_org_wide_install_answers_in_granted_workspaces_and_a_person_is_one_person(
+    hosted: Hosted, fake_slack: FakeSlack, session_factory: SessionFactory
+) -> None:
+    org = FakeWorkspace("T0GRIDA", name="Grid", enterprise_id="E0GRID", org_wide=True)
+    assert install(hosted.base_url, fake_slack, org).status == 200
+    first = hosted.sender("T0GRIDA", enterprise_id="E0GRID", org_wide=True)
+    second = hosted.sender("T0GRIDB", enterprise_id="E0GRID", org_wide=True)
+    elsewhere = hosted.sender("T0GRIDC", enterprise_id="E0GRID", org_wide=True)
+    first.event({"type": "team_access_granted", "team_ids": ["T0GRIDA", "T0GRIDB"]})
+    fake_slack.add_user("WGRACE", team_id="T0GRIDA", enterprise_id="E0GRID", tz="Europe/Berlin")
+
+    enroll(first, fake_slack, "WGRACE", mentor=True)
+    fake_slack.reset()
+    second.open_home("WGRACE")
+    home = fake_slack.wait_for("views.publish")[-1]
+    assert "mentor" in str(home.args["view"]).lower()
+    with session_factory() as session:
+        people = session.execute(select(Person.team_id, Person.user_id)).all()
+    assert people == [("E0GRID", "WGRACE")], "one person across the org's workspaces"
+
+    elsewhere.slash("join", user_id="WGRACE")
+    assert "not installed in this workspace" in fake_slack.wait_for("response_url")[-1].args["text"]
+    first.event({"type": "team_access_revoked", "team_ids": ["T0GRIDB"]})
+    fake_slack.reset()
+    second.slash("help", user_id="WGRACE")
+    assert "not installed in this workspace" in fake_slack.wait_for("response_url")[-1].args["text"]
