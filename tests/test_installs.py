@@ -9,21 +9,26 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot import ids
-from bot.app import create_installations
+from bot.app import create_installations, create_sending_client
+from bot.config import ConfigError, Settings
 from bot.delivery import dispatch_due
 from bot.jobs import clock_jobs
 from bot.outbox import Letter, post
-from storage.db import SessionFactory
-from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, Base, Pair, Person, Workspace
+from storage.db import SessionFactory, create_db_engine, create_session_factory
+from storage.migrate import upgrade
+from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, Base, OutboxMessage, Pair, Person, Workspace
 from storage.workspaces import owned_by
-from tests.fakes.slack_api import FakeSlack, FakeWorkspace
+from tests.fakes.slack_api import TEAM_ID, FakeSlack, FakeWorkspace
 from tests.fakes.slack_requests import SlackSender
 from tests.installing import Hosted, finish_install, install, start_install
 from tests.scenarios import enroll
+from tests.test_cli import base_env, run
 
 ALPHA = FakeWorkspace("T0ALPHA", name="Alpha")
 BETA = FakeWorkspace("T0BETA", name="Beta")
@@ -307,3 +312,66 @@ def test_an_org_wide_install_answers_in_granted_workspaces_and_a_person_is_one_p
     fake_slack.reset()
     second.slash("help", user_id="WGRACE")
     assert "not installed in this workspace" in fake_slack.wait_for("response_url")[-1].args["text"]
+
+
+def test_mentorbot_purge_deletes_one_workspace_at_once_and_leaves_the_others(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'mentorbot.db'}"
+    engine = create_db_engine(url)
+    upgrade(engine)
+    factory = create_session_factory(engine)
+    now = datetime.now(UTC)
+    with factory.begin() as session:
+        for team_id in ("T0GONE", "T0STAYS"):
+            session.add(Workspace(team_id=team_id, created_at=now))
+            session.flush()
+            session.add(Person(team_id=team_id, user_id="UPERSON", created_at=now, updated_at=now))
+    engine.dispose()
+
+    result = run(["purge", "--team", "T0GONE"], base_env(DATABASE_URL=url), tmp_path)
+    again = run(["purge", "--team", "T0GONE"], base_env(DATABASE_URL=url), tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "deleted 2 rows of T0GONE"
+    assert again.stdout.strip() == "nothing of T0GONE was kept"
+    engine = create_db_engine(url)
+    with create_session_factory(engine)() as session:
+        assert session.scalars(select(Person.team_id)).all() == ["T0STAYS"]
+        assert session.scalars(select(Workspace.team_id)).all() == ["T0STAYS"]
+    engine.dispose()
+
+
+def test_installing_through_slack_needs_all_three_settings_unless_a_bot_token_is_there() -> None:
+    partial = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "secret"}
+
+    with pytest.raises(ConfigError, match="SLACK_STATE_SECRET is not set"):
+        Settings.from_env(partial)
+    with pytest.raises(ConfigError, match="too short"):
+        Settings.from_env(partial | {"SLACK_STATE_SECRET": "short"})
+    assert Settings.from_env(partial | {"SLACK_STATE_SECRET": "x" * 32}).oauth
+    single = Settings.from_env(partial | {"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert not single.oauth
+    assert single.slack_client_id is None
+
+
+def test_with_one_bot_token_an_uninstalled_workspace_is_sent_nothing_more(
+    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory, settings: Settings
+) -> None:
+    now = queue_a_letter_to_each(session_factory, ("UTOM", TEAM_ID))
+    assert paired.event({"type": "app_uninstalled"}).status == 200
+    fake_slack.wait(lambda: rows_of(session_factory, TEAM_ID).get("outbox") is not None, "the outbox")
+    fake_slack.wait(lambda: _uninstalled(session_factory, TEAM_ID), "the workspace marked uninstalled")
+    fake_slack.reset()
+
+    for job in clock_jobs(session_factory, create_sending_client(settings), settings):
+        job.run(now + timedelta(days=8))
+
+    assert fake_slack.calls == []
+    with session_factory() as session:
+        statuses = set(session.scalars(select(OutboxMessage.status).where(OutboxMessage.team_id == TEAM_ID)))
+    assert "pending" not in statuses
+
+
+def _uninstalled(session_factory: SessionFactory, team_id: str) -> bool:
+    with session_factory() as session:
+        workspace = session.get(Workspace, team_id)
+        return workspace is not None and workspace.uninstalled_at is not None
