@@ -27,7 +27,7 @@ from bot.installs import Speakers, speakers
 from storage import queries
 from storage.db import SessionFactory
 from storage.models import Person, Program, Workspace
-from storage.workspaces import granted_teams
+from storage.workspaces import granted_teams, is_org
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,10 @@ def refresh_workspace_admins(
         if client is None:
             continue
         with session_factory() as session:
-            where = granted_teams(session, team_id) if team_id.startswith("E") else [None]
+            org = is_org(session, team_id)
+            where = granted_teams(session, team_id) if org else [None]
+        if not where:
+            continue  # an org that has granted no workspace yet: its admins' flags stay as they are
         try:
             admins = [user for slack_team in where for user in _workspace_admins(client, slack_team)]
         except (SlackApiError, OSError, TimeoutError) as error:
@@ -118,7 +121,7 @@ def refresh_workspace_admins(
             continue
         with session_factory.begin() as session:
             # One token serves one workspace (or one org); users.list names each member's team.
-            mine = [u for u in admins if team_id.startswith("E") or u.get("team_id", team_id) == team_id]
+            mine = [u for u in admins if org or u.get("team_id", team_id) == team_id]
             _remember(session, team_id, mine, now)
         asked += 1
     return asked

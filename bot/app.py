@@ -23,7 +23,7 @@ from slack_sdk.http_retry.response import HttpResponse
 from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.deps import Deps
-from bot.installs import NOT_INSTALLED, Installations, WorkspaceAuthorize
+from bot.installs import NOT_INSTALLED, Installations, WorkspaceAuthorize, note_request_team
 from bot.workspaces import installed
 from handlers import register_all
 from storage.db import SessionFactory
@@ -144,7 +144,11 @@ def create_app(
         "listener_executor": listeners or ListenerPool(),
     }
     if not settings.oauth:
-        app = App(token_verification_enabled=verify_token, **common)  # type: ignore[arg-type]
+        app = App(
+            token_verification_enabled=verify_token,
+            before_authorize=note_request_team(org_worlds=False),
+            **common,  # type: ignore[arg-type]
+        )
     else:
         installations = create_installations(settings, session_factory, sending=False)
 
@@ -153,6 +157,7 @@ def create_app(
                 installed(session, team_id, enterprise_id, name, clock())
 
         app = App(
+            before_authorize=note_request_team(org_worlds=True),
             authorize=WorkspaceAuthorize(installations),  # type: ignore[arg-type]  # None: not installed
             oauth_settings=installations.oauth_settings(on_installed),
             user_facing_authorize_error_message=NOT_INSTALLED,

@@ -68,6 +68,7 @@ log = logging.getLogger("mentorbot")
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 75  # sysexits.h EX_TEMPFAIL: nothing is wrong with the command, try it again later
 SENDER_LANES = 8
+SENDING_PASS = 60.0  # seconds the clock sends for at each look before it looks again
 # Loggers that narrate routine work; a one-shot command shows them only with --verbose.
 CHATTY_LOGGERS = ("alembic",)
 
@@ -261,6 +262,12 @@ def _run_web(args: argparse.Namespace) -> int:
 def _run_socket(args: argparse.Namespace) -> int:
 
     settings = _settings(args, require=(APP_TOKEN,))
+    if settings.oauth:
+        raise ConfigError(
+            f"installing through Slack ({CLIENT_ID}, {CLIENT_SECRET}, {STATE_SECRET}) needs a public "
+            "URL for its install page: run `mentorbot web`, or unset them and use SLACK_BOT_TOKEN with "
+            "Socket Mode."
+        )
     _require_token(settings)
     engine = _engine(settings)
     _prepare_schema(settings, engine)
@@ -325,7 +332,7 @@ def _jobs(settings: Settings, **kwargs: Any) -> list[Job]:
 def _run_dispatch(args: argparse.Namespace) -> int:
     settings = _settings(args)
     at = args.at or system_clock()
-    for number, job in enumerate(_jobs(settings)):
+    for number, job in enumerate(_jobs(settings, purges=False)):
         done = job.run(at)
         if done.worked or number == 0:  # the first job's line is always printed
             print(done.line)
@@ -334,7 +341,7 @@ def _run_dispatch(args: argparse.Namespace) -> int:
 
 def _run_clock(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    jobs = _jobs(settings, clock=system_clock)
+    jobs = _jobs(settings, clock=system_clock, pass_seconds=SENDING_PASS)
 
     def tick() -> None:
         try:

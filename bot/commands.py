@@ -41,7 +41,7 @@ class CommandInput:
     response_url: str
 
     @classmethod
-    def from_payload(cls, command: dict[str, Any]) -> CommandInput:
+    def from_payload(cls, command: dict[str, Any], *, org: bool = False) -> CommandInput:
         """Build from Bolt's `command` payload; the subcommand is the first word, case-folded.
 
         Slack sends what people typed with `&`, `<` and `>` as entities (mentions stay `<@U…>`);
@@ -51,7 +51,9 @@ class CommandInput:
         name, args = split_subcommand(unescape_slack(command.get("text") or ""))
         return cls(
             team_id=tenant_of(
-                command.get("team_id"), command.get("enterprise_id"), command.get("is_enterprise_install")
+                command.get("team_id"),
+                command.get("enterprise_id"),
+                org and command.get("is_enterprise_install"),
             ),
             user_id=command.get("user_id") or "",
             channel_id=command.get("channel_id") or "",

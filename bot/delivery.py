@@ -318,11 +318,14 @@ def dispatch_due(
     admins: Collection[str] = (),
     rate: int | None = None,
     lanes: int = 1,
+    pass_seconds: float | None = None,
 ) -> DispatchReport:
     """Schedule everything due at `now`, then send the outbox until nothing sendable is left.
 
     `client` speaks for every workspace, or `Speakers` give each its own; each workspace is sent at
     most `rate` messages a minute, over `lanes` threads shared fairly between the workspaces.
+    With `pass_seconds`, sending stops after that long (the clock's next look goes on), so that a
+    workspace with work newly due is not kept waiting behind another's long backlog.
     """
     report = DispatchReport()
     with session_factory.begin() as session:  # first: a completed pair is asked about no meeting
@@ -357,6 +360,7 @@ def dispatch_due(
         admins=admins,
         rate=rate,
         lanes=lanes,
+        deadline=None if pass_seconds is None else time.monotonic() + pass_seconds,
     )
     return report
 
@@ -400,9 +404,8 @@ def _send_all(
             break
         followers: list[str] = []
         for message in batch:
-            followers.extend(
-                _send_one(session_factory, client, message, current, sleep, report, admins, max_wait)
-            )
+            _, queued = _send_one(session_factory, client, message, current, sleep, report, admins, max_wait)
+            followers.extend(queued)
         if not followers:
             break  # the few letters of one click: what is left waits for the clock
         keys = followers  # an admin told at once that a letter of their click failed
@@ -417,8 +420,8 @@ def _send_one(
     report: DispatchReport,
     admins: Collection[str],
     max_wait: float,
-) -> tuple[str, ...]:
-    """Send one claimed message, record it, count it in `report`; the keys of notices it queued."""
+) -> tuple[Outcome, tuple[str, ...]]:
+    """Send one claimed message, record it, count it in `report`; what came of it, and notices queued."""
     renew = _renewer(session_factory, message, current)
     outcome = send(client, message, current, sleep, renew, max_wait=max_wait)
     with session_factory.begin() as session:
@@ -432,7 +435,7 @@ def _send_one(
     if recorded.deactivated:
         report.deactivated.append(recorded.deactivated)
         _pause_deactivated(session_factory, message.team_id, recorded.deactivated, admins, current())
-    return recorded.queued
+    return outcome, recorded.queued
 
 
 class _Budget:
@@ -473,6 +476,7 @@ class Pacer:
         self._clock = clock
         self._tokens = self._capacity
         self._at = clock()
+        self._held_until = self._at
 
     def _refill(self) -> None:
         if self._per_second is None:
@@ -485,9 +489,14 @@ class Pacer:
     def ready_in(self) -> float:
         """Seconds until one message may go."""
         self._refill()
+        held = max(0.0, self._held_until - self._clock())
         if self._tokens >= 1 or self._per_second is None:
-            return 0.0
-        return (1 - self._tokens) / self._per_second
+            return held
+        return max(held, (1 - self._tokens) / self._per_second)
+
+    def hold_for(self, seconds: float) -> None:
+        """Slack asked this workspace to wait (a 429's Retry-After): nothing goes before then."""
+        self._held_until = max(self._held_until, self._clock() + seconds)
 
     def available(self) -> int:
         """How many messages may go at once now."""
@@ -511,6 +520,7 @@ def _send_workspaces(
     admins: Collection[str],
     rate: int | None,
     lanes: int,
+    deadline: float | None,
 ) -> None:
     """Send every workspace's due messages, each at its own pace, the workspaces dealt out to lanes.
 
@@ -525,7 +535,18 @@ def _send_workspaces(
     reports = [DispatchReport() for _ in groups]
     work = [
         functools.partial(
-            _lane, session_factory, speakers_, group, current, sleep, lane_report, budget, admins, Pacer, rate
+            _lane,
+            session_factory,
+            speakers_,
+            group,
+            current,
+            sleep,
+            lane_report,
+            budget,
+            admins,
+            Pacer,
+            rate,
+            deadline,
         )
         for group, lane_report in zip(groups, reports, strict=True)
     ]
@@ -553,13 +574,22 @@ def _lane(
     admins: Collection[str],
     pacer: Callable[[int | None], Pacer],
     rate: int | None,
+    deadline: float | None,
 ) -> None:
     """Send the messages of `teams`, always the workspace that may send soonest next."""
     pacers = {team: pacer(rate) for team in teams}
     waiting = list(teams)
-    while waiting:
+    # Alone in its lane a workspace waits out a short 429 at once; beside others it steps aside.
+    shared = len(teams) > 1
+    max_wait = 0.0 if shared else MAX_RETRY_AFTER
+    while waiting and (deadline is None or time.monotonic() < deadline):
         team = min(waiting, key=lambda t: pacers[t].ready_in())
         wait = pacers[team].ready_in()
+        if wait > MAX_RETRY_AFTER:  # Slack asked it to wait long: its letters say when, for a later look
+            waiting.remove(team)
+            continue
+        if deadline is not None and time.monotonic() + wait > deadline:
+            return
         if wait > 0:
             sleep(wait)
         client = speakers_.client_for(team)
@@ -576,11 +606,30 @@ def _lane(
         if not batch:
             waiting.remove(team)
             continue
-        for message in batch:
+        for number, message in enumerate(batch):
             pacers[team].spend()
-            _send_one(session_factory, client, message, current, sleep, report, admins, MAX_RETRY_AFTER)
+            outcome, _ = _send_one(session_factory, client, message, current, sleep, report, admins, max_wait)
+            if shared and outcome.error == "ratelimited" and outcome.retry_at is not None:
+                wait = (outcome.retry_at - current()).total_seconds()
+                pacers[team].hold_for(max(1.0, wait))
+                _defer(session_factory, batch[number + 1 :], outcome, current(), report)
+                break
         waiting.remove(team)  # to the back: of the workspaces that may send now, each in turn
         waiting.append(team)
+
+
+def _defer(
+    session_factory: SessionFactory,
+    held: list[Claimed],
+    outcome: Outcome,
+    now: datetime,
+    report: DispatchReport,
+) -> None:
+    """Give back, unsent, messages claimed for a workspace that Slack just asked to wait."""
+    for message in held:
+        with session_factory.begin() as session:
+            record(session, message, Outcome(retry_at=outcome.retry_at, error="ratelimited"), now)
+        report.deferred += 1
 
 
 def _renewer(session_factory: SessionFactory, message: Claimed, current: Callable[[], datetime]) -> Renew:

@@ -30,6 +30,13 @@ def _dicts(value: Any) -> tuple[dict[str, Any], ...]:
     return tuple(item for item in value if isinstance(item, dict)) if isinstance(value, list) else ()
 
 
+# Set in Bolt's context by the OAuth mode's middleware: an org-wide install is the org's world. With
+# one bot token every workspace stays its own world, as before, however the app was installed.
+ORG_WORLDS = "mentorbot_org_worlds"
+# The workspace a request's envelope names (bot.installs.note_request_team puts it in the context).
+REQUEST_TEAM = "mentorbot_request_team"
+
+
 def tenant_of(team_id: str | None, enterprise_id: str | None, is_enterprise_install: Any) -> str:
     """Whose world a request belongs to: the org for an org-wide Grid install, else the workspace.
 
@@ -43,12 +50,15 @@ def tenant_of(team_id: str | None, enterprise_id: str | None, is_enterprise_inst
 
 def context_tenant(context: dict[str, Any]) -> str:
     """The world of an event, from Bolt's context."""
-    return tenant_of(
-        context.get("team_id"), context.get("enterprise_id"), context.get("is_enterprise_install")
-    )
+    org_wide = context.get("is_enterprise_install") and context.get(ORG_WORLDS)
+    # An org-wide install's events name no workspace in their authorizations: the envelope does.
+    team = context.get("team_id") or context.get(REQUEST_TEAM)
+    return tenant_of(team, context.get("enterprise_id"), org_wide)
 
 
-def _team_and_user(body: dict[str, Any], view: dict[str, Any] | None = None) -> tuple[str, str]:
+def _team_and_user(
+    body: dict[str, Any], view: dict[str, Any] | None = None, *, org: bool = False
+) -> tuple[str, str]:
     """The world (the payload's team, else the view's, else the user's; an org's) and the user."""
     user = _dict(body.get("user"))
     team = (
@@ -57,7 +67,7 @@ def _team_and_user(body: dict[str, Any], view: dict[str, Any] | None = None) -> 
         or _str(user.get("team_id"))
     )
     enterprise = _str(_dict(body.get("enterprise")).get("id")) or _str(body.get("enterprise_id"))
-    return tenant_of(team, enterprise, body.get("is_enterprise_install")), _str(user.get("id"))
+    return tenant_of(team, enterprise, org and body.get("is_enterprise_install")), _str(user.get("id"))
 
 
 @dataclass(frozen=True)
@@ -97,9 +107,9 @@ class ActionInput:
         return MessageAt(self.channel_id, self.message_ts)
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> ActionInput:
-        """Read the first action of a `block_actions` payload."""
-        team_id, user_id = _team_and_user(body)
+    def from_body(cls, body: dict[str, Any], *, org: bool = False) -> ActionInput:
+        """Read the first action of a `block_actions` payload (`org`: org-wide installs are worlds)."""
+        team_id, user_id = _team_and_user(body, org=org)
         actions = body.get("actions")
         action = _dict(actions[0]) if isinstance(actions, list) and actions else {}
         selected = _dict(action.get("selected_option"))
@@ -144,10 +154,10 @@ class Submission:
         return FormState(self.values)
 
     @classmethod
-    def from_body(cls, body: dict[str, Any]) -> Submission:
-        """Read a `view_submission` payload."""
+    def from_body(cls, body: dict[str, Any], *, org: bool = False) -> Submission:
+        """Read a `view_submission` payload (`org`: org-wide installs are worlds)."""
         view = _dict(body.get("view"))
-        team_id, user_id = _team_and_user(body, view)
+        team_id, user_id = _team_and_user(body, view, org=org)
         return cls(
             team_id=team_id,
             user_id=user_id,
@@ -162,8 +172,9 @@ class Submission:
 def parse_inputs(body: dict[str, Any], context: dict[str, Any], next: Callable[[], None]) -> None:
     """Bolt middleware: give block actions an `action_input` and submissions a `submission`."""
     kind = body.get("type") if isinstance(body, dict) else None
+    org = bool(context.get(ORG_WORLDS))
     if kind == "block_actions":
-        context["action_input"] = ActionInput.from_body(body)
+        context["action_input"] = ActionInput.from_body(body, org=org)
     elif kind == "view_submission":
-        context["submission"] = Submission.from_body(body)
+        context["submission"] = Submission.from_body(body, org=org)
     next()

@@ -32,28 +32,30 @@ from slack_bolt.oauth.callback_options import CallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackTokenRotationError
+from slack_sdk.errors import SlackApiError, SlackTokenRotationError
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine, and_, delete, desc, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.clock import system_clock
 from bot.config import Settings
-from bot.inputs import tenant_of
+from bot.inputs import ORG_WORLDS, REQUEST_TEAM, tenant_of
 from storage import queries
 from storage.db import SessionFactory
 from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES, Workspace
-from storage.workspaces import granted_teams, is_granted
+from storage.workspaces import answers_in
 
 log = logging.getLogger(__name__)
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
-# What the bot may do; the manifest asks for the same (tests/test_project_files.py checks).
+# What the bot may do, and what an install asks for; the manifests ask for the same (tests check):
+# the slash command, messages and DMs, group DMs for pairs, users.info and users.list for time
+# zones and admin rights, joining a public announcement channel, each pair's calendar file.
 BOT_SCOPES = (
     "commands",
     "chat:write",
@@ -68,6 +70,8 @@ STATE_SECONDS = 600  # an install started must finish within ten minutes
 # nearly spent (the clock was down), so in practice the clock is the one process that refreshes.
 CLOCK_REFRESH_AHEAD = timedelta(hours=2)
 LISTENER_REFRESH_AHEAD = timedelta(minutes=10)
+# How long a process may hold a workspace's refresh: far longer than a Slack call may take.
+REFRESH_LEASE = timedelta(seconds=60)
 NOT_INSTALLED = (
     ":warning: mentorbot is not installed in this workspace, or was removed from it. "
     "An admin can add it again from this mentorbot's “Add to Slack” page."
@@ -98,6 +102,14 @@ def speakers(clients: WebClient | Speakers) -> Speakers:
     return OneToken(clients) if isinstance(clients, WebClient) else clients
 
 
+@dataclass(frozen=True)
+class Refreshed:
+    """A workspace's bot after a refresh was considered, and whether its token was rotated now."""
+
+    bot: Bot | None
+    rotated: bool
+
+
 class SignedStateStore(SQLAlchemyOAuthStateStore):
     """slack-sdk's state store with each state signed by `SLACK_STATE_SECRET` and taken only once.
 
@@ -117,15 +129,19 @@ class SignedStateStore(SQLAlchemyOAuthStateStore):
     def consume(self, state: str) -> bool:
         """True once for a state this store issued and signed, unexpired; False ever after."""
         raw, _, signature = state.rpartition(".")
-        if not raw or not hmac.compare_digest(signature, self._sign(raw)):
+        if not raw or not hmac.compare_digest(signature.encode(), self._sign(raw).encode()):
             log.warning("refused an install whose state was not signed by this mentorbot")
             return False
         now = datetime.now(UTC).replace(tzinfo=None)  # the store keeps naive UTC
         states = self.oauth_states.c
-        with self.engine.begin() as connection:
-            taken = connection.execute(
-                delete(self.oauth_states).where(states.state == raw, states.expire_at > now)
-            )
+        try:
+            with self.engine.begin() as connection:
+                taken = connection.execute(
+                    delete(self.oauth_states).where(states.state == raw, states.expire_at > now)
+                )
+        except SQLAlchemyError as error:  # as slack-sdk's store does: a state not found is refused
+            log.warning("refused an install: its state could not be checked (%s)", type(error).__name__)
+            return False
         if queries.changed(taken) != 1:
             log.warning("refused an install whose state was already used or had expired")
             return False
@@ -169,7 +185,7 @@ class Installations:
             bot = latest_bot(session, self.settings.slack_client_id or "", team_id)
         if bot is None or not _due(bot, self.clock(), ahead):
             return bot
-        return self.refresh(team_id, ahead=ahead) or bot
+        return self.refresh(team_id, ahead=ahead).bot or bot
 
     def client_for(self, team_id: str) -> WebClient | None:
         """A client with `team_id`'s current bot token; None when mentorbot is not installed there."""
@@ -188,65 +204,94 @@ class Installations:
         then, whichever Slack sends requests from (it sends them only from granted workspaces).
         """
         with self.session_factory() as session:
-            return is_granted(session, org_id, team_id) or not granted_teams(session, org_id)
+            return answers_in(session, org_id, team_id)
 
     # -- token rotation --------------------------------------------------------------------------------
 
-    def refresh(self, team_id: str, *, ahead: timedelta = CLOCK_REFRESH_AHEAD) -> Bot | None:
-        """Refresh `team_id`'s rotating bot token if it expires within `ahead`; the bot as it now stands.
+    def refresh(self, team_id: str, *, ahead: timedelta = CLOCK_REFRESH_AHEAD) -> Refreshed:
+        """Refresh `team_id`'s rotating bot token if it expires within `ahead`.
 
-        Holds the workspace's row (written first) from reading the refresh token until the new one
-        is stored; a process that waited for it reads the new token and refreshes nothing.
+        Only the process holding the workspace's refresh lease (a short conditional UPDATE,
+        committed at once) asks Slack; a rival finds the lease taken and keeps the token it has,
+        which is still valid. No transaction is open while Slack answers, and the new token is
+        stored only over the refresh token it replaced.
         """
         client_id = self.settings.slack_client_id or ""
         now = self.clock()
+        lease = now + REFRESH_LEASE
         try:
             with self.session_factory.begin() as session:
-                locked = session.execute(
-                    update(Workspace).where(Workspace.team_id == team_id).values(tokens_checked_at=now)
-                )
-                if queries.changed(locked) == 0:  # installed, yet no row: make it, and hold it
-                    queries.ensure_workspace(session, team_id, now)
-                    session.execute(
-                        update(Workspace).where(Workspace.team_id == team_id).values(tokens_checked_at=now)
+                queries.ensure_workspace(session, team_id, now)
+                leased = session.execute(
+                    update(Workspace)
+                    .where(
+                        Workspace.team_id == team_id,
+                        or_(Workspace.token_refresh_until.is_(None), Workspace.token_refresh_until < now),
                     )
+                    .values(token_refresh_until=lease)
+                )
                 row = _latest_bot_row(session, client_id, team_id)
-                if row is None:
-                    return None
-                bot = SQLAlchemyInstallationStore.build_bot_entity(row)
-                if not _due(bot, now, ahead):
-                    return bot  # a rival refreshed it while this process waited for the row
-                minutes = max(1, int(ahead.total_seconds() // 60))
-                fresh = self._rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=minutes)
-                if fresh is None:
-                    return bot
-                _store_refreshed(session, row, fresh)
-                log.info("refreshed the bot token of %s", team_id)
-                return fresh
-        except SlackTokenRotationError as error:
-            log.error("could not refresh the bot token of %s: %s", team_id, error)
-            return None
-        except OperationalError:  # another process holds the row: its refresh will be read next time
+        except SQLAlchemyError as error:  # busy or away: the current token serves until next time
+            log.warning("could not take the refresh lease of %s: %s", team_id, type(error).__name__)
+            return Refreshed(self._stored(team_id), rotated=False)
+        bot = None if row is None else SQLAlchemyInstallationStore.build_bot_entity(row)
+        if not queries.changed(leased):
             log.info("the bot token of %s is being refreshed by another process", team_id)
-            return None
+            return Refreshed(bot, rotated=False)
+        try:
+            if bot is None or not _due(bot, now, ahead):
+                return Refreshed(bot, rotated=False)  # a rival refreshed it before this lease
+            minutes = max(1, int(ahead.total_seconds() // 60))
+            try:
+                fresh = self._rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=minutes)
+            except (SlackTokenRotationError, SlackApiError, OSError) as error:
+                log.error("could not refresh the bot token of %s: %s", team_id, error)
+                return Refreshed(bot, rotated=False)  # still valid for a while: tried again later
+            if fresh is None:
+                return Refreshed(bot, rotated=False)
+            with self.session_factory.begin() as session:
+                stored = _store_refreshed(session, row, fresh)
+            if not stored:
+                log.warning("the bot token of %s changed while it was being refreshed", team_id)
+                return Refreshed(self._stored(team_id), rotated=False)
+            log.info("refreshed the bot token of %s", team_id)
+            return Refreshed(fresh, rotated=True)
+        finally:
+            try:  # only this process's own lease: one that ran out may be a rival's by now
+                with self.session_factory.begin() as session:
+                    session.execute(
+                        update(Workspace)
+                        .where(Workspace.team_id == team_id, Workspace.token_refresh_until == lease)
+                        .values(token_refresh_until=None)
+                    )
+            except SQLAlchemyError as error:  # the lease runs out by itself
+                log.warning("could not release the refresh lease of %s: %s", team_id, type(error).__name__)
+
+    def _stored(self, team_id: str) -> Bot | None:
+        with self.session_factory() as session:
+            return latest_bot(session, self.settings.slack_client_id or "", team_id)
 
     def refresh_due(self) -> int:
-        """The clock's duty: refresh every rotating token that expires within CLOCK_REFRESH_AHEAD."""
+        """The clock's duty: refresh each workspace's newest rotating token expiring within the margin."""
         soon = (self.clock() + CLOCK_REFRESH_AHEAD).timestamp()
+        newest: dict[str, Any] = {}
         with self.session_factory() as session:
-            teams = sorted(
-                {
-                    _tenant_of_bot(row)
-                    for row in session.execute(
-                        select(SLACK_BOTS).where(
-                            SLACK_BOTS.c.client_id == self.settings.slack_client_id,
-                            SLACK_BOTS.c.bot_refresh_token.is_not(None),
-                        )
-                    ).mappings()
-                    if _expires_at(row) is not None and _expires_at(row) <= soon  # type: ignore[operator]
-                }
-            )
-        return sum(1 for team_id in teams if self.refresh(team_id) is not None)
+            rows = session.execute(
+                select(SLACK_BOTS)
+                .where(
+                    SLACK_BOTS.c.client_id == self.settings.slack_client_id,
+                    SLACK_BOTS.c.bot_token.is_not(None),
+                )
+                .order_by(desc(SLACK_BOTS.c.installed_at), desc(SLACK_BOTS.c.id))
+            ).mappings()
+            for row in rows:
+                newest.setdefault(_tenant_of_bot(row), row)
+        due = sorted(
+            team
+            for team, row in newest.items()
+            if row["bot_refresh_token"] and (_expires_at(row) or soon + 1) <= soon
+        )
+        return sum(1 for team_id in due if self.refresh(team_id).rotated)  # refresh never raises
 
     # -- installing and uninstalling -----------------------------------------------------------------
 
@@ -289,6 +334,28 @@ def _failure(args: Any) -> BoltResponse:
     return args.default.failure(args)
 
 
+# Events about which workspaces an org-wide install may answer in: never refused for want of a grant.
+ACCESS_EVENTS = ("team_access_granted", "team_access_revoked")
+
+
+def note_request_team(org_worlds: bool) -> Callable[..., BoltResponse]:
+    """Bolt middleware before authorize: the workspace a request came from, as its envelope says.
+
+    With `org_worlds` (OAuth mode) an org-wide install is the org's one world.
+    """
+
+    def note(body: dict, context: BoltContext, next: Callable[[], BoltResponse]) -> BoltResponse:
+        team = body.get("team")
+        event = body.get("event")
+        access = isinstance(event, dict) and event.get("type") in ACCESS_EVENTS
+        envelope = body.get("team_id") or (team.get("id") if isinstance(team, dict) else None)
+        context[REQUEST_TEAM] = None if access else envelope
+        context[ORG_WORLDS] = org_worlds
+        return next()
+
+    return note
+
+
 class WorkspaceAuthorize(Authorize):
     """Bolt's authorize step in OAuth mode: the bot token of the request's workspace, or None."""
 
@@ -309,8 +376,10 @@ class WorkspaceAuthorize(Authorize):
         if bot is None or not bot.bot_token:
             log.info("a request from %s, where mentorbot is not installed", tenant or "no workspace")
             return None
-        if team_id and tenant != team_id and not self.installations.answers_in(tenant, team_id):
-            log.info("a request from %s, a workspace of %s that was not granted", team_id, tenant)
+        # An org-wide install's events name no workspace in their authorizations: the envelope does.
+        workspace = team_id or context.get(REQUEST_TEAM)
+        if workspace and tenant != workspace and not self.installations.answers_in(tenant, workspace):
+            log.info("a request from %s, a workspace of %s that was not granted", workspace, tenant)
             return None
         return AuthorizeResult(
             enterprise_id=enterprise_id,
@@ -381,8 +450,11 @@ def forget_expired_states(session: Session, now: datetime) -> int:
     return queries.changed(gone)
 
 
-def _store_refreshed(session: Session, row: Any, fresh: Bot) -> None:
-    """Write a refreshed token over the bot row it came from, and over its installation's copy."""
+def _store_refreshed(session: Session, row: Any, fresh: Bot) -> bool:
+    """Write a refreshed token over the bot row it came from, and over its installation's copy.
+
+    Only where the row still holds the refresh token that was spent; False when it no longer did.
+    """
     expires = (
         datetime.fromtimestamp(fresh.bot_token_expires_at, UTC).replace(tzinfo=None)
         if fresh.bot_token_expires_at
@@ -393,13 +465,19 @@ def _store_refreshed(session: Session, row: Any, fresh: Bot) -> None:
         "bot_refresh_token": fresh.bot_refresh_token,
         "bot_token_expires_at": expires,
     }
-    session.execute(update(SLACK_BOTS).where(SLACK_BOTS.c.id == row["id"]).values(**values))
+    bots = SLACK_BOTS.c
+    written = session.execute(
+        update(SLACK_BOTS)
+        .where(bots.id == row["id"], bots.bot_refresh_token == row["bot_refresh_token"])
+        .values(**values)
+    )
     installs = SLACK_INSTALLATIONS.c
     session.execute(
         update(SLACK_INSTALLATIONS)
         .where(installs.client_id == row["client_id"], installs.bot_token == row["bot_token"])
         .values(**values)
     )
+    return queries.changed(written) == 1
 
 
 def _expires_at(row: Any) -> float | None:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from slack_sdk import WebClient
 
-from bot.clock import Clock
+from bot.clock import Clock, system_clock
 from bot.config import Settings
 from bot.delivery import dispatch_due
 from bot.installs import Installations, Speakers, forget_expired_states
@@ -48,8 +48,10 @@ def clock_jobs(
     sleep: Callable[[float], None] = time.sleep,
     installations: Installations | None = None,
     lanes: int = 1,
+    pass_seconds: float | None = None,
+    purges: bool = True,
 ) -> list[Job]:
-    """The clock's jobs, in order: tokens, check-ins, reminders and pulses with the outbox, reports, purges.
+    """The clock's jobs, in order: check-ins, reminders and pulses with the outbox, reports, tokens, purges.
 
     `clock` gives the time while sending (the system clock for `mentorbot clock`); without it the
     instant the job was run for stands, as for `dispatch-due --at`. `client` speaks for every
@@ -59,7 +61,7 @@ def clock_jobs(
     def tokens(now: datetime) -> Done:
         refreshed = installations.refresh_due() if installations is not None else 0
         with session_factory.begin() as session:
-            forget_expired_states(session, now)
+            forget_expired_states(session, system_clock())  # slack-sdk dates states on the real clock
         return Done(f"tokens refreshed {refreshed}", refreshed > 0)
 
     def checkins_and_outbox(now: datetime) -> Done:
@@ -72,6 +74,7 @@ def clock_jobs(
             admins=settings.admin_user_ids,
             rate=settings.send_rate,
             lanes=lanes,
+            pass_seconds=pass_seconds,
         )
         line = (
             f"cohort steps {report.cohort_steps}, "
@@ -88,13 +91,14 @@ def clock_jobs(
         sent = send_weekly_reports(session_factory, client, now, settings)
         return Done(f"weekly reports {sent}", sent > 0)
 
-    def purges(now: datetime) -> Done:
+    def deleting(now: datetime) -> Done:
         purged = purge_expired(session_factory, now, settings.retention_days)
         return Done(f"uninstalled workspaces deleted {len(purged)}", bool(purged))
 
-    return [
+    jobs = [
         Job("check-ins and the outbox", checkins_and_outbox),
         Job("weekly reports", weekly_reports),
         Job("rotating tokens", tokens),
-        Job("deleting uninstalled workspaces", purges),
     ]
+    # `dispatch-due --at` a future instant must not delete what is still within its retention.
+    return [*jobs, Job("deleting uninstalled workspaces", deleting)] if purges else jobs

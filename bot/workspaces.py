@@ -51,9 +51,9 @@ def revoked(session: Session, team_id: str, slack_team_ids: list[str]) -> None:
     stored.revoke(session, team_id, [t for t in slack_team_ids if isinstance(t, str)])
 
 
-def purge(session: Session, team_id: str) -> dict[str, int]:
+def purge(session: Session, team_id: str, installed_before: datetime | None = None) -> dict[str, int]:
     """Delete every row of `team_id` now, tokens and all; rows deleted by table."""
-    counts = stored.purge(session, team_id)
+    counts = stored.purge(session, team_id, installed_before)
     log.info("deleted every row of %s: %s", team_id, counts or "none were left")
     return counts
 
@@ -66,7 +66,9 @@ def purge_expired(session_factory: SessionFactory, now: datetime, retention_days
     purged = []
     for team_id in due:
         with session_factory.begin() as session:
-            if team_id in stored.uninstalled_before(session, cutoff):  # not installed again meanwhile
-                purge(session, team_id)
+            # Held against an install that would bring it back (which takes the row the same way).
+            gone_at = stored.hold_if_uninstalled_before(session, team_id, cutoff)
+            if gone_at is not None:
+                purge(session, team_id, installed_before=gone_at)
                 purged.append(team_id)
     return purged

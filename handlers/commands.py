@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from bot import ids
 from bot.commands import CommandInput, Subcommand
 from bot.deps import Deps
+from bot.inputs import ORG_WORLDS
 from bot.views.help import help_message
 
 HELP = Subcommand("help", "show this list of commands")
@@ -23,8 +24,8 @@ def register(app: App, deps: Deps) -> None:
     router.add(HELP, show_help)
 
     @app.command(ids.COMMAND)
-    def mentor(ack: Ack, respond: Respond, client: WebClient, command: dict) -> None:
-        request = CommandInput.from_payload(command)
+    def mentor(ack: Ack, respond: Respond, client: WebClient, command: dict, context: dict) -> None:
+        request = CommandInput.from_payload(command, org=bool(context.get(ORG_WORLDS)))
         handler = router.lookup(request.name or HELP.name)
         if handler is None:
             ack(response_type="ephemeral", **help_message(router.subcommands, unknown=request.name))

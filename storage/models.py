@@ -98,8 +98,10 @@ class Workspace(Base):
     # When the app was uninstalled or its tokens revoked: nothing is sent from then on, and the
     # workspace's rows are deleted once the retention period has passed. None while installed.
     uninstalled_at: Mapped[datetime | None]
-    # Taken (written) by the one process refreshing this workspace's rotating token, so two never race.
-    tokens_checked_at: Mapped[datetime | None]
+    # A lease: the one process refreshing this workspace's rotating token holds it until then.
+    token_refresh_until: Mapped[datetime | None]
+    # An org installed org-wide: when Slack first said which of its workspaces were granted.
+    teams_granted_at: Mapped[datetime | None]
 
 
 class GrantedTeam(Base):

@@ -94,6 +94,7 @@ class Hosted:
     base_url: str
     settings: Settings
     fake_slack: FakeSlack
+    listeners: ListenerPool  # `listeners.wait_idle(...)` waits for the work a request set off
 
     def sender(self, team_id: str, **grid: object) -> SlackSender:
         """Requests signed like Slack's, from `team_id`."""
@@ -114,5 +115,5 @@ def hosted(
     settings = oauth_settings(fake_slack, database.url)
     app = create_app(settings, session_factory, listeners=listeners, clock=app_clock)
     with serve(create_wsgi_app(app, database.engine)) as base_url:
-        yield Hosted(base_url, settings, fake_slack)
+        yield Hosted(base_url, settings, fake_slack, listeners)
         assert listeners.wait_idle(30), "listeners still running after the test"

@@ -15,15 +15,16 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import ids
-from bot.app import create_installations, create_sending_client
+from bot.app import ListenerPool, create_installations, create_sending_client
 from bot.config import ConfigError, Settings
 from bot.delivery import dispatch_due
 from bot.jobs import clock_jobs
 from bot.outbox import Letter, post
+from storage import queries
 from storage.db import SessionFactory, create_db_engine, create_session_factory
 from storage.migrate import upgrade
 from storage.models import SLACK_BOTS, SLACK_INSTALLATIONS, Base, OutboxMessage, Pair, Person, Workspace
-from storage.workspaces import owned_by
+from storage.workspaces import granted_teams, owned_by
 from tests.fakes.slack_api import TEAM_ID, FakeSlack, FakeWorkspace
 from tests.fakes.slack_requests import SlackSender
 from tests.installing import Hosted, finish_install, install, start_install
@@ -67,6 +68,7 @@ def queue_a_letter_to_each(session_factory: SessionFactory, *people: tuple[str, 
     now = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=1)
     with session_factory.begin() as session:
         for user_id, team_id in people:
+            queries.ensure_workspace(session, team_id, now)
             letter = Letter(
                 key=f"test:{team_id}:{user_id}", kind="test", to=user_id, payload={"text": "Hello"}
             )
@@ -194,9 +196,8 @@ def test_after_app_uninstalled_nothing_is_sent_and_the_rows_go_after_the_retenti
 
     fake_slack.uninstall(ALPHA.team_id)
     assert alpha.event({"type": "app_uninstalled"}).status == 200
-    fake_slack.wait(
-        lambda: rows_of(session_factory, ALPHA.team_id).get("slack_bots") is None, "tokens deleted"
-    )
+    assert hosted.listeners.wait_idle(30), "the event was handled"
+    assert rows_of(session_factory, ALPHA.team_id).get("slack_bots") is None, "tokens deleted"
     with session_factory() as session:
         uninstalled_at = session.get(Workspace, ALPHA.team_id).uninstalled_at
     assert uninstalled_at is not None
@@ -217,6 +218,11 @@ def test_after_app_uninstalled_nothing_is_sent_and_the_rows_go_after_the_retenti
         job.run(uninstalled_at + timedelta(days=hosted.settings.retention_days, minutes=1))
     assert rows_of(session_factory, ALPHA.team_id) == {}
     beta_after = rows_of(session_factory, BETA.team_id)
+    with session_factory() as session:  # counted without `owned_by`: every row left is Beta's
+        everything = {
+            t.name: session.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables
+        }
+    assert {name: count for name, count in everything.items() if count} == beta_after
     assert {name for name in beta_before} <= set(beta_after)
     assert beta_after["pairs"] == 1
 
@@ -228,9 +234,8 @@ def test_reinstalling_within_the_retention_period_brings_everything_back(
     alpha, (admin, mentor, _) = run_a_program(hosted, ALPHA.team_id)
     fake_slack.uninstall(ALPHA.team_id)
     alpha.event({"type": "app_uninstalled"})
-    fake_slack.wait(
-        lambda: rows_of(session_factory, ALPHA.team_id).get("slack_bots") is None, "tokens deleted"
-    )
+    assert hosted.listeners.wait_idle(30), "the event was handled"
+    assert rows_of(session_factory, ALPHA.team_id).get("slack_bots") is None, "tokens deleted"
 
     assert install(hosted.base_url, fake_slack, ALPHA).status == 200
     with session_factory() as session:
@@ -257,33 +262,34 @@ def test_rotating_tokens_are_refreshed_once_when_two_processes_find_them_due(
     rotating = FakeWorkspace("T0ROTATE", name="Rotating", rotating=True, expires_in=600)
     assert install(hosted.base_url, fake_slack, rotating).status == 200
     first = fake_slack.tokens_of("T0ROTATE")
-    processes = [create_installations(hosted.settings, session_factory, sending=True) for _ in range(2)]
-    start = threading.Barrier(2)
-    results: list = []
+    clock, web = (create_installations(hosted.settings, session_factory, sending=True) for _ in range(2))
+    held = fake_slack.hold("oauth.v2.access", when=lambda args: args.get("grant_type") == "refresh_token")
+    results: dict[str, object] = {}
+    refreshing = threading.Thread(target=lambda: results.update(clock=clock.refresh("T0ROTATE")))
+    refreshing.start()
+    assert fake_slack.wait_held(held, 1), "the clock asks Slack for a new token"
 
-    def clock_process(installations) -> None:
-        start.wait()
-        results.append(installations.refresh("T0ROTATE"))
+    # Meanwhile a web worker finds the token nearly due too: it keeps the one it has, still valid.
+    rival = web.refresh("T0ROTATE", ahead=timedelta(hours=2))
+    held.release()
+    refreshing.join(30)
 
-    threads = [threading.Thread(target=clock_process, args=(p,)) for p in processes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-
-    assert fake_slack.refreshes == 1, "one refresh token, spent once"
-    tokens = {bot.bot_token for bot in results if bot is not None}
-    assert len(tokens) == 1
-    assert tokens.isdisjoint(first)
-    assert processes[0].client_for("T0ROTATE").token in tokens
+    assert not refreshing.is_alive()
+    assert fake_slack.refresh_attempts == 1, "one refresh token, asked for once"
+    assert rival.rotated is False
+    assert rival.bot is not None
+    assert rival.bot.bot_token in first
+    refreshed = results["clock"]
+    assert refreshed.rotated  # type: ignore[attr-defined]
+    token = refreshed.bot.bot_token  # type: ignore[attr-defined]
+    assert token not in first
     with session_factory() as session:
-        stored = set(session.scalars(select(SLACK_BOTS.c.bot_token)))
-        installed = set(session.scalars(select(SLACK_INSTALLATIONS.c.bot_token)))
-    assert stored == tokens
-    assert installed == tokens
-    # Refreshed two hours ahead, so a listener finds it fresh and spends nothing.
-    assert processes[1].bot("T0ROTATE").bot_token in tokens
-    assert fake_slack.refreshes == 1
+        assert set(session.scalars(select(SLACK_BOTS.c.bot_token))) == {token}
+        assert set(session.scalars(select(SLACK_INSTALLATIONS.c.bot_token))) == {token}
+    # Refreshed two hours ahead: the web worker now finds it fresh and spends nothing.
+    assert web.client_for("T0ROTATE").token == token
+    assert clock.refresh_due() == 0
+    assert fake_slack.refresh_attempts == 1
 
 
 def test_an_org_wide_install_answers_in_granted_workspaces_and_a_person_is_one_person(
@@ -295,6 +301,8 @@ def test_an_org_wide_install_answers_in_granted_workspaces_and_a_person_is_one_p
     second = hosted.sender("T0GRIDB", enterprise_id="E0GRID", org_wide=True)
     elsewhere = hosted.sender("T0GRIDC", enterprise_id="E0GRID", org_wide=True)
     first.event({"type": "team_access_granted", "team_ids": ["T0GRIDA", "T0GRIDB"]})
+    assert hosted.listeners.wait_idle(30)
+    assert _granted(session_factory, "E0GRID") == ["T0GRIDA", "T0GRIDB"]
     fake_slack.add_user("WGRACE", team_id="T0GRIDA", enterprise_id="E0GRID", tz="Europe/Berlin")
 
     enroll(first, fake_slack, "WGRACE", mentor=True)
@@ -309,9 +317,24 @@ def test_an_org_wide_install_answers_in_granted_workspaces_and_a_person_is_one_p
     elsewhere.slash("join", user_id="WGRACE")
     assert "not installed in this workspace" in fake_slack.wait_for("response_url")[-1].args["text"]
     first.event({"type": "team_access_revoked", "team_ids": ["T0GRIDB"]})
+    assert hosted.listeners.wait_idle(30)
+    assert _granted(session_factory, "E0GRID") == ["T0GRIDA"]
     fake_slack.reset()
     second.slash("help", user_id="WGRACE")
     assert "not installed in this workspace" in fake_slack.wait_for("response_url")[-1].args["text"]
+    second.open_home("WGRACE")  # an event of an org-wide install names its workspace in the envelope
+    first.event({"type": "team_access_revoked", "team_ids": ["T0GRIDA"]})
+    assert hosted.listeners.wait_idle(30)
+    assert _granted(session_factory, "E0GRID") == []
+    first.slash("help", user_id="WGRACE")
+    fake_slack.wait(lambda: len(fake_slack.calls_to("response_url")) == 2, "the second answer")
+    assert "not installed in this workspace" in fake_slack.calls_to("response_url")[-1].args["text"]
+    assert fake_slack.calls_to("views.publish") == [], "no workspace is granted any more"
+
+
+def _granted(session_factory: SessionFactory, org_id: str) -> list[str]:
+    with session_factory() as session:
+        return granted_teams(session, org_id)
 
 
 def test_mentorbot_purge_deletes_one_workspace_at_once_and_leaves_the_others(tmp_path: Path) -> None:
@@ -354,12 +377,16 @@ def test_installing_through_slack_needs_all_three_settings_unless_a_bot_token_is
 
 
 def test_with_one_bot_token_an_uninstalled_workspace_is_sent_nothing_more(
-    paired: SlackSender, fake_slack: FakeSlack, session_factory: SessionFactory, settings: Settings
+    paired: SlackSender,
+    fake_slack: FakeSlack,
+    session_factory: SessionFactory,
+    settings: Settings,
+    listeners: ListenerPool,
 ) -> None:
     now = queue_a_letter_to_each(session_factory, ("UTOM", TEAM_ID))
     assert paired.event({"type": "app_uninstalled"}).status == 200
-    fake_slack.wait(lambda: rows_of(session_factory, TEAM_ID).get("outbox") is not None, "the outbox")
-    fake_slack.wait(lambda: _uninstalled(session_factory, TEAM_ID), "the workspace marked uninstalled")
+    assert listeners.wait_idle(30), "the event was handled"
+    assert _uninstalled(session_factory, TEAM_ID)
     fake_slack.reset()
 
     for job in clock_jobs(session_factory, create_sending_client(settings), settings):
@@ -375,3 +402,52 @@ def _uninstalled(session_factory: SessionFactory, team_id: str) -> bool:
     with session_factory() as session:
         workspace = session.get(Workspace, team_id)
         return workspace is not None and workspace.uninstalled_at is not None
+
+
+def test_the_clock_paces_each_workspace_at_the_send_rate_by_default() -> None:
+    assert Settings.from_env({}).send_rate == 300
+    assert Settings.from_env({"MENTORBOT_SEND_RATE": "120"}).send_rate == 120
+    with pytest.raises(ConfigError, match="MENTORBOT_SEND_RATE"):
+        Settings.from_env({"MENTORBOT_SEND_RATE": "fast"})
+    with pytest.raises(ConfigError, match="MENTORBOT_RETENTION_DAYS"):
+        Settings.from_env({"MENTORBOT_RETENTION_DAYS": "-1"})
+
+
+def test_socket_mode_refuses_to_install_through_slack(tmp_path: Path) -> None:
+    env = base_env(
+        SLACK_APP_TOKEN="xapp-1-A-1-x",
+        SLACK_CLIENT_ID="1.2",
+        SLACK_CLIENT_SECRET="secret",
+        SLACK_STATE_SECRET="x" * 32,
+    )
+    result = run(["socket"], env, tmp_path)
+
+    assert result.returncode != 0
+    assert "run `mentorbot web`" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_workspace_slack_asks_to_wait_steps_aside_for_the_others_in_its_lane(
+    fake_slack: FakeSlack, session_factory: SessionFactory, settings: Settings
+) -> None:
+    now = queue_a_letter_to_each(
+        session_factory, *[(f"UA{n}", "T0AAA") for n in range(3)], *[(f"UB{n}", "T0BBB") for n in range(3)]
+    )
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=100)  # T0AAA's first letter
+    slept: list[float] = []
+
+    report = dispatch_due(session_factory, create_sending_client(settings), now, sleep=slept.append, lanes=1)
+
+    posted = [c.args["channel"] for c in fake_slack.calls_to("chat.postMessage") if c.ok]
+    assert posted == ["UB0", "UB1", "UB2"], "Beta was not held up by Alpha's wait"
+    assert report.deferred == 3
+    assert slept, "the lane waited for Alpha only once Beta was done"
+    assert min(slept) >= 99
+    with session_factory() as session:
+        waiting = session.scalars(
+            select(OutboxMessage.not_before).where(
+                OutboxMessage.team_id == "T0AAA", OutboxMessage.status == "pending"
+            )
+        ).all()
+    assert len(waiting) == 3
+    assert all(when >= now + timedelta(seconds=99) for when in waiting)

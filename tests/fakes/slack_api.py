@@ -203,6 +203,7 @@ class FakeSlack:
         self._refresh: dict[str, FakeWorkspace] = {}
         self.revoked: set[str] = set()
         self.refreshes = 0  # refresh tokens spent
+        self.refresh_attempts = 0  # refresh exchanges asked for, spent or refused
         self.crossed: list[Call] = []  # calls naming a person or channel of another workspace
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
@@ -674,6 +675,7 @@ class FakeSlack:
             }
         with self._lock:
             if args.get("grant_type") == "refresh_token":
+                self.refresh_attempts += 1
                 workspace = self._refresh.pop(str(args.get("refresh_token") or ""), None)
                 if workspace is None:
                     return {"ok": False, "error": "invalid_refresh_token"}

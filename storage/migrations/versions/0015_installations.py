@@ -105,12 +105,14 @@ def upgrade() -> None:
     with op.batch_alter_table("workspaces") as batch:
         batch.add_column(sa.Column("enterprise_id", sa.String(length=32), nullable=True))
         batch.add_column(sa.Column("uninstalled_at", sa.DateTime(timezone=True), nullable=True))
-        batch.add_column(sa.Column("tokens_checked_at", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("token_refresh_until", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column("teams_granted_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("workspaces") as batch:
-        batch.drop_column("tokens_checked_at")
+        batch.drop_column("teams_granted_at")
+        batch.drop_column("token_refresh_until")
         batch.drop_column("uninstalled_at")
         batch.drop_column("enterprise_id")
     op.drop_table("granted_teams")
