@@ -295,12 +295,6 @@ class Installations:
 
     # -- installing and uninstalling -----------------------------------------------------------------
 
-    def forget_tokens(self, team_id: str) -> None:
-        """Delete every installation and bot token of `team_id`."""
-        with self.session_factory.begin() as session:
-            delete_tokens(session, team_id)
-        self._clients.pop(team_id, None)
-
     def oauth_settings(self, on_installed: Callable[[str, str | None, str | None], None]) -> OAuthSettings:
         """Bolt's install flow, saving into this store; `on_installed(team, enterprise, name)` after each."""
 

@@ -17,6 +17,9 @@ def installed(
     """Record an install of `team_id`; True when it had been uninstalled (its data comes back)."""
     queries.ensure_workspace(session, team_id, now)
     workspace = session.get(Workspace, team_id, with_for_update=True, populate_existing=True)
+    if workspace is None:  # a purge deleted it while this waited for its row: a fresh start
+        queries.ensure_workspace(session, team_id, now)
+        workspace = session.get(Workspace, team_id, with_for_update=True, populate_existing=True)
     assert workspace is not None
     returned = workspace.uninstalled_at is not None
     if returned:  # what the clock queued meanwhile is stale: the workspace hears only from now on
