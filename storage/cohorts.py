@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from storage import queries
@@ -27,7 +27,7 @@ from storage.models import (
     Profile,
     Program,
 )
-from storage.queries import MENTEE_ROLES, MENTOR_ROLES
+from storage.queries import MENTEE_ROLES, MENTOR_ROLES, changed
 
 
 def cohort(session: Session, team_id: str, cohort_id: int) -> Cohort | None:
@@ -67,7 +67,7 @@ def mark_step(session: Session, cohort_id: int, marker: str, now: datetime) -> b
         .values({marker: now})
         .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult, result).rowcount == 1
+    return changed(result) == 1
 
 
 def add_member(session: Session, cohort: Cohort, person_id: int, now: datetime) -> bool:

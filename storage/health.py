@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import FitAnswer, Pair, PairStatus, Person, Pulse
+from storage.queries import changed
 
 
 def fit_answer(session: Session, pair_id: int, person_id: int) -> FitAnswer | None:
@@ -80,7 +80,7 @@ def claim_fit_check(session: Session, team_id: str, pair_id: int, now: datetime)
         .values(fit_asked_at=now)
         .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult, result).rowcount == 1
+    return changed(result) == 1
 
 
 def set_fit_answer(session: Session, pair_id: int, person_id: int, answer: str, now: datetime) -> bool:
@@ -105,7 +105,7 @@ def set_fit_answer(session: Session, pair_id: int, person_id: int, answer: str, 
         .values(answer=answer, answered_at=now)
         .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult, result).rowcount == 1
+    return changed(result) == 1
 
 
 def clear_silence(session: Session, pair_id: int) -> bool:
@@ -122,7 +122,7 @@ def clear_silence(session: Session, pair_id: int) -> bool:
         .values(unanswered_checkins=0, at_risk_since=None, drift_asked_at=None)
         .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult, result).rowcount == 1
+    return changed(result) == 1
 
 
 def set_pulse_score(session: Session, pulse_id: int, score: int, now: datetime) -> bool:
@@ -133,4 +133,4 @@ def set_pulse_score(session: Session, pulse_id: int, score: int, now: datetime) 
         .values(score=score, answered_at=now)
         .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult, result).rowcount == 1
+    return changed(result) == 1

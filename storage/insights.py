@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, CursorResult, Integer, and_, case, exists, func, select, update
+from sqlalchemy import ColumnElement, Integer, and_, case, exists, func, select, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -35,7 +35,7 @@ from storage.models import (
     Pulse,
     Workspace,
 )
-from storage.queries import MENTEE_ROLES, MENTOR_ROLES, OPEN, insert_new
+from storage.queries import MENTEE_ROLES, MENTOR_ROLES, OPEN, changed, insert_new
 
 # Week 0 starts on Monday 1969-12-29, three days before the Unix epoch (a Thursday).
 WEEK_ZERO = date(1969, 12, 29)
@@ -370,4 +370,4 @@ def reclaim_key(session: Session, key: str, now: datetime, lease_until: datetime
         .values(claimed_until=lease_until, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    return cast(CursorResult, result).rowcount == 1
+    return changed(result) == 1
