@@ -295,13 +295,9 @@ def accept(
     request, program = found
     if _user_of(session, request.mentor_id) != member.user_id:
         return Refusal("That request is for someone else.")
-    if request.status != RequestStatus.PENDING.value:
-        return Refusal(views.already(request.status))
-    if request.expires_at <= now:
-        return Refusal(views.already(RequestStatus.EXPIRED.value))
-    moot = _moot(session, request, program, now)
-    if moot is not None:
-        return moot
+    refused = _no_longer_open(session, request, program, RequestStatus.PENDING, now)
+    if refused is not None:
+        return refused
     if program.pairing_mode == "admin_approval":
         if not store.move(
             session,
@@ -340,16 +336,23 @@ def approve(
     request, program = found
     if not is_admin(member, settings, program):
         return Refusal("Only admins of the program can approve its pairs.")
-    if request.status != RequestStatus.APPROVING.value:
-        return Refusal(views.already(request.status))
-    if request.expires_at <= now:
-        return Refusal(views.already(RequestStatus.EXPIRED.value))
-    moot = _moot(session, request, program, now)
-    if moot is not None:
-        return moot
+    refused = _no_longer_open(session, request, program, RequestStatus.APPROVING, now)
+    if refused is not None:
+        return refused
     return _make_pair(
         session, request, program, member.user_id, now, (RequestStatus.APPROVING.value,), by_admin=True
     )
+
+
+def _no_longer_open(
+    session: Session, request: MentorRequest, program: Program, waiting: RequestStatus, now: datetime
+) -> Refusal | None:
+    """Why `request` can no longer be answered as one `waiting`: answered, expired or moot; None if it can."""
+    if request.status != waiting.value:
+        return Refusal(views.already(request.status))
+    if request.expires_at <= now:
+        return Refusal(views.already(RequestStatus.EXPIRED.value))
+    return _moot(session, request, program, now)
 
 
 def _moot(session: Session, request: MentorRequest, program: Program, now: datetime) -> Refusal | None:
@@ -511,13 +514,9 @@ def talk_first(
     view = _request_view(session, request, program)
     if view.mentor_user_id != user_id:
         return Refusal("That request is for someone else.")
-    if request.status != RequestStatus.PENDING.value:
-        return Refusal(views.already(request.status))
-    if request.expires_at <= now:
-        return Refusal(views.already(RequestStatus.EXPIRED.value))
-    moot = _moot(session, request, program, now)
-    if moot is not None:
-        return moot
+    refused = _no_longer_open(session, request, program, RequestStatus.PENDING, now)
+    if refused is not None:
+        return refused
     return Letter(
         key=f"request_talk:{request.id}",
         kind=REQUEST,
