@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
@@ -138,36 +141,33 @@ def register(app: App, deps: Deps) -> None:
         for user_id in outcome.pair_user_ids:
             publish_home(deps, client, click.team_id, user_id)
 
+    def decided(
+        client: WebClient, action_input: ActionInput, decide: Callable
+    ) -> tuple[Any, list[str]] | None:
+        """Accept or approve the request a button names, its letters queued; None for a garbled click."""
+        request_id, member = ids.decode_number(action_input.value), fetch_member(client, action_input.user_id)
+        if request_id is None or member is None:
+            return None
+        now = deps.clock()
+        with deps.session_factory.begin() as session:
+            outcome = decide(session, action_input.team_id, request_id, member, deps.settings, now)
+            letters = [] if isinstance(outcome, Refusal) else outcome.letters
+            return outcome, post(session, action_input.team_id, letters, now)
+
     @app.action(ids.REQUEST_ACCEPT)
     def accept_request(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        request_id, member = ids.decode_number(action_input.value), fetch_member(client, action_input.user_id)
-        if request_id is None or member is None:
-            return
-        now = deps.clock()
-        with deps.session_factory.begin() as session:
-            outcome = accept(session, action_input.team_id, request_id, member, deps.settings, now)
-            keys = (
-                []
-                if isinstance(outcome, Refusal)
-                else post(session, action_input.team_id, outcome.letters, now)
-            )
-        answered(client, action_input, outcome, keys)
+        decision = decided(client, action_input, accept)
+        if decision is not None:
+            answered(client, action_input, *decision)
 
     @app.action(ids.REQUEST_APPROVE)
     def approve_request(ack: Ack, client: WebClient, action_input: ActionInput) -> None:
         ack()
-        request_id, member = ids.decode_number(action_input.value), fetch_member(client, action_input.user_id)
-        if request_id is None or member is None:
+        decision = decided(client, action_input, approve)
+        if decision is None:
             return
-        now = deps.clock()
-        with deps.session_factory.begin() as session:
-            outcome = approve(session, action_input.team_id, request_id, member, deps.settings, now)
-            keys = (
-                []
-                if isinstance(outcome, Refusal)
-                else post(session, action_input.team_id, outcome.letters, now)
-            )
+        outcome, keys = decision
         if isinstance(outcome, Refusal):
             tell_clicker(client, action_input, outcome.message)
             return
